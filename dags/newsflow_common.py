@@ -1,0 +1,22 @@
+"""Shared DAG settings for newsflow (kept light: Airflow parses these files every 30 seconds)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset
+
+# Updated when new article versions land in core.article; newsflow_extract is scheduled on it.
+ARTICLES = Asset("newsflow://warehouse/core/article")
+# Updated when event mentions and merged events change.
+EVENTS = Asset("newsflow://warehouse/core/event")
+
+# Caps concurrent HTTP work across the ingest and archive DAGs; one mapped task per site.
+HTTP_POOL = "newsflow_http"
+
+DEFAULT_ARGS = {
+    "owner": "newsflow",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+}

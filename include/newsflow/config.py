@@ -1,0 +1,111 @@
+"""Configuration: feeds and settings are data in files and environment, validated on load."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = Path(os.environ.get("NEWSFLOW_CONFIG_DIR", PROJECT_ROOT / "include" / "config"))
+
+FEED_KINDS = ("publisher", "wire")
+_FEED_ID = re.compile(r"^[a-z0-9_]+$")
+_LANG = re.compile(r"^[a-z]{2}$")
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, malformed or has an invalid entry."""
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: str
+    name: str
+    url: str
+    language: str
+    kind: str
+    enabled: bool = True
+    site: str | None = None
+    sitemap_url: str | None = None
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+def _validate_feed(entry: object, index: int, path: Path) -> Feed:
+    where = f"{path}: feeds[{index}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a mapping, got {type(entry).__name__}")
+    label = f"{where} (id={entry.get('id')!r})"
+    missing = [k for k in ("id", "name", "url", "language", "kind", "enabled") if k not in entry]
+    if missing:
+        raise ConfigError(f"{label}: missing field(s) {', '.join(missing)}")
+    unknown = set(entry) - {"id", "name", "url", "language", "kind", "enabled", "site", "sitemap_url"}
+    if unknown:
+        raise ConfigError(f"{label}: unknown field(s) {', '.join(sorted(unknown))}")
+    if not isinstance(entry["id"], str) or not _FEED_ID.match(entry["id"]):
+        raise ConfigError(f"{label}: id must match [a-z0-9_]+")
+    parts = urlsplit(str(entry["url"]))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{label}: url must be an http(s) URL, got {entry['url']!r}")
+    if not isinstance(entry["language"], str) or not _LANG.match(entry["language"]):
+        raise ConfigError(f"{label}: language must be an ISO 639-1 code such as 'en' or 'ar'")
+    if entry["kind"] not in FEED_KINDS:
+        raise ConfigError(f"{label}: kind must be one of {', '.join(FEED_KINDS)}, got {entry['kind']!r}")
+    if not isinstance(entry["enabled"], bool):
+        raise ConfigError(f"{label}: enabled must be true or false")
+    sitemap = entry.get("sitemap_url")
+    if sitemap is not None and not all(k in sitemap for k in ("{yyyy}", "{mm}", "{dd}")):
+        raise ConfigError(f"{label}: sitemap_url must contain {{yyyy}}, {{mm}} and {{dd}}")
+    return Feed(
+        id=entry["id"], name=str(entry["name"]), url=str(entry["url"]), language=entry["language"],
+        kind=entry["kind"], enabled=entry["enabled"], site=entry.get("site"), sitemap_url=sitemap,
+    )
+
+
+def feeds_path() -> Path:
+    return Path(os.environ.get("NEWSFLOW_FEEDS_FILE", CONFIG_DIR / "feeds.yaml"))
+
+
+def load_feeds(path: str | Path | None = None, *, enabled_only: bool = False) -> list[Feed]:
+    """Read and validate the feeds file; raise ConfigError naming the bad entry."""
+    path = Path(path) if path else feeds_path()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: feeds file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):
+        raise ConfigError(f"{path}: expected a top-level 'feeds:' list")
+    feeds = [_validate_feed(e, i, path) for i, e in enumerate(doc["feeds"])]
+    seen: set[str] = set()
+    for i, feed in enumerate(feeds):
+        if feed.id in seen:
+            raise ConfigError(f"{path}: feeds[{i}] (id={feed.id!r}): duplicate id")
+        seen.add(feed.id)
+    return [f for f in feeds if f.enabled] if enabled_only else feeds
+
+
+def warehouse_url() -> str:
+    """Connection string of the warehouse (libpq URL)."""
+    url = os.environ.get("NEWSFLOW_WAREHOUSE_URL")
+    if url:
+        return url
+    port = os.environ.get("NEWSFLOW_PG_PORT", "5433")
+    return f"postgresql://postgres@127.0.0.1:{port}/newsflow_warehouse"
+
+
+def replay_base() -> str | None:
+    """Base URL of the local replay server; when set, every fetch goes there instead of the network."""
+    return os.environ.get("NEWSFLOW_REPLAY_BASE") or None
+
+
+def http_timeout() -> float:
+    return float(os.environ.get("NEWSFLOW_HTTP_TIMEOUT", "10"))
+

@@ -1,0 +1,692 @@
+"""Deduplication at three levels: URL, article (exact and near duplicate) and event.
+
+- URL level: `canonical_url` maps tracking, AMP and mobile variants of a link to one form.
+- Article level: `content_hash` finds exact duplicates of the normalised body;
+  `minhash_signature` + `lsh_band_keys` find near duplicates (MinHash LSH over character
+  shingles). The warehouse stores (band_key, article_id) rows and looks candidates up with
+  `WHERE band_key = ANY(%s)`, then confirms them with `estimate_jaccard`.
+- Event level: `event_key` gives the deterministic id of a merged event.
+
+Settings (shingle size, permutations, bands, threshold, tracking parameters) live in
+`include/config/dedup.yaml`; see `load_config`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "dedup.yaml"
+CONFIG_ENV = "NEWSFLOW_DEDUP_CONFIG"
+
+# Fixed namespace so cluster and event ids are the same on every machine and every reload.
+NEWSFLOW_NAMESPACE = uuid.UUID("6f1c2b7e-4d0a-5c8e-9b3f-2a7d5e1c9f40")
+CLUSTER_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "story-cluster")
+EVENT_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "event")
+
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+
+class DedupConfigError(ValueError):
+    """dedup.yaml is missing a setting or holds an invalid value."""
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    num_perm: int
+    shingle_size: int
+    seed: int
+    bands: int
+    rows: int
+    similarity_threshold: float
+    lookback_days: int
+    min_text_chars: int
+    tracking_parameters: tuple[str, ...]
+    mobile_host_prefixes: tuple[str, ...]
+    mobile_to_www: bool
+
+
+def _require(mapping: dict, key: str, kind: type, where: str):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise DedupConfigError(f"{where}: missing setting '{key}'")
+    value = mapping[key]
+    # bool is a subclass of int: refuse true/false where a number is expected.
+    if kind in (int, float) and isinstance(value, bool):
+        raise DedupConfigError(f"{where}: '{key}' must be a number, got {value!r}")
+    if kind is float and isinstance(value, int):
+        value = float(value)
+    if not isinstance(value, kind):
+        raise DedupConfigError(f"{where}: '{key}' must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _string_list(raw: dict, key: str, where: str) -> tuple[str, ...]:
+    values = _require(raw, key, list, where)
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise DedupConfigError(f"{where}: '{key}' must be a list of non-empty strings")
+    return tuple(v.strip().lower() for v in values)
+
+
+def parse_config(raw: dict, where: str = "dedup.yaml") -> DedupConfig:
+    """Validate a loaded dedup.yaml mapping; raise DedupConfigError naming the bad setting."""
+    if not isinstance(raw, dict):
+        raise DedupConfigError(f"{where}: expected a mapping at the top level")
+    minhash = _require(raw, "minhash", dict, where)
+    lsh = _require(raw, "lsh", dict, where)
+    config = DedupConfig(
+        num_perm=_require(minhash, "num_perm", int, f"{where} minhash"),
+        shingle_size=_require(minhash, "shingle_size", int, f"{where} minhash"),
+        seed=_require(minhash, "seed", int, f"{where} minhash"),
+        bands=_require(lsh, "bands", int, f"{where} lsh"),
+        rows=_require(lsh, "rows", int, f"{where} lsh"),
+        similarity_threshold=_require(raw, "similarity_threshold", float, where),
+        lookback_days=_require(raw, "lookback_days", int, where),
+        min_text_chars=_require(raw, "min_text_chars", int, where),
+        tracking_parameters=_string_list(raw, "tracking_parameters", where),
+        mobile_host_prefixes=_string_list(raw, "mobile_host_prefixes", where),
+        mobile_to_www=_require(raw, "mobile_to_www", bool, where),
+    )
+    if config.num_perm < 16:
+        raise DedupConfigError(f"{where}: minhash.num_perm must be at least 16, got {config.num_perm}")
+    if not 1 <= config.shingle_size <= 20:
+        raise DedupConfigError(f"{where}: minhash.shingle_size must be 1..20, got {config.shingle_size}")
+    if config.bands < 1 or config.rows < 1:
+        raise DedupConfigError(f"{where}: lsh.bands and lsh.rows must be positive")
+    if config.bands * config.rows != config.num_perm:
+        raise DedupConfigError(
+            f"{where}: lsh.bands x lsh.rows ({config.bands} x {config.rows}) "
+            f"must equal minhash.num_perm ({config.num_perm})"
+        )
+    if not 0.0 < config.similarity_threshold <= 1.0:
+        raise DedupConfigError(
+            f"{where}: similarity_threshold must be in (0, 1], got {config.similarity_threshold}"
+        )
+    if config.lookback_days < 0:
+        raise DedupConfigError(f"{where}: lookback_days must be >= 0, got {config.lookback_days}")
+    if config.min_text_chars < 0:
+        raise DedupConfigError(f"{where}: min_text_chars must be >= 0, got {config.min_text_chars}")
+    return config
+
+
+def load_config(path: str | os.PathLike | None = None) -> DedupConfig:
+    """Read and validate dedup.yaml (default: `$NEWSFLOW_DEDUP_CONFIG` or include/config/dedup.yaml)."""
+    import yaml
+
+    config_path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DedupConfigError(f"cannot read dedup config {config_path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise DedupConfigError(f"{config_path}: invalid YAML: {exc}") from exc
+    return parse_config(raw, where=str(config_path))
+
+
+@lru_cache(maxsize=1)
+def settings() -> DedupConfig:
+    """The default configuration, loaded once per process."""
+    return load_config()
+
+
+# ---------------------------------------------------------------------------
+# Text normalisation and exact duplicates
+# ---------------------------------------------------------------------------
+
+# Harakat, Quranic marks and the superscript alef carry no meaning for matching.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0640": None,  # tatweel
+        "\u0622": "\u0627",  # alef with madda -> alef
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below -> alef
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0649": "\u064a",  # alef maqsura -> ya
+        "\u06cc": "\u064a",  # Farsi ya -> ya
+        "\u0629": "\u0647",  # ta marbuta -> ha
+        "\u0624": "\u0648",  # waw with hamza -> waw
+        "\u0626": "\u064a",  # ya with hamza -> ya
+        "\u06a9": "\u0643",  # keheh -> kaf
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended Arabic-Indic digits
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _separator_table() -> dict[int, str]:
+    """Translation table turning punctuation (P*), symbols (S*), separators (Z*) and control or
+    format characters (Cc, Cf) into spaces. Planes 0 and 1 hold all such characters in use;
+    built on first use (about 20 ms), not at import."""
+    return {
+        cp: " "
+        for cp in range(0x20000)
+        if unicodedata.category(chr(cp)) not in ("Cn", "Co", "Cs")
+        and unicodedata.category(chr(cp))[0] in "PSZC"
+    }
+
+
+def normalize_text(text: str) -> str:
+    """Normalise text for matching: NFKC, Arabic letter variants folded and diacritics,
+    tatweel removed, case-folded, punctuation turned into spaces, whitespace collapsed.
+
+    The folding is done here (not in `newsflow.text`) on purpose: stored content hashes and
+    band keys depend on it, so it must not change when display-oriented normalisation does.
+    """
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _ARABIC_MARKS.sub("", folded).translate(_ARABIC_FOLD).casefold()
+    return " ".join(folded.translate(_separator_table()).split())
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex digest of `normalize_text(text)`: equal for exact duplicates."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Canonical URLs
+# ---------------------------------------------------------------------------
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Characters left unescaped in paths and query values; everything else is percent-encoded,
+# so "%D8%A7" and a raw "ا" give the same canonical URL.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUERY_SAFE = ":@!$'()*+,;/?-._~"
+_AMP_QUERY_FLAGS = {("amp", ""), ("amp", "1"), ("amp", "true"), ("outputtype", "amp"),
+                    ("output", "amp"), ("format", "amp")}
+
+
+def _is_tracking(name: str, patterns: tuple[str, ...]) -> bool:
+    lowered = name.lower()
+    for pattern in patterns:
+        if pattern.endswith("*"):
+            if lowered.startswith(pattern[:-1]):
+                return True
+        elif lowered == pattern:
+            return True
+    return False
+
+
+def _canonical_host(host: str, config: DedupConfig) -> str:
+    host = host.lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # keep hosts that IDNA refuses (e.g. with underscores) as they are
+    for prefix in config.mobile_host_prefixes:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            bare = host[len(prefix):]
+            return f"www.{bare}" if config.mobile_to_www else bare
+    return host
+
+
+def _canonical_path(path: str) -> str:
+    segments = [s for s in unquote(path).split("/")]
+    # AMP mirrors: "/amp/news/x", "/news/x/amp", "/news/x.amp.html", "/news/x.amp".
+    segments = [s for s in segments if s.lower() != "amp"]
+    if segments:
+        last = segments[-1]
+        lowered = last.lower()
+        if lowered.endswith(".amp.html"):
+            last = last[: -len(".amp.html")] + ".html"
+        elif lowered.endswith(".amp"):
+            last = last[: -len(".amp")]
+        segments[-1] = last
+    path = "/".join(segments)
+    path = re.sub(r"/{2,}", "/", path)
+    if not path.startswith("/"):
+        path = "/" + path
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return quote(path, safe=_PATH_SAFE)
+
+
+def canonical_url(url: str, config: DedupConfig | None = None) -> str:
+    """One form per article link: https, lower-case host without default port, mobile and
+    AMP hosts/paths/flags mapped to the canonical page, tracking parameters and the fragment
+    dropped, remaining query parameters sorted, no trailing slash. Pure: redirects are
+    followed by the fetcher, which passes the final URL in."""
+    config = config or settings()
+    raw = (url or "").strip()
+    if not raw:
+        raise ValueError("empty URL")
+    if raw.startswith("//"):
+        raw = "https:" + raw
+    elif "://" not in raw:
+        raw = "https://" + raw
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"not a web URL: {url!r}")
+    if not parts.hostname:
+        raise ValueError(f"URL without a host: {url!r}")
+    host = _canonical_host(parts.hostname, config)
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"bad port in URL {url!r}") from exc
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    params = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(name, config.tracking_parameters)
+        and (name.lower(), value.lower()) not in _AMP_QUERY_FLAGS
+    ]
+    query = urlencode(sorted(params), quote_via=quote, safe=_QUERY_SAFE)
+    return urlunsplit(("https", netloc, _canonical_path(parts.path), query, ""))
+
+
+# ---------------------------------------------------------------------------
+# Near duplicates: MinHash signatures and LSH band keys
+# ---------------------------------------------------------------------------
+
+# 64-bit permutations so a signature is a plain uint64 array (stored as 8 bytes per value).
+MINHASH_SCHEME = "affine64"
+
+
+def _hash64(data: bytes) -> int:
+    """64-bit hash of one shingle: mmh3 (fast, C) when installed, else blake2b."""
+    return _shingle_hasher()(data)
+
+
+@lru_cache(maxsize=1)
+def _shingle_hasher():
+    try:
+        import mmh3
+    except ImportError:  # pragma: no cover - mmh3 is a declared dependency
+        def blake(data: bytes) -> int:
+            return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+        return blake
+
+    def murmur(data: bytes) -> int:
+        return mmh3.hash64(data, signed=False)[0]
+    return murmur
+
+
+def shingles(text: str, size: int | None = None) -> set[bytes]:
+    """Distinct character shingles of `normalize_text(text)`, UTF-8 encoded.
+    A text shorter than one shingle is a single shingle; an empty text has none."""
+    return _shingles_of_normalised(normalize_text(text), size or settings().shingle_size)
+
+
+def _shingles_of_normalised(normalised: str, size: int) -> set[bytes]:
+    if not normalised:
+        return set()
+    if len(normalised) <= size:
+        return {normalised.encode("utf-8")}
+    return {normalised[i:i + size].encode("utf-8") for i in range(len(normalised) - size + 1)}
+
+
+@lru_cache(maxsize=4)
+def _template(num_perm: int, seed: int):
+    """A MinHash holding the permutations; copied per text so they are generated once."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_hash64, scheme=MINHASH_SCHEME)
+
+
+def minhash_signature(text: str, config: DedupConfig | None = None):
+    """MinHash signature (numpy uint64 array of `num_perm` values) of the text's shingles.
+    An empty text gives the all-ones "empty" signature, which has no band keys."""
+    config = config or settings()
+    return _signature_of_normalised(normalize_text(text), config)
+
+
+def _signature_of_normalised(normalised: str, config: DedupConfig):
+    from datasketch import MinHash
+
+    template = _template(config.num_perm, config.seed)
+    minhash = MinHash(
+        num_perm=config.num_perm,
+        seed=config.seed,
+        hashfunc=_hash64,
+        scheme=MINHASH_SCHEME,
+        permutations=template.permutations,
+    )
+    minhash.update_batch(_shingles_of_normalised(normalised, config.shingle_size))
+    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+
+
+def _is_empty_signature(signature) -> bool:
+    return bool(np.all(signature == np.iinfo(np.uint64).max))
+
+
+def signature_to_bytes(signature) -> bytes:
+    """Little-endian bytes of a signature (8 bytes per permutation), for a bytea column."""
+    return np.asarray(signature, dtype="<u8").tobytes()
+
+
+def signature_from_bytes(data: bytes):
+    """Inverse of `signature_to_bytes`."""
+    if len(data) == 0 or len(data) % 8:
+        raise ValueError(f"signature bytes must be a non-empty multiple of 8, got {len(data)}")
+    return np.frombuffer(bytes(data), dtype="<u8").astype(np.uint64)
+
+
+def estimate_jaccard(a, b) -> float:
+    """Estimated Jaccard similarity of the two texts behind signatures `a` and `b`."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"signatures differ in length: {a.shape} vs {b.shape}")
+    if _is_empty_signature(a) or _is_empty_signature(b):
+        return 0.0
+    return float(np.count_nonzero(a == b)) / a.size
+
+
+def lsh_band_keys(signature, config: DedupConfig | None = None) -> list[int]:
+    """One signed 64-bit key per LSH band (band index mixed in, so equal rows in different
+    bands do not collide). Two texts are candidates when they share any key. Empty texts
+    have no keys."""
+    config = config or settings()
+    signature = np.asarray(signature, dtype="<u8")
+    if signature.size != config.bands * config.rows:
+        raise ValueError(
+            f"signature has {signature.size} values, config expects {config.bands * config.rows}"
+        )
+    if _is_empty_signature(signature):
+        return []
+    keys = []
+    for band, rows in enumerate(signature.reshape(config.bands, config.rows)):
+        digest = hashlib.blake2b(band.to_bytes(2, "little") + rows.tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+class NearDuplicateIndex:
+    """In-memory LSH index over band keys, with Jaccard confirmation of candidates.
+    Uses the same band keys and threshold as the warehouse tables."""
+
+    def __init__(self, config: DedupConfig | None = None):
+        self.config = config or settings()
+        self._buckets: dict[int, list] = {}
+        self._signatures: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._signatures)
+
+    def add(self, doc_id, signature) -> None:
+        if doc_id in self._signatures:
+            raise KeyError(f"document {doc_id!r} is already in the index")
+        signature = np.asarray(signature, dtype=np.uint64)
+        self._signatures[doc_id] = signature
+        for key in lsh_band_keys(signature, self.config):
+            self._buckets.setdefault(key, []).append(doc_id)
+
+    def candidates(self, signature) -> list:
+        """Ids sharing at least one band key with `signature`, in insertion order."""
+        seen: dict = {}
+        for key in lsh_band_keys(signature, self.config):
+            for doc_id in self._buckets.get(key, ()):
+                seen.setdefault(doc_id, None)
+        return list(seen)
+
+    def query(self, signature, threshold: float | None = None) -> list[tuple]:
+        """(doc_id, estimated Jaccard) of indexed documents at or above the threshold,
+        most similar first (ties: earliest added first)."""
+        threshold = self.config.similarity_threshold if threshold is None else threshold
+        signature = np.asarray(signature, dtype=np.uint64)
+        ids = self.candidates(signature)
+        if not ids:
+            return []
+        stacked = np.stack([self._signatures[doc_id] for doc_id in ids])
+        similarities = np.count_nonzero(stacked == signature, axis=1) / signature.size
+        matches = [(doc_id, float(s)) for doc_id, s in zip(ids, similarities) if s >= threshold]
+        matches.sort(key=lambda match: -match[1])  # stable: keeps insertion order on ties
+        return matches
+
+
+def article_fingerprint(text: str, config: DedupConfig | None = None) -> dict:
+    """Everything the warehouse stores to match an article later: content hash,
+    signature bytes and band keys (no keys for texts shorter than `min_text_chars`)."""
+    config = config or settings()
+    signature = minhash_signature(text, config)
+    long_enough = len(normalize_text(text)) >= config.min_text_chars
+    return {
+        "content_hash": content_hash(text),
+        "signature": signature_to_bytes(signature),
+        "band_keys": lsh_band_keys(signature, config) if long_enough else [],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Deterministic ids
+# ---------------------------------------------------------------------------
+
+
+def cluster_id_for(first_member_key: str) -> str:
+    """Story cluster id derived from its first member's key (article id or canonical URL):
+    the same input gives the same id on every run, so reloads never create a second cluster."""
+    if not first_member_key:
+        raise ValueError("a cluster needs a non-empty first member key")
+    return str(uuid.uuid5(CLUSTER_NAMESPACE, str(first_member_key)))
+
+
+DATE_PRECISIONS = ("day", "month", "year")
+
+
+def _event_date_part(event_date: str | None, date_precision: str) -> str:
+    precision = (date_precision or "").strip().lower()
+    if precision not in DATE_PRECISIONS:
+        raise ValueError(f"date_precision must be one of {DATE_PRECISIONS}, got {date_precision!r}")
+    if not event_date:
+        return ""
+    match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", str(event_date))
+    if not match:
+        raise ValueError(f"event_date must start with yyyy[-mm[-dd]], got {event_date!r}")
+    year, month, day = match.groups()
+    if precision == "year":
+        return f"{year}"
+    if month is None:
+        raise ValueError(f"event_date {event_date!r} lacks the month its precision needs")
+    if precision == "month":
+        return f"{year}-{int(month):02d}"
+    if day is None:
+        raise ValueError(f"event_date {event_date!r} lacks the day its precision needs")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _code(value: str | None) -> str:
+    return (value or "").strip().upper()
+
+
+def event_key(
+    event_date: str | None,
+    date_precision: str,
+    event_type: str,
+    country: str | None,
+    admin1: str | None,
+    location_name: str | None,
+    actor1_code: str | None,
+    actor2_code: str | None,
+) -> str:
+    """Deterministic id (uuid5 string) of the merged event that a mention belongs to.
+
+    Mentions share a key when all of these agree after normalisation:
+    - date, cut to its precision: "day" keys on yyyy-mm-dd, "month" on yyyy-mm, "year" on
+      yyyy (the precision is part of the key: a day-precise and a month-precise mention
+      of the same month do not merge); a time of day or offset after the date is ignored;
+    - event type, country and actor codes: trimmed, upper-case;
+    - admin1 and location name: `normalize_text` (case, punctuation, Arabic letter variants);
+    - actor order: actor1 acts on actor2, so swapping them gives another event.
+    Missing values take part as empty strings.
+    """
+    if not event_type or not event_type.strip():
+        raise ValueError("event_type is required")
+    parts = [
+        _event_date_part(event_date, date_precision),
+        date_precision.strip().lower(),
+        _code(event_type),
+        _code(country),
+        normalize_text(admin1 or ""),
+        normalize_text(location_name or ""),
+        _code(actor1_code),
+        _code(actor2_code),
+    ]
+    return str(uuid.uuid5(EVENT_NAMESPACE, "\x1f".join(parts)))
+
+
+# ---------------------------------------------------------------------------
+# Batch deduplication (`newsflow dedup --batch`)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Article:
+    position: int
+    id: str
+    text: str
+    url: str | None
+    published: datetime | None
+
+
+def _parse_published(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"published_at must be an ISO 8601 string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"published_at is not ISO 8601: {value!r}") from exc
+    # Naive times are taken as UTC so they sort with aware ones.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _parse_line(position: int, line: str) -> _Article:
+    """Parse one input line; raise ValueError with a message for the output's "error"."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg} at column {exc.colno}") from exc
+    if not isinstance(record, dict):
+        raise ValueError("line is not a JSON object")
+    doc_id = record.get("id")
+    if doc_id is None or isinstance(doc_id, (dict, list, bool)) or str(doc_id) == "":
+        raise ValueError("missing or invalid 'id'")
+    text = record.get("text")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ValueError("'text' must be a string")
+    url = record.get("url") or None
+    if url is not None and not isinstance(url, str):
+        raise ValueError("'url' must be a string")
+    if not normalize_text(text) and not url:
+        raise ValueError("empty 'text' and no 'url'")
+    return _Article(position, str(doc_id), text, url, _parse_published(record.get("published_at")))
+
+
+def _line_id(line: str):
+    """Best-effort id of a bad line, for its error record."""
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    doc_id = record.get("id") if isinstance(record, dict) else None
+    return doc_id if isinstance(doc_id, (str, int, float)) and not isinstance(doc_id, bool) else None
+
+
+def _chronological(articles: list[_Article]) -> list[_Article]:
+    # Dated articles first, oldest first; undated ones after them in input order.
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    return sorted(articles, key=lambda a: (a.published or far_future, a.position))
+
+
+def _assign_clusters(articles: list[_Article], config: DedupConfig) -> dict[str, dict]:
+    """Cluster id and first member of every article, visiting them in publication order."""
+    index = NearDuplicateIndex(config)
+    first_by_url: dict[str, str] = {}
+    first_by_hash: dict[str, str] = {}
+    cluster_of: dict[str, str] = {}  # article id -> id of its cluster's first member
+    results: dict[str, dict] = {}
+    for article in _chronological(articles):
+        canonical = None
+        if article.url:
+            try:
+                canonical = canonical_url(article.url, config)
+            except ValueError:
+                canonical = None  # a bad URL only loses URL-level matching
+        normalised = normalize_text(article.text)
+        digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest() if normalised else None
+
+        match = None
+        if canonical and canonical in first_by_url:
+            match = first_by_url[canonical]
+        elif digest and digest in first_by_hash:
+            match = first_by_hash[digest]
+        signature = None
+        if match is None and len(normalised) >= config.min_text_chars:
+            signature = _signature_of_normalised(normalised, config)
+            near = index.query(signature)
+            if near:
+                match = near[0][0]
+
+        if match is None:
+            first = article.id
+            duplicate_of = None
+        else:
+            first = cluster_of[match]
+            duplicate_of = first
+        cluster_of[article.id] = first
+        results[article.id] = {
+            "id": article.id,
+            "cluster_id": cluster_id_for(first),
+            "duplicate_of": duplicate_of,
+        }
+        if canonical:
+            first_by_url.setdefault(canonical, article.id)
+        if digest:
+            first_by_hash.setdefault(digest, article.id)
+        if signature is not None:
+            index.add(article.id, signature)
+    return results
+
+
+def dedup_batch(lines: Iterable[str], config: DedupConfig | None = None) -> Iterator[dict]:
+    """Deduplicate a batch of JSON lines `{"id", "text", "title"?, "url"?, "language"?,
+    "published_at"?}` and yield `{"id", "cluster_id", "duplicate_of"}` per line, in input order.
+
+    Matching, in order: same canonical URL, same content hash, then near duplicate (LSH
+    candidates confirmed by estimated Jaccard >= similarity_threshold). Articles are visited
+    oldest first (`published_at`; undated ones after dated ones, in input order), so a
+    cluster's first member is its earliest article; `duplicate_of` names that first member
+    and is null for the first member itself. A bad line yields
+    `{"id", "cluster_id": None, "duplicate_of": None, "error"}` and the batch goes on; a
+    repeated id is reported as an error too.
+    """
+    config = config or settings()
+    outputs: list = []  # per input line: an _Article or an error record
+    seen_ids: set[str] = set()
+    for position, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            article = _parse_line(position, line)
+            if article.id in seen_ids:
+                raise ValueError(f"duplicate id {article.id!r} in the batch")
+            seen_ids.add(article.id)
+            outputs.append(article)
+        except ValueError as exc:
+            outputs.append({"id": _line_id(line), "cluster_id": None, "duplicate_of": None,
+                            "error": str(exc)})
+    results = _assign_clusters([o for o in outputs if isinstance(o, _Article)], config)
+    for item in outputs:
+        yield results[item.id] if isinstance(item, _Article) else item

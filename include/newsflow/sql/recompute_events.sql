@@ -1,0 +1,34 @@
+-- Rebuild the merged events whose mentions changed, from their mentions alone (so the result does not
+-- depend on the order in which mentions arrived).
+DELETE FROM core.event e
+WHERE e.event_id = ANY(%(event_ids)s)
+  AND NOT EXISTS (SELECT 1 FROM core.event_mention m WHERE m.event_id = e.event_id);
+
+INSERT INTO core.event (event_id, event_type, mode, event_date, date_precision, actor1_code, actor2_code,
+    location_name, country, admin1, latitude, longitude, location_precision, num_mentions, num_articles,
+    num_sources, first_seen, last_seen, confidence, sample_sentence)
+SELECT rep.event_id, rep.event_type, rep.mode, rep.event_date, rep.date_precision, rep.actor1_code,
+       rep.actor2_code, rep.location_name, rep.country, rep.admin1, rep.latitude, rep.longitude,
+       rep.location_precision, agg.num_mentions, agg.num_articles, agg.num_sources, agg.first_seen,
+       agg.last_seen, agg.confidence, rep.sentence
+FROM (
+    SELECT event_id, count(*) AS num_mentions, count(DISTINCT article_id) AS num_articles,
+           count(DISTINCT source_id) AS num_sources, min(mentioned_at) AS first_seen,
+           max(mentioned_at) AS last_seen, max(confidence) AS confidence
+    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s) GROUP BY event_id
+) agg
+JOIN (
+    -- the most confident mention speaks for the event's attributes
+    SELECT DISTINCT ON (event_id) *
+    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s)
+    ORDER BY event_id, confidence DESC, mentioned_at, mention_id
+) rep USING (event_id)
+ON CONFLICT (event_id) DO UPDATE SET
+    event_type = EXCLUDED.event_type, mode = EXCLUDED.mode, event_date = EXCLUDED.event_date,
+    date_precision = EXCLUDED.date_precision, actor1_code = EXCLUDED.actor1_code,
+    actor2_code = EXCLUDED.actor2_code, location_name = EXCLUDED.location_name, country = EXCLUDED.country,
+    admin1 = EXCLUDED.admin1, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+    location_precision = EXCLUDED.location_precision, num_mentions = EXCLUDED.num_mentions,
+    num_articles = EXCLUDED.num_articles, num_sources = EXCLUDED.num_sources,
+    first_seen = EXCLUDED.first_seen, last_seen = EXCLUDED.last_seen, confidence = EXCLUDED.confidence,
+    sample_sentence = EXCLUDED.sample_sentence;

@@ -1,0 +1,4 @@
+INSERT INTO core.page_extraction (canonical_url, content_sha256, status, error, article_id, version)
+VALUES (%(canonical_url)s, %(content_sha256)s, %(status)s, %(error)s, %(article_id)s, %(version)s)
+ON CONFLICT (canonical_url, content_sha256) DO UPDATE SET
+    status = EXCLUDED.status, error = EXCLUDED.error, article_id = EXCLUDED.article_id, version = EXCLUDED.version

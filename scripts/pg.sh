@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Private PostgreSQL cluster for newsflow: data under var/pg, listening on 127.0.0.1:$NEWSFLOW_PG_PORT.
+# Usage: scripts/pg.sh start|stop|status|createdbs
+# When NEWSFLOW_WAREHOUSE_URL is set, no local cluster is started: that server is used.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+port=${NEWSFLOW_PG_PORT:-5433}
+data="$root/var/pg/data"
+log="$root/var/pg/postgres.log"
+
+find_bin() {
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_server_binaries() {
+  if ! bin=$(find_bin); then
+    echo "PostgreSQL server binaries not found: installing Debian's postgresql" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+    bin=$(find_bin)
+  fi
+}
+
+# initdb and pg_ctl refuse to run as root: run them as the postgres user.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  ensure_server_binaries
+  mkdir -p "$root/var/pg"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$root/var/pg"
+  if [ ! -s "$data/PG_VERSION" ]; then
+    as_pg "$bin/initdb" -D "$data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    echo "PostgreSQL already running on 127.0.0.1:$port"
+  else
+    as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 30 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $root/var/pg -c max_connections=200" start >/dev/null
+    echo "PostgreSQL started on 127.0.0.1:$port (data: var/pg/data)"
+  fi
+  createdbs
+}
+
+createdbs() {
+  for db in newsflow_warehouse airflow; do
+    if ! psql -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='$db'" | grep -q 1; then
+      psql -h 127.0.0.1 -p "$port" -U postgres -qc "create database $db" >/dev/null
+    fi
+  done
+}
+
+stop() {
+  bin=$(find_bin) || exit 0
+  if [ -s "$data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    echo "PostgreSQL stopped"
+  fi
+}
+
+case "${1:-}" in
+  start) if [ -n "${NEWSFLOW_WAREHOUSE_URL:-}" ]; then echo "Using NEWSFLOW_WAREHOUSE_URL"; else start; fi ;;
+  stop) stop ;;
+  status) bin=$(find_bin) && as_pg "$bin/pg_ctl" -D "$data" status ;;
+  createdbs) createdbs ;;
+  *) echo "usage: $0 start|stop|status|createdbs" >&2; exit 2 ;;
+esac
