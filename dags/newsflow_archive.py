@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow_common import ARTICLES, DEFAULT_ARGS, HTTP_POOL
+from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, HTTP_POOL
 
 DOC = """
 ### newsflow_archive
@@ -21,7 +21,7 @@ Updates `newsflow://warehouse/core/article`, so `newsflow_extract` codes the eve
 
 @dag(
     dag_id="newsflow_archive",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=datetime(2024, 12, 1),
     catchup=False,
     max_active_runs=2,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow_common import DEFAULT_ARGS
+from newsflow.dag_settings import DEFAULT_ARGS
 
 DOC = """
 ### newsflow_daily
@@ -23,7 +23,7 @@ would:
 
 @dag(
     dag_id="newsflow_daily",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
     start_date=datetime(2024, 12, 1),
     catchup=False,
     max_active_runs=1,
@@ -33,11 +33,16 @@ would:
 )
 def newsflow_daily():
     @task
+    def migrate_warehouse() -> None:
+        from newsflow.warehouse import migrate
+        migrate()
+
+    @task
     def build_marts(data_interval_start=None) -> dict:
         from newsflow.pipeline import daily
         return daily(data_interval_start.date())
 
-    build_marts()
+    migrate_warehouse() >> build_marts()
 
 
 newsflow_daily()

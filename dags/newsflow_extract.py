@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from newsflow_common import ARTICLES, DEFAULT_ARGS, EVENTS
+from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, EVENTS
 
 DOC = """
 ### newsflow_extract

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow_common import ARTICLES, DEFAULT_ARGS, HTTP_POOL
+from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, HTTP_POOL
 
 DOC = """
 ### newsflow_ingest
@@ -26,7 +26,8 @@ versions, exact and near-duplicate story clusters).
 
 @dag(
     dag_id="newsflow_ingest",
-    schedule="*/15 * * * *",
+    # data intervals, so each run owns a window [start, end) and backfills address days exactly
+    schedule=CronDataIntervalTimetable("*/15 * * * *", timezone="UTC"),
     start_date=datetime(2024, 12, 1),
     catchup=False,
     max_active_runs=1,

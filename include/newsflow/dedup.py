@@ -32,7 +32,7 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "dedup
 CONFIG_ENV = "NEWSFLOW_DEDUP_CONFIG"
 
 # Fixed namespace so cluster and event ids are the same on every machine and every reload.
-NEWSFLOW_NAMESPACE = uuid.UUID("6f1c2b7e-4d0a-5c8e-9b3f-2a7d5e1c9f40")
+NEWSFLOW_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "newsflow.dedup")
 CLUSTER_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "story-cluster")
 EVENT_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "event")
 
@@ -148,51 +148,76 @@ def settings() -> DedupConfig:
 # ---------------------------------------------------------------------------
 
 # Harakat, Quranic marks and the superscript alef carry no meaning for matching.
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_ARABIC_FOLD = str.maketrans(
-    {
-        "\u0640": None,  # tatweel
-        "\u0622": "\u0627",  # alef with madda -> alef
-        "\u0623": "\u0627",  # alef with hamza above -> alef
-        "\u0625": "\u0627",  # alef with hamza below -> alef
-        "\u0671": "\u0627",  # alef wasla -> alef
-        "\u0649": "\u064a",  # alef maqsura -> ya
-        "\u06cc": "\u064a",  # Farsi ya -> ya
-        "\u0629": "\u0647",  # ta marbuta -> ha
-        "\u0624": "\u0648",  # waw with hamza -> waw
-        "\u0626": "\u064a",  # ya with hamza -> ya
-        "\u06a9": "\u0643",  # keheh -> kaf
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended Arabic-Indic digits
-    }
-)
+_ARABIC_MARKS = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
+_ARABIC_FOLD = {
+    0x0640: None,  # tatweel
+    0x0622: "\u0627",  # alef with madda -> alef
+    0x0623: "\u0627",  # alef with hamza above -> alef
+    0x0625: "\u0627",  # alef with hamza below -> alef
+    0x0671: "\u0627",  # alef wasla -> alef
+    0x0649: "\u064a",  # alef maqsura -> ya
+    0x06CC: "\u064a",  # Farsi ya -> ya
+    0x0629: "\u0647",  # ta marbuta -> ha
+    0x0624: "\u0648",  # waw with hamza -> waw
+    0x0626: "\u064a",  # ya with hamza -> ya
+    0x06A9: "\u0643",  # keheh -> kaf
+    **{0x0660 + d: str(d) for d in range(10)},  # Arabic-Indic digits
+    **{0x06F0 + d: str(d) for d in range(10)},  # Extended Arabic-Indic digits
+}
+# Code points at or above this are letters (CJK extensions) or unused: kept as they are.
+_TABLE_SIZE = 0x20000
+_SPACE = 0x20
+_DROP = 0xFFFFFFFF
 
 
 @lru_cache(maxsize=1)
-def _separator_table() -> dict[int, str]:
-    """Translation table turning punctuation (P*), symbols (S*), separators (Z*) and control or
-    format characters (Cc, Cf) into spaces. Planes 0 and 1 hold all such characters in use;
-    built on first use (about 20 ms), not at import."""
-    return {
-        cp: " "
-        for cp in range(0x20000)
-        if unicodedata.category(chr(cp)) not in ("Cn", "Co", "Cs")
-        and unicodedata.category(chr(cp))[0] in "PSZC"
-    }
+def _fold_table() -> np.ndarray:
+    """Code point -> code point after folding, as one numpy lookup table: Arabic variants
+    folded, diacritics and tatweel dropped (_DROP), punctuation (P*), symbols (S*),
+    separators (Z*) and control/format characters (Cc, Cf) turned into spaces.
+    Built on first use (about 0.1 s), not at import."""
+    table = np.arange(_TABLE_SIZE, dtype=np.uint32)
+    for cp in range(_TABLE_SIZE):
+        category = unicodedata.category(chr(cp))
+        if category[0] in "PSZ" or category in ("Cc", "Cf"):
+            table[cp] = _SPACE
+    table[_ARABIC_MARKS] = _DROP
+    for cp, replacement in _ARABIC_FOLD.items():
+        table[cp] = _DROP if replacement is None else ord(replacement)
+    return table
+
+
+def _normalised_codepoints(text: str) -> np.ndarray:
+    """`normalize_text` as a uint32 array of code points (vectorised: no per-character Python)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    low = points < _TABLE_SIZE
+    points = np.where(low, _fold_table()[np.where(low, points, 0)], points)
+    points = points[points != _DROP]
+    if points.size == 0:
+        return points
+    # Keep a space only right after a non-space (drops runs and the leading space), then
+    # drop a trailing space.
+    is_space = points == _SPACE
+    keep = ~is_space
+    keep[1:] |= ~is_space[:-1]
+    points = points[keep]
+    if points.size and points[-1] == _SPACE:
+        points = points[:-1]
+    return points
 
 
 def normalize_text(text: str) -> str:
-    """Normalise text for matching: NFKC, Arabic letter variants folded and diacritics,
-    tatweel removed, case-folded, punctuation turned into spaces, whitespace collapsed.
+    """Normalise text for matching: NFKC, case-folded, Arabic letter variants folded (alef
+    forms, alef maqsura, ta marbuta, hamza seats), diacritics and tatweel removed, Arabic-Indic
+    digits made ASCII, punctuation and symbols turned into spaces, whitespace collapsed.
 
     The folding is done here (not in `newsflow.text`) on purpose: stored content hashes and
     band keys depend on it, so it must not change when display-oriented normalisation does.
     """
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _ARABIC_MARKS.sub("", folded).translate(_ARABIC_FOLD).casefold()
-    return " ".join(folded.translate(_separator_table()).split())
+    return _normalised_codepoints(text).tobytes().decode("utf-32-le")
 
 
 def content_hash(text: str) -> str:
@@ -270,6 +295,9 @@ def canonical_url(url: str, config: DedupConfig | None = None) -> str:
     if raw.startswith("//"):
         raw = "https:" + raw
     elif "://" not in raw:
+        # "mailto:x", "javascript:..." are other schemes; "example.com:8080/a" is a bare host.
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", raw):
+            raise ValueError(f"not a web URL: {url!r}")
         raw = "https://" + raw
     parts = urlsplit(raw)
     scheme = parts.scheme.lower()
@@ -297,75 +325,106 @@ def canonical_url(url: str, config: DedupConfig | None = None) -> str:
 # Near duplicates: MinHash signatures and LSH band keys
 # ---------------------------------------------------------------------------
 
-# 64-bit permutations so a signature is a plain uint64 array (stored as 8 bytes per value).
-MINHASH_SCHEME = "affine64"
+# datasketch's "affine32" permutation scheme: each permutation is h -> a*h + b mod 2^32 over
+# the MurmurHash3-premixed shingle hash. Values are widened to uint64 in the public signature.
+MINHASH_SCHEME = "affine32"
+_EMPTY_VALUE = np.uint64(0xFFFFFFFF)  # datasketch's "no shingle seen" value for affine32
+
+# Shingle hash: a polynomial over the shingle's code points (mod 2^64), then the MurmurHash3
+# 64-bit finaliser; the high 32 bits are the shingle's hash. Vectorised over the whole text,
+# it is about ten times faster than calling a hash function once per shingle.
+_POLY_BASE = 0x100000001B3
+_FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
-def _hash64(data: bytes) -> int:
-    """64-bit hash of one shingle: mmh3 (fast, C) when installed, else blake2b."""
-    return _shingle_hasher()(data)
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    shift, m1, m2 = _FMIX64
+    values = values ^ (values >> shift)
+    values *= m1
+    values ^= values >> shift
+    values *= m2
+    values ^= values >> shift
+    return values
 
 
-@lru_cache(maxsize=1)
-def _shingle_hasher():
-    try:
-        import mmh3
-    except ImportError:  # pragma: no cover - mmh3 is a declared dependency
-        def blake(data: bytes) -> int:
-            return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
-        return blake
-
-    def murmur(data: bytes) -> int:
-        return mmh3.hash64(data, signed=False)[0]
-    return murmur
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    # MurmurHash3 32-bit finaliser, the pre-mix datasketch applies before its permutations.
+    s1, m1, s2, m2 = _FMIX32
+    values = values ^ (values >> s1)
+    values *= m1
+    values ^= values >> s2
+    values *= m2
+    values ^= values >> s1
+    return values
 
 
-def shingles(text: str, size: int | None = None) -> set[bytes]:
-    """Distinct character shingles of `normalize_text(text)`, UTF-8 encoded.
+def _shingle_hashes(points: np.ndarray, size: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the character shingles of a normalised text (code points).
     A text shorter than one shingle is a single shingle; an empty text has none."""
-    return _shingles_of_normalised(normalize_text(text), size or settings().shingle_size)
+    if points.size == 0:
+        return np.empty(0, dtype=np.uint32)
+    size = min(size, points.size)
+    count = points.size - size + 1
+    wide = points.astype(np.uint64)
+    hashes = wide[:count] * np.uint64(1)
+    for offset in range(1, size):
+        hashes += wide[offset:offset + count] * np.uint64(pow(_POLY_BASE, offset, 1 << 64))
+    hashes = (_fmix64(hashes) >> np.uint64(32)).astype(np.uint32)
+    hashes.sort()  # sort-based distinct values: much faster than np.unique here
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 
-def _shingles_of_normalised(normalised: str, size: int) -> set[bytes]:
-    if not normalised:
-        return set()
-    if len(normalised) <= size:
-        return {normalised.encode("utf-8")}
-    return {normalised[i:i + size].encode("utf-8") for i in range(len(normalised) - size + 1)}
+def shingle_hashes(text: str, size: int | None = None) -> np.ndarray:
+    """Distinct 32-bit hashes of the `size`-character shingles of `normalize_text(text)`:
+    the values a MinHash of the text is built from."""
+    return _shingle_hashes(_normalised_codepoints(text or ""), size or settings().shingle_size)
 
 
 @lru_cache(maxsize=4)
-def _template(num_perm: int, seed: int):
-    """A MinHash holding the permutations; copied per text so they are generated once."""
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters (a, b) for this size and seed, as column vectors."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_hash64, scheme=MINHASH_SCHEME)
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=MINHASH_SCHEME).permutations
+    return a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
 
 
-def minhash_signature(text: str, config: DedupConfig | None = None):
-    """MinHash signature (numpy uint64 array of `num_perm` values) of the text's shingles.
-    An empty text gives the all-ones "empty" signature, which has no band keys."""
+def _signature_of_hashes(hashes: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """Same values as datasketch `MinHash(scheme="affine32").update_batch(hashes)` (a test
+    checks it), computed as one (num_perm x shingles) array operation."""
+    if hashes.size == 0:
+        return np.full(config.num_perm, _EMPTY_VALUE, dtype=np.uint64)
+    a, b = _permutations(config.num_perm, config.seed)
+    permuted = a * _fmix32(hashes)[None, :]
+    permuted += b
+    return permuted.min(axis=1).astype(np.uint64)
+
+
+def _signature_of_points(points: np.ndarray, config: DedupConfig) -> np.ndarray:
+    return _signature_of_hashes(_shingle_hashes(points, config.shingle_size), config)
+
+
+def minhash_signature(text: str, config: DedupConfig | None = None) -> np.ndarray:
+    """MinHash signature (numpy uint64 array of `num_perm` values) of the character shingles
+    of `normalize_text(text)`. An empty text gives the "empty" signature, which has no band
+    keys and matches nothing."""
     config = config or settings()
-    return _signature_of_normalised(normalize_text(text), config)
+    return _signature_of_points(_normalised_codepoints(text or ""), config)
 
 
-def _signature_of_normalised(normalised: str, config: DedupConfig):
-    from datasketch import MinHash
+def to_datasketch(signature, config: DedupConfig | None = None):
+    """The signature as a datasketch LeanMinHash (for datasketch's own LSH or estimators)."""
+    from datasketch import LeanMinHash, MinHash
 
-    template = _template(config.num_perm, config.seed)
-    minhash = MinHash(
-        num_perm=config.num_perm,
-        seed=config.seed,
-        hashfunc=_hash64,
-        scheme=MINHASH_SCHEME,
-        permutations=template.permutations,
-    )
-    minhash.update_batch(_shingles_of_normalised(normalised, config.shingle_size))
-    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+    config = config or settings()
+    values = np.asarray(signature, dtype=np.uint64).astype(np.uint32)
+    return LeanMinHash(MinHash(num_perm=values.size, seed=config.seed, hashvalues=values,
+                               scheme=MINHASH_SCHEME))
 
 
 def _is_empty_signature(signature) -> bool:
-    return bool(np.all(signature == np.iinfo(np.uint64).max))
+    return bool(np.all(np.asarray(signature) == _EMPTY_VALUE))
 
 
 def signature_to_bytes(signature) -> bytes:
@@ -448,22 +507,9 @@ class NearDuplicateIndex:
             return []
         stacked = np.stack([self._signatures[doc_id] for doc_id in ids])
         similarities = np.count_nonzero(stacked == signature, axis=1) / signature.size
-        matches = [(doc_id, float(s)) for doc_id, s in zip(ids, similarities) if s >= threshold]
+        matches = [(doc_id, float(s)) for doc_id, s in zip(ids, similarities, strict=True) if s >= threshold]
         matches.sort(key=lambda match: -match[1])  # stable: keeps insertion order on ties
         return matches
-
-
-def article_fingerprint(text: str, config: DedupConfig | None = None) -> dict:
-    """Everything the warehouse stores to match an article later: content hash,
-    signature bytes and band keys (no keys for texts shorter than `min_text_chars`)."""
-    config = config or settings()
-    signature = minhash_signature(text, config)
-    long_enough = len(normalize_text(text)) >= config.min_text_chars
-    return {
-        "content_hash": content_hash(text),
-        "signature": signature_to_bytes(signature),
-        "band_keys": lsh_band_keys(signature, config) if long_enough else [],
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -479,15 +525,21 @@ def cluster_id_for(first_member_key: str) -> str:
     return str(uuid.uuid5(CLUSTER_NAMESPACE, str(first_member_key)))
 
 
-DATE_PRECISIONS = ("day", "month", "year")
+DATE_PRECISIONS = ("day", "month", "year", "unknown")
 
 
-def _event_date_part(event_date: str | None, date_precision: str) -> str:
-    precision = (date_precision or "").strip().lower()
+def _precision(date_precision: str | None) -> str:
+    precision = (date_precision or "unknown").strip().lower()
     if precision not in DATE_PRECISIONS:
         raise ValueError(f"date_precision must be one of {DATE_PRECISIONS}, got {date_precision!r}")
-    if not event_date:
+    return precision
+
+
+def _event_date_part(event_date, precision: str) -> str:
+    if precision == "unknown" or not event_date:
         return ""
+    if hasattr(event_date, "isoformat"):  # datetime.date or datetime.datetime
+        event_date = event_date.isoformat()
     match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", str(event_date))
     if not match:
         raise ValueError(f"event_date must start with yyyy[-mm[-dd]], got {event_date!r}")
@@ -508,8 +560,8 @@ def _code(value: str | None) -> str:
 
 
 def event_key(
-    event_date: str | None,
-    date_precision: str,
+    event_date,
+    date_precision: str | None,
     event_type: str,
     country: str | None,
     admin1: str | None,
@@ -520,9 +572,10 @@ def event_key(
     """Deterministic id (uuid5 string) of the merged event that a mention belongs to.
 
     Mentions share a key when all of these agree after normalisation:
-    - date, cut to its precision: "day" keys on yyyy-mm-dd, "month" on yyyy-mm, "year" on
-      yyyy (the precision is part of the key: a day-precise and a month-precise mention
-      of the same month do not merge); a time of day or offset after the date is ignored;
+    - date (an ISO string or a date), cut to its precision: "day" keys on yyyy-mm-dd,
+      "month" on yyyy-mm, "year" on yyyy, "unknown" (or None) on no date at all; the
+      precision is part of the key, so a day-precise and a month-precise mention of the
+      same month do not merge; a time of day or offset after the date is ignored;
     - event type, country and actor codes: trimmed, upper-case;
     - admin1 and location name: `normalize_text` (case, punctuation, Arabic letter variants);
     - actor order: actor1 acts on actor2, so swapping them gives another event.
@@ -530,9 +583,10 @@ def event_key(
     """
     if not event_type or not event_type.strip():
         raise ValueError("event_type is required")
+    precision = _precision(date_precision)
     parts = [
-        _event_date_part(event_date, date_precision),
-        date_precision.strip().lower(),
+        _event_date_part(event_date, precision),
+        precision,
         _code(event_type),
         _code(country),
         normalize_text(admin1 or ""),
@@ -624,7 +678,8 @@ def _assign_clusters(articles: list[_Article], config: DedupConfig) -> dict[str,
                 canonical = canonical_url(article.url, config)
             except ValueError:
                 canonical = None  # a bad URL only loses URL-level matching
-        normalised = normalize_text(article.text)
+        points = _normalised_codepoints(article.text)
+        normalised = points.tobytes().decode("utf-32-le")
         digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest() if normalised else None
 
         match = None
@@ -634,7 +689,7 @@ def _assign_clusters(articles: list[_Article], config: DedupConfig) -> dict[str,
             match = first_by_hash[digest]
         signature = None
         if match is None and len(normalised) >= config.min_text_chars:
-            signature = _signature_of_normalised(normalised, config)
+            signature = _signature_of_points(points, config)
             near = index.query(signature)
             if near:
                 match = near[0][0]

@@ -39,9 +39,14 @@ def _struct_to_utc(value) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
 
 
-def parse_feed(feed_id: str, content: bytes, base_url: str | None = None) -> tuple[list[FeedItem], str | None]:
+def parse_feed(feed_id: str, content: bytes, base_url: str | None = None,
+               headers: dict | None = None) -> tuple[list[FeedItem], str | None]:
     """Parse feed bytes. Returns (items, warning); raises ValueError when nothing usable is there."""
-    parsed = feedparser.parse(content, response_headers={"content-location": base_url} if base_url else None)
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()
+                        if k.lower() in ("content-type", "content-language")}
+    if base_url:
+        response_headers["content-location"] = base_url
+    parsed = feedparser.parse(content, response_headers=response_headers)
     warning = None
     if parsed.bozo:
         warning = f"malformed feed: {type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
@@ -78,7 +83,7 @@ def poll_feed(feed: Feed, etag: str | None = None, last_modified: str | None = N
         poll.status, poll.error = "error", result.error
         return poll
     try:
-        poll.items, poll.error = parse_feed(feed.id, result.content, feed.url)
+        poll.items, poll.error = parse_feed(feed.id, result.content, feed.url, result.headers)
     except Exception as exc:  # feedparser is lenient; anything left is a broken feed, not a broken run
         poll.status, poll.error = "error", f"{type(exc).__name__}: {exc}"
         # a broken body must not stop later polls from refetching it

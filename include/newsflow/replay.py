@@ -249,7 +249,9 @@ class ReplayServer:
     def __init__(self, root: Path | str | None = None, host: str = "127.0.0.1", port: int = 0, phase: int = 1):
         self.root = Path(root) if root else default_root()
         self._httpd = _ReplayHTTPServer((host, port), self.root, phase)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="newsflow-replay", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="newsflow-replay", daemon=True
+        )
         self._thread.start()
 
     @property

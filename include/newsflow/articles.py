@@ -1,0 +1,769 @@
+"""Article extraction: one HTML page in, one clean article record out.
+
+trafilatura finds the body on unknown layouts; per-site rules from
+``include/config/sites.yaml`` (container XPaths, boilerplate lines, page kinds) take
+over where a site is known.  Metadata comes from JSON-LD, meta tags and ``<time>``
+before htmldate is asked.  The page is parsed once with lxml and the tree reused.
+
+Body conventions (the replay manifest follows them):
+- paragraphs and subheadings, one per line; no title, standfirst, captions, ads,
+  share/newsletter prompts, "read more" lists or related stories;
+- source lines ("Source: Al Jazeera and news agencies", "المصدر : الجزيرة + وكالات") and
+  lone credits ("(Reuters)", "- AFP") are parsed into ``agencies`` and removed; wire
+  datelines ("ANKARA (AA) -", "MOSCOW, December 2. /TASS/.") name agencies too but stay
+  in the body, place included, as the agency published them; agencies are reported in
+  the page's language (Arabic spellings on Arabic pages), and a page naming none is
+  attributed to its site's own agency or newsroom;
+- live blogs: ``posts`` in page order (newest first); ``text`` is the posts' titles and
+  paragraphs in that order;
+- video pages have an empty body.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+
+from newsflow.config import CONFIG_DIR, ConfigError
+
+EXTRACTOR_NAME = "newsflow-articles"
+EXTRACTOR_REVISION = "1.0"
+KINDS = ("article", "liveblog", "video", "gallery")
+SITES_PATH = CONFIG_DIR / "sites.yaml"
+
+_RULE_KEYS = {"drop_xpaths", "drop_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
+              "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone"}
+_BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
+_BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre")
+_ARTICLE_TYPES = ("LiveBlogPosting", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "Article", "BlogPosting",
+                  "OpinionNewsArticle", "BackgroundNewsArticle", "WebPage")
+
+
+# ---------------------------------------------------------------------------
+# Rules (sites.yaml)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiteRules:
+    host: str = ""
+    drop_xpaths: tuple = ()
+    drop_lines: tuple = ()
+    stop_lines: tuple = ()
+    body_xpath: str | None = None
+    kinds: dict = field(default_factory=dict)
+    language: str | None = None
+    wire: bool = False
+    agency: str | None = None
+    posts_xpath: str | None = None
+    source_xpath: str | None = None
+    authors_xpath: str | None = None
+    timezone: timezone | None = None  # offset of the site's naive local times
+
+
+@dataclass(frozen=True)
+class Rules:
+    generic: SiteRules
+    sites: dict
+    agency_aliases: dict  # lower-cased spelling -> agency name
+    arabic_names: dict  # agency name -> its Arabic spelling
+
+
+def _compile_regexes(values, where: str) -> tuple:
+    if not isinstance(values, list):
+        raise ConfigError(f"{where}: expected a list of regular expressions")
+    compiled = []
+    for i, value in enumerate(values):
+        try:
+            compiled.append(re.compile(str(value)))
+        except re.error as exc:
+            raise ConfigError(f"{where}[{i}]: invalid regular expression {value!r}: {exc}") from None
+    return tuple(compiled)
+
+
+def _check_xpath(value, where: str) -> str:
+    from lxml import etree
+
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected an XPath string")
+    try:
+        etree.XPath(value)
+    except etree.XPathSyntaxError as exc:
+        raise ConfigError(f"{where}: invalid XPath {value!r}: {exc}") from None
+    return value
+
+
+def _parse_site(host: str, raw, where: str) -> SiteRules:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of rules")
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    kinds = raw.get("kinds") or {}
+    if not isinstance(kinds, dict) or set(kinds) - set(KINDS):
+        raise ConfigError(f"{where}.kinds: expected a mapping with keys among {', '.join(KINDS)}")
+    language = raw.get("language")
+    if language is not None and not re.fullmatch(r"[a-z]{2}", str(language)):
+        raise ConfigError(f"{where}.language: expected an ISO 639-1 code, got {language!r}")
+    if not isinstance(raw.get("wire", False), bool):
+        raise ConfigError(f"{where}.wire: expected true or false")
+    return SiteRules(
+        host=host,
+        drop_xpaths=tuple(_check_xpath(x, f"{where}.drop_xpaths[{i}]")
+                          for i, x in enumerate(raw.get("drop_xpaths") or [])),
+        drop_lines=_compile_regexes(raw.get("drop_lines") or [], f"{where}.drop_lines"),
+        stop_lines=_compile_regexes(raw.get("stop_lines") or [], f"{where}.stop_lines"),
+        body_xpath=_check_xpath(raw["body_xpath"], f"{where}.body_xpath") if raw.get("body_xpath") else None,
+        kinds={kind: _compile_regexes(patterns, f"{where}.kinds.{kind}") for kind, patterns in kinds.items()},
+        language=language,
+        wire=raw.get("wire", False),
+        agency=raw.get("agency"),
+        posts_xpath=_check_xpath(raw["posts_xpath"], f"{where}.posts_xpath") if raw.get("posts_xpath") else None,
+        source_xpath=_check_xpath(raw["source_xpath"], f"{where}.source_xpath") if raw.get("source_xpath") else None,
+        authors_xpath=_check_xpath(raw["authors_xpath"], f"{where}.authors_xpath") if raw.get("authors_xpath") else None,
+        timezone=_parse_offset(raw.get("timezone"), f"{where}.timezone"),
+    )
+
+
+def _parse_offset(value, where: str):
+    if value is None:
+        return None
+    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})", str(value))
+    if not match:
+        raise ConfigError(f"{where}: expected a UTC offset such as '+08:00', got {value!r}")
+    from datetime import timedelta
+
+    minutes = int(match.group(2)) * 60 + int(match.group(3))
+    return timezone(timedelta(minutes=minutes if match.group(1) == "+" else -minutes))
+
+
+def parse_rules(raw, where: str = "sites.yaml") -> Rules:
+    """Validate the rules document; a bad entry raises ConfigError naming it."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping with generic, agencies and sites")
+    unknown = set(raw) - {"generic", "agencies", "sites"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}")
+    generic = _parse_site("", raw.get("generic") or {}, f"{where}: generic")
+    aliases, arabic = {}, {}
+    for name, spellings in (raw.get("agencies") or {}).items():
+        if not isinstance(spellings, list) or not all(isinstance(s, str) and s for s in spellings):
+            raise ConfigError(f"{where}: agencies.{name}: expected a list of spellings")
+        for spelling in [name, *spellings]:
+            aliases[spelling.lower()] = name
+        arabic[name] = next((s for s in spellings if re.search("[\u0600-\u06ff]", s)), name)
+    sites = {}
+    for host, entry in (raw.get("sites") or {}).items():
+        if not isinstance(host, str) or not re.fullmatch(r"[a-z0-9.-]+\.[a-z]{2,}", host):
+            raise ConfigError(f"{where}: sites: {host!r} is not a host name")
+        site = _parse_site(host, entry, f"{where}: sites.{host}")
+        if site.agency and site.agency.lower() not in aliases:
+            raise ConfigError(f"{where}: sites.{host}.agency: {site.agency!r} is not listed under agencies")
+        sites[host] = site
+    return Rules(generic=generic, sites=sites, agency_aliases=aliases, arabic_names=arabic)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    path = Path(path) if path else SITES_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read extraction rules: {exc}") from None
+    return parse_rules(raw, str(path))
+
+
+def site_rules(url: str | None, rules: Rules) -> SiteRules | None:
+    """Rules of the most specific configured host that is the URL's host or a parent of it."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    parts = host.lower().split(".")
+    for i in range(len(parts) - 1):
+        candidate = ".".join(parts[i:])
+        if candidate in rules.sites:
+            return rules.sites[candidate]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Decoding and text clean-up
+# ---------------------------------------------------------------------------
+def _declared_charset(data: bytes, headers: dict | None) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == "content-type" and "charset=" in value.lower():
+            return value.lower().split("charset=")[-1].split(";")[0].strip(" \"'")
+    found = _CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii", "ignore").lower() if found else None
+
+
+def decode_html(data: bytes, headers: dict | None = None) -> str:
+    """Bytes to text: valid UTF-8 wins over a (possibly wrong) declared charset."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [_declared_charset(data, headers)]
+    try:
+        from trafilatura.utils import detect_encoding  # charset_normalizer guesses, already a dependency
+
+        candidates += detect_encoding(data)
+    except ImportError:
+        pass
+    for encoding in candidates:
+        if not encoding or encoding.replace("-", "") == "utf8":
+            continue
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("windows-1252", errors="replace")
+
+
+def clean_text(text: str) -> str:
+    """Repair mojibake, fold Arabic presentation forms, drop bidi marks, tidy spaces per line."""
+    if not text:
+        return ""
+    from ftfy import fix_text
+    from ftfy.badness import is_bad
+
+    if is_bad(text):  # the cheap check first: most pages need no repair
+        text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                        normalization="NFC")
+    text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    text = _BIDI_MARKS.sub("", text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+# ---------------------------------------------------------------------------
+# Metadata
+# ---------------------------------------------------------------------------
+def _walk_json(node) -> Iterator[dict]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            if isinstance(value, (dict, list)):
+                yield from _walk_json(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_json(value)
+
+
+def _types(obj: dict) -> set:
+    value = obj.get("@type", [])
+    return set(value if isinstance(value, list) else [value])
+
+
+def _json_ld(tree) -> list[dict]:
+    objects = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        objects.extend(_walk_json(data))
+    return objects
+
+
+def _main_object(objects: list[dict]) -> dict:
+    """The JSON-LD object describing the page's story (article types before plain WebPage)."""
+    for wanted in _ARTICLE_TYPES + ("VideoObject", "ImageGallery", "MediaGallery"):
+        for obj in objects:
+            if wanted in _types(obj) and (obj.get("headline") or obj.get("name") or wanted == "WebPage"):
+                if wanted == "WebPage" and not obj.get("datePublished"):
+                    continue
+                return obj
+    return {}
+
+
+def _meta(tree) -> dict:
+    found: dict[str, list[str]] = {}
+    for element in tree.xpath("//meta[@content]"):
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        value = (element.get("content") or "").strip()
+        if key and value:
+            found.setdefault(key.strip().lower(), []).append(value)
+    return found
+
+
+def _first(meta: dict, *keys) -> str | None:
+    for key in keys:
+        if meta.get(key):
+            return meta[key][0]
+    return None
+
+
+def parse_datetime(value, naive_tz: timezone | None = None) -> datetime | None:
+    """ISO 8601 or RFC 2822 text to an aware UTC datetime; naive times are taken in
+    ``naive_tz`` (the site's local time when configured) or else as UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    value = value.strip()
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value) or re.match(r"(\d{4})/(\d{2})/(\d{2})", value)
+            if match:
+                try:
+                    parsed = datetime(*map(int, match.groups()))
+                except ValueError:
+                    return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=naive_tz or timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _names(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _unique(values) -> list:
+    seen, out = set(), []
+    for value in values:
+        key = value.casefold() if isinstance(value, str) else value
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _title(tree, meta: dict, main: dict) -> str:
+    headline = main.get("headline") or main.get("name")
+    h1 = tree.xpath("normalize-space(//h1[1])")
+    og = _first(meta, "og:title", "twitter:title")
+    page_title = tree.xpath("normalize-space(//title[1])")
+    for candidate in (headline, og, h1):
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip()
+    return re.split(r"\s+[|–—-]\s+[^|–—-]+$", page_title)[0] if page_title else ""
+
+
+def _published(tree, meta: dict, main: dict, url: str | None, naive_tz=None):
+    published = parse_datetime(main.get("datePublished") or main.get("uploadDate"), naive_tz)
+    published = published or parse_datetime(_first(
+        meta, "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+        "publishdate", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created",
+        "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime"), naive_tz)
+    if published is None:
+        stamps = tree.xpath("//time[@datetime and (@pubdate or @itemprop='datePublished')]/@datetime") or \
+            tree.xpath("//time[@datetime]/@datetime")
+        published = next(filter(None, (parse_datetime(stamp, naive_tz) for stamp in stamps)), None)
+    if published is None:
+        from htmldate import find_date
+
+        try:
+            found = find_date(tree, url=url, original_date=True, extensive_search=False,
+                              outputformat="%Y-%m-%dT%H:%M:%S%z")
+        except Exception:  # htmldate fails on odd trees; a missing date is not an error
+            found = None
+        published = parse_datetime(found)
+    updated = parse_datetime(main.get("dateModified"), naive_tz) or parse_datetime(_first(
+        meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified"), naive_tz)
+    return published, updated
+
+
+def _authors(tree, meta: dict, main: dict, site: SiteRules | None, rules: Rules) -> list[str]:
+    """Credited authors; on wire sites an agency name given as the author is dropped (the
+    agency goes to ``agencies``), while publishers' newsroom bylines are kept."""
+    names = _names(main.get("author"))
+    if site and site.authors_xpath:
+        names = names or [re.sub(r"^\W*(?:Editor|Editors|By|Von|Par)\s*:?\s*", "", " ".join(t.split()), flags=re.I)
+                          for t in tree.xpath(site.authors_xpath) if isinstance(t, str)]
+    names = names or meta.get("author", [])
+    split = (part.strip(" |,") for name in names for part in re.split(r"\s*(?:,|\band\b|\|)\s*", name))
+    wire = bool(site and site.wire)
+    return _unique(clean_text(n) for n in split if n and not (wire and n.lower() in rules.agency_aliases))
+
+
+def _kind(url: str | None, site: SiteRules | None, objects: list[dict], main: dict, meta: dict) -> str:
+    path = urlsplit(url).path if url else ""
+    if site:
+        for kind, patterns in site.kinds.items():
+            if any(p.search(path) for p in patterns):
+                return kind
+    types = _types(main)
+    if "LiveBlogPosting" in types:
+        return "liveblog"
+    if "VideoObject" in types or (_first(meta, "og:type") or "").startswith("video"):
+        return "video"
+    if types & {"ImageGallery", "MediaGallery"}:
+        return "gallery"
+    return "article"
+
+
+# ---------------------------------------------------------------------------
+# Body
+# ---------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _union_xpath(xpaths: tuple):
+    from lxml import etree
+
+    return etree.XPath(" | ".join(xpaths)) if xpaths else None
+
+
+_STORY_PARAGRAPHS = None
+
+
+def _remove_boilerplate_elements(tree, xpaths: tuple) -> None:
+    from lxml import etree
+
+    global _STORY_PARAGRAPHS
+    if _STORY_PARAGRAPHS is None:
+        _STORY_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 150])")
+    union = _union_xpath(xpaths)
+    if union is None:
+        return
+    for element in union(tree):
+        # never drop a container that holds the story itself
+        if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
+            continue
+        element.drop_tree()
+
+
+def _block_lines(container) -> list[str]:
+    """Text of paragraphs, subheadings and list items in document order, one line each."""
+    lines = []
+    for element in container.iter(*_BLOCK_TAGS):
+        if any(ancestor.tag in _BLOCK_TAGS for ancestor in element.iterancestors()):
+            continue
+        text = " ".join(element.text_content().split())
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _posts(tree, main: dict, site: SiteRules | None) -> list[dict]:
+    updates = main.get("liveBlogUpdate")
+    posts = []
+    if isinstance(updates, list) and updates:
+        for update in updates:
+            if isinstance(update, dict):
+                posts.append({"published_at": parse_datetime(update.get("datePublished")),
+                              "title": clean_text(str(update.get("headline") or "")),
+                              "text": clean_text(str(update.get("articleBody") or ""))})
+    elif site and site.posts_xpath:
+        for element in tree.xpath(site.posts_xpath):
+            stamp = element.xpath("string(.//time/@datetime)")
+            title = element.xpath("normalize-space((.//h2|.//h3)[1])")
+            paragraphs = [" ".join(p.text_content().split()) for p in element.iter("p")]
+            posts.append({"published_at": parse_datetime(stamp), "title": clean_text(title),
+                          "text": clean_text("\n".join(paragraphs))})
+    return posts  # page order: newest first on live blogs
+
+
+def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
+    """trafilatura without its fallback extractors first (about twice as fast); the full run
+    only when that result is much shorter than the page's paragraph text suggests."""
+    import trafilatura
+
+    options = dict(url=url, include_comments=False, include_tables=True, include_images=False,
+                   with_metadata=False, deduplicate=False)
+    text = trafilatura.extract(tree, fast=True, **options) or ""
+    if len(text) < max(1000, 0.8 * expected_chars):
+        text = trafilatura.extract(tree, fast=False, **options) or text
+    return text.splitlines()
+
+
+def _paragraph_chars(tree) -> int:
+    """Characters of text in long paragraphs: a rough size of the story on the page."""
+    return sum(n for n in (len(" ".join(t.split())) for t in tree.xpath("//p/text()")) if n > 80)
+
+
+def _filter_lines(lines: list[str], title: str, rules: Rules, site: SiteRules | None) -> list[str]:
+    drop = rules.generic.drop_lines + (site.drop_lines if site else ())
+    stop = rules.generic.stop_lines + (site.stop_lines if site else ())
+    title_words = _words(title)
+    kept, seen = [], set()
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if any(p.search(line) for p in stop):
+            break
+        if any(p.search(line) for p in drop):
+            continue
+        words = _words(line)
+        if not words:
+            continue
+        if not kept and title_words and words == title_words:
+            continue  # the headline repeated at the top of the body
+        if len(line) > 40 and words in seen:
+            continue  # the same paragraph twice (teaser plus body)
+        seen.add(words)
+        kept.append(line)
+    return kept
+
+
+# ---------------------------------------------------------------------------
+# Agencies: source lines and datelines
+# ---------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _agency_patterns(aliases_key: tuple) -> tuple:
+    names = sorted((a for a, _ in aliases_key), key=len, reverse=True)
+    alias = "|".join(re.escape(n) for n in names)
+    many = rf"(?:{alias})(?:\s*(?:[,/+&]|and|و)\s*(?:{alias}))*"
+    source_line = re.compile(r"^\s*(?:المصدر|المصادر|مصدر|Source|Sources)\s*[:：]\s*(?P<names>.{2,120})$", re.I)
+    lone = re.compile(rf"^\s*[-–—(\[]*\s*(?P<names>{many})\s*[)\]]?\s*\.?$", re.I)
+    trailing = re.compile(rf"(?:\s*[(\[]\s*(?P<a>{many})\s*[)\]]|\s+[-–—]+\s*(?P<b>{many}))\s*\.?$", re.I)
+    # "ANKARA (AA) -", "KATHMANDU, April 25 (Reuters) -", "MOSCOW, December 2. /TASS/.", "إدلب/ الأناضول"
+    dateline = re.compile(
+        rf"^[A-ZÀ-Þ][\w .,'’/-]{{1,60}}?\s*(?:\((?P<a>{many})\)|/\s*(?P<b>{many})\s*/)", re.I)
+    arabic_dateline = re.compile(rf"^[\u0600-\u06ff ]{{2,40}}?\s*[/-]\s*(?P<a>{many})(?:\s|$)")
+    return source_line, lone, trailing, dateline, arabic_dateline
+
+
+def _agency_names(text: str, rules: Rules, explicit: bool = False) -> list[str]:
+    """Agency names in a list such as "Al Jazeera and news agencies" or "الجزيرة + وكالات"."""
+    parts = re.split(r"\s*(?:[+،,/&]|\band\b|\s و(?=\S))\s*", text.strip(" .()[]-–—"))
+    found = []
+    for part in parts:
+        part = part.strip(" .()[]-–—")
+        if part.lower() in rules.agency_aliases:
+            found.append(rules.agency_aliases[part.lower()])
+    return found
+
+
+def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str]]:
+    """Remove source lines and lone or trailing agency credits; note agencies named in a
+    dateline (the dateline stays: it is part of the story as published)."""
+    source_line, lone, trailing, dateline, arabic_dateline = _agency_patterns(
+        tuple(sorted(rules.agency_aliases.items())))
+    agencies, kept = [], []
+    last_index = len(lines) - 1
+    for i, line in enumerate(lines):
+        match = source_line.match(line)
+        names = _agency_names(match.group("names"), rules) if match else []
+        if not names:
+            match = lone.match(line)
+            names = _agency_names(match.group("names"), rules) if match else []
+        if names:
+            agencies += names
+            continue
+        if i <= 1:
+            match = dateline.match(line) or arabic_dateline.match(line)
+            if match:
+                agencies += _agency_names(match.group("a") or match.groupdict().get("b") or "", rules)
+        if i >= last_index - 1:
+            match = trailing.search(line)
+            if match:
+                names = _agency_names(match.group("a") or match.group("b") or "", rules)
+                if names and match.start() > 0:
+                    agencies += names
+                    line = line[:match.start()].rstrip()
+        if line:
+            kept.append(line)
+    return kept, agencies
+
+
+def _page_agencies(found: list[str], language: str | None, site: SiteRules | None, rules: Rules) -> list[str]:
+    """Agencies in the page's language; the site's own attribution when the page names none."""
+    if not found and site and site.agency:
+        found = [site.agency]
+    if language == "ar":
+        found = [rules.arabic_names.get(name, name) for name in found]
+    return _unique(found)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+def extractor_version() -> str:
+    import trafilatura
+
+    return f"{EXTRACTOR_NAME}/{EXTRACTOR_REVISION} trafilatura/{trafilatura.__version__}"
+
+
+def _content_hash(text: str) -> str:
+    try:
+        from newsflow.dedup import content_hash
+    except ImportError:  # a checkout without the dedup module
+        import hashlib
+
+        normalised = " ".join(unicodedata.normalize("NFKC", text).lower().split())
+        return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+    return content_hash(text)
+
+
+def _language(text: str, tree, main: dict, site: SiteRules | None) -> str | None:
+    try:
+        from newsflow.text import detect_language
+
+        detected = detect_language(text) if text else None
+    except ImportError:
+        detected = None
+    if detected:
+        return detected
+    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)") or (site.language if site else None)
+    if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared):
+        return declared[:2].lower()
+    return site.language if site else None
+
+
+def _empty_result(url: str | None, error: str | None) -> dict:
+    return {"url": url, "canonical_url": url, "title": "", "text": "", "published_at": None, "updated_at": None,
+            "authors": [], "language": None, "section": None, "tags": [], "word_count": 0,
+            "content_hash": _content_hash(""), "extractor_version": extractor_version(), "kind": "article",
+            "agencies": [], "posts": [], "error": error}
+
+
+def extract_article(html: str | bytes, url: str | None = None, headers: dict | None = None) -> dict:
+    """Extract one page; never raises: a page that cannot be read comes back with ``error`` set."""
+    try:
+        return _extract(html, url, headers)
+    except ConfigError:
+        raise  # broken rules are a deployment error, not a bad page
+    except Exception as exc:  # one bad page must not stop a batch
+        return _empty_result(url, f"{type(exc).__name__}: {exc}")
+
+
+def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
+    from trafilatura.utils import load_html
+
+    rules = load_rules()
+    if isinstance(html, bytes):
+        html = decode_html(html, headers)
+    if not isinstance(html, str) or "<" not in html[:5000]:
+        return _empty_result(url, "not an HTML page")
+    tree = load_html(html)
+    if tree is None or tree.find(".//body") is None:
+        return _empty_result(url, "HTML could not be parsed")
+
+    site = site_rules(url, rules)
+    objects = _json_ld(tree)
+    main = _main_object(objects)
+    meta = _meta(tree)
+    canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _first(meta, "og:url") or url
+    canonical = urljoin(url, canonical.strip()) if url and canonical else canonical
+    title = clean_text(_title(tree, meta, main)).replace("\n", " ")
+    published, updated = _published(tree, meta, main, url, site.timezone if site else None)
+    kind = _kind(url, site, objects, main, meta)
+    authors = _authors(tree, meta, main, site, rules)
+    section = main.get("articleSection") or _first(meta, "article:section")
+    section = section[0] if isinstance(section, list) and section else section
+    keywords = main.get("keywords") or _first(meta, "news_keywords", "keywords") or []
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    tags = _unique([k.strip() for k in keywords if isinstance(k, str) and k.strip()] + meta.get("article:tag", []))
+
+    posts = _posts(tree, main, site) if kind == "liveblog" else []
+    source_lines = []
+    if site and site.source_xpath:
+        for element in tree.xpath(site.source_xpath):
+            source_lines.append(" ".join(element.text_content().split()))
+            element.drop_tree()
+    _remove_boilerplate_elements(tree, rules.generic.drop_xpaths + (site.drop_xpaths if site else ()))
+    if kind == "video":
+        lines = []
+    elif posts:
+        lines = [line for post in posts for line in [post["title"], *post["text"].splitlines()] if line]
+    else:
+        lines = []
+        if site and site.body_xpath:
+            lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
+        if not lines:
+            lines = _trafilatura_lines(tree, url, _paragraph_chars(tree))
+        article_body = main.get("articleBody")
+        if isinstance(article_body, str) and sum(map(len, lines)) < 300 < len(article_body):
+            lines = article_body.splitlines()
+        if not lines and kind == "article":
+            lines = (_first(meta, "og:description", "description") or "").splitlines()
+    lines = clean_text("\n".join(lines)).splitlines()
+    lines = _filter_lines(lines, title, rules, site)
+    while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
+        lines.pop()  # the editors' names closing a wire story
+    lines, agencies = _split_agencies(lines + source_lines, rules)
+    text = "\n".join(lines)
+    if not text and not title:
+        return _empty_result(url, "no article content found")
+    language = _language(text or title, tree, main, site)
+    return {
+        "url": url,
+        "canonical_url": canonical or None,
+        "title": title,
+        "text": text,
+        "published_at": published,
+        "updated_at": updated,
+        "authors": authors,
+        "language": language,
+        "section": section if isinstance(section, str) and section else None,
+        "tags": tags,
+        "word_count": len(re.findall(r"\w+", text)),
+        "content_hash": _content_hash(text),
+        "extractor_version": extractor_version(),
+        "kind": kind,
+        "agencies": _page_agencies(agencies, language, site, rules),
+        "posts": posts,
+        "error": None,
+    }
+
+
+def _read_page(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return gzip.decompress(data) if path.endswith(".gz") or data[:2] == b"\x1f\x8b" else data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def extract_batch(lines: Iterable[str]) -> Iterator[dict]:
+    """One JSON line ``{"id", "path", "url"?}`` in, one result dict out; bad lines yield an error."""
+    for line in lines:
+        if not line.strip():
+            continue
+        item_id = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("expected a JSON object")
+            item_id = item.get("id")
+            if not item.get("path"):
+                raise ValueError("missing 'path'")
+            page = _read_page(str(item["path"]))
+            result = extract_article(page, url=item.get("url"))
+        except (ValueError, OSError, EOFError) as exc:
+            result = _empty_result(None, f"{type(exc).__name__}: {exc}")
+        yield {
+            "id": item_id,
+            "title": result["title"],
+            "text": result["text"],
+            "published_at": _iso(result["published_at"]),
+            "language": result["language"],
+            "authors": result["authors"],
+            "agencies": result["agencies"],
+            "kind": result["kind"],
+            "canonical_url": result["canonical_url"],
+            "updated_at": _iso(result["updated_at"]),
+            "error": result["error"],
+        }

@@ -1,0 +1,571 @@
+"""Event coding: who did what to whom, where and when, in PLOVER terms.
+
+One Aho-Corasick pass over the folded text finds trigger words (from
+``data/events/plover.yaml``), actor words (``newsflow.actors``) and modifier
+words (negation, intent, hedges). Per sentence, each trigger becomes an event
+unless it is negated, lies in the content of an earlier verbal act ("called
+for a ceasefire" is one REQUEST, not also a RETREAT) or needs an armed agent
+that is missing. Intent turns cooperative acts into AGREE and hostile ones
+into THREATEN. Source and target come from word order, passive voice and
+actor sectors; the place from ``newsflow.places``; the date from
+``newsflow.dates``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Iterable, Iterator
+
+import yaml
+
+from newsflow.actors import (
+    ARMED_SECTORS,
+    VICTIM_SECTORS,
+    ActorEntry,
+    ActorMention,
+    Atom,
+    LexiconMatcher,
+    compose_actors,
+    get_actor_coder,
+    iso2_to_iso3,
+    is_future_prefix,
+    longest_non_overlapping,
+)
+from newsflow.text import fold_for_match, fold_with_offsets
+
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+# Older PLOVER / CAMEO labels found in gold data, mapped to the 2021 types.
+LEGACY_TYPES = {
+    "FIGHT": "ASSAULT",
+    "DEMAND": "REQUEST",
+    "DISAPPROVE": "ACCUSE",
+    "INVESTIGATE": "ACCUSE",
+}
+COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+HOSTILE = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+SUPPORTED_LANGUAGES = ("ar", "en")
+PRECISION_RANK = {"village": 4, "city": 3, "admin1": 2, "country": 1}
+
+NEGATION_WINDOW = 2      # tokens between a negator and its trigger
+INTENT_WINDOW = 3
+VERBAL_SCOPE = 12        # tokens after a verbal trigger that are its content
+VSO_WINDOW = 2           # Arabic: an actor this close after the verb is its subject
+ANAPHORS = frozenset(fold_for_match(w) for w in
+                     ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
+_CLAUSE_BREAKS = frozenset(";:؛")
+
+
+@dataclass(frozen=True)
+class TriggerEntry:
+    event_type: str
+    mode: str | None
+    weight: float
+    verbal: bool
+    armed_agent: bool
+
+
+@dataclass(frozen=True)
+class ModifierEntry:
+    kind: str  # negation | intent | hedge
+
+
+class EventDataError(ValueError):
+    """data/events/plover.yaml is malformed."""
+
+
+# --- Lexicon ---------------------------------------------------------------------
+
+_IRREGULAR_PAST = {
+    "meet": ("met",), "hold": ("held",), "give": ("gave", "given"), "shoot": ("shot",),
+    "fight": ("fought",), "seek": ("sought",), "take": ("took", "taken"), "withdraw": ("withdrew", "withdrawn"),
+    "beat": ("beaten",), "blow": ("blew", "blown"), "send": ("sent",), "forgive": ("forgave", "forgiven"),
+    "overrun": ("overran",), "strike": ("struck",), "hand": (), "set": (), "cut": (), "shut": (),
+    "sell": ("sold",), "lead": ("led",), "bring": ("brought",), "fly": ("flew", "flown"),
+    "wound": (), "slay": ("slew", "slain"), "deal": ("dealt",),
+}
+
+
+def _english_inflections(phrase: str) -> list[str]:
+    """The phrase with its first word inflected: attack -> attacks, attacked,
+    attacking; agree -> agreed; ship out -> shipped out."""
+    head, _, rest = phrase.partition(" ")
+    tail = f" {rest}" if rest else ""
+    forms = {head, *_IRREGULAR_PAST.get(head, ())}
+    if head.endswith("e"):
+        forms |= {head + "s", head + "d", head + "ing" if head.endswith("ee") else head[:-1] + "ing"}
+    elif head.endswith("y") and len(head) > 2 and head[-2] not in "aeiou":
+        forms |= {head[:-1] + "ies", head[:-1] + "ied", head + "ing"}
+    else:
+        plural = head + "es" if head.endswith(("s", "sh", "ch", "x", "z")) else head + "s"
+        forms |= {plural, head + "ed", head + "ing"}
+        if (len(head) <= 4 and len(head) >= 3 and head[-1] not in "aeiouwxy"
+                and head[-2] in "aeiou" and head[-3] not in "aeiou"):
+            forms |= {head + head[-1] + "ed", head + head[-1] + "ing"}  # ship -> shipped
+    return sorted(form + tail for form in forms)
+
+
+def _english_plurals(phrase: str) -> list[str]:
+    if phrase.endswith(("s", "ing", "ed")) or not phrase[-1:].isalpha():
+        return [phrase]
+    return [phrase, phrase + "s"]
+
+
+def _word_list(value, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise EventDataError(f"{where}: expected a list of non-empty strings, got {value!r}")
+    return value
+
+
+def load_event_lexicon() -> dict:
+    """The validated contents of data/events/plover.yaml."""
+    path = resources.files("newsflow") / "data" / "events" / "plover.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise EventDataError(f"data/events/plover.yaml: invalid YAML: {exc}") from exc
+    types = (data or {}).get("types")
+    if not isinstance(types, dict):
+        raise EventDataError("data/events/plover.yaml: expected a 'types' mapping")
+    unknown = set(types) - set(PLOVER_TYPES)
+    missing = set(PLOVER_TYPES) - set(types)
+    if unknown or missing:
+        raise EventDataError(f"data/events/plover.yaml: unknown types {sorted(unknown)}, "
+                             f"missing types {sorted(missing)}")
+    triggers: dict[str, list[tuple[str, TriggerEntry]]] = {"en": [], "ar": []}
+    for type_name, spec in types.items():
+        where = f"data/events/plover.yaml: {type_name}"
+        modes = _word_list(spec.get("modes"), f"{where}.modes")
+        groups = spec.get("triggers")
+        if not isinstance(groups, list) or not groups:
+            raise EventDataError(f"{where}: needs a non-empty 'triggers' list")
+        for index, group in enumerate(groups):
+            gwhere = f"{where}.triggers[{index}]"
+            if not isinstance(group, dict):
+                raise EventDataError(f"{gwhere}: expected a mapping")
+            unknown_keys = set(group) - {"mode", "weight", "en_verbs", "en", "ar", "armed_agent"}
+            if unknown_keys:
+                raise EventDataError(f"{gwhere}: unknown keys {sorted(unknown_keys)}")
+            mode = group.get("mode")
+            if mode is not None and mode not in modes:
+                raise EventDataError(f"{gwhere}: mode {mode!r} is not among {type_name} modes {modes}")
+            weight = group.get("weight", 0.7)
+            if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+                raise EventDataError(f"{gwhere}: weight must be in (0, 1], got {weight!r}")
+            entry = TriggerEntry(type_name, mode, float(weight), bool(spec.get("verbal")),
+                                 bool(group.get("armed_agent")))
+            for verb in _word_list(group.get("en_verbs"), f"{gwhere}.en_verbs"):
+                triggers["en"].extend((form, entry) for form in _english_inflections(verb))
+            for word in _word_list(group.get("en"), f"{gwhere}.en"):
+                triggers["en"].extend((form, entry) for form in _english_plurals(word))
+            triggers["ar"].extend((word, entry) for word in _word_list(group.get("ar"), f"{gwhere}.ar"))
+    modifiers: dict[str, list[tuple[str, ModifierEntry]]] = {"en": [], "ar": []}
+    for kind, spec in ((data.get("modifiers") or {}).items()):
+        if kind not in ("negation", "intent", "hedge"):
+            raise EventDataError(f"data/events/plover.yaml: unknown modifier {kind!r}")
+        for language in ("en", "ar"):
+            words = _word_list((spec or {}).get(language), f"modifiers.{kind}.{language}")
+            modifiers[language].extend((w, ModifierEntry(kind)) for w in words)
+    return {"triggers": triggers, "modifiers": modifiers}
+
+
+class EventLexicon:
+    """One matcher per language holding triggers, actors and modifiers."""
+
+    def __init__(self) -> None:
+        data = load_event_lexicon()
+        coder = get_actor_coder()
+        self.matchers: dict[str, LexiconMatcher] = {}
+        for language in SUPPORTED_LANGUAGES:
+            matcher = LexiconMatcher()
+            coder.add_to(matcher, language)
+            for form, entry in data["triggers"][language]:
+                matcher.add(form, entry, "trigger")
+            for form, entry in data["modifiers"][language]:
+                matcher.add(form, entry, "actor")  # whole words with clitics only
+            matcher.build()
+            self.matchers[language] = matcher
+
+
+_LEXICON: EventLexicon | None = None
+_LEXICON_LOCK = threading.Lock()
+
+
+def get_event_lexicon() -> EventLexicon:
+    global _LEXICON
+    with _LEXICON_LOCK:
+        if _LEXICON is None:
+            _LEXICON = EventLexicon()
+    return _LEXICON
+
+
+# --- Document structure ---------------------------------------------------------
+
+def _paragraph_starts(text: str) -> list[int]:
+    """Offsets where paragraphs (blocks separated by blank lines) begin."""
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        rest = index + 1
+        while rest < len(text) and text[rest] in " \t\r":
+            rest += 1
+        if rest < len(text) and text[rest] == "\n":
+            while rest < len(text) and text[rest] in " \t\r\n":
+                rest += 1
+            starts.append(rest)
+            index = text.find("\n", rest)
+        else:
+            index = text.find("\n", index + 1)
+    return starts
+
+
+def _is_heading(sentence_text: str) -> bool:
+    """Titles and section headings: short, no sentence-final punctuation."""
+    stripped = sentence_text.rstrip()
+    return len(stripped.split()) < 16 and not stripped.endswith((".", "!", "?", "؟", "…", "»", "\"", "”"))
+
+
+# --- Extraction ---------------------------------------------------------------
+
+def _token_gap(folded: str, left_end: int, right_start: int) -> int:
+    """Number of words strictly between two folded offsets."""
+    if right_start <= left_end:
+        return 0
+    return len(folded[left_end:right_start].split())
+
+
+def _has_break(text: str, start: int, end: int) -> bool:
+    return any(ch in _CLAUSE_BREAKS for ch in text[start:end])
+
+
+def _actor_dict(mention: ActorMention | None, fallback_country: str | None) -> dict | None:
+    if mention is None:
+        return None
+    country, code = mention.country, mention.code
+    if country is None and fallback_country and mention.sector not in ("IGO", "NGO"):
+        country, code = fallback_country, fallback_country + (mention.sector or "")
+    return {"text": mention.text, "code": code, "country": country, "sector": mention.sector}
+
+
+def _place_dict(place) -> dict | None:
+    if place is None:
+        return None
+    return {
+        "name": place.name, "country": place.country, "admin1": place.admin1,
+        "latitude": place.latitude, "longitude": place.longitude, "precision": place.precision,
+    }
+
+
+class _Document:
+    """Everything found once per text, then read per sentence."""
+
+    def __init__(self, text: str, language: str, published_at):
+        from newsflow.places import get_gazetteer
+        from newsflow.text import split_sentences
+
+        self.text = text
+        self.language = language
+        self.published_at = published_at
+        self.folded, self.offsets = fold_with_offsets(text)
+        atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets)
+        self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
+        self.modifiers = [a for a in atoms if isinstance(a.payload, ModifierEntry)]
+        actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
+        self.actors = compose_actors(actor_atoms, text, self.folded, language)
+        self.sentences = split_sentences(text, language)
+        self._gazetteer = get_gazetteer()
+        self.places = [m for m in self._gazetteer.find_places(text, language) if self._is_place(m)]
+        focus = self._gazetteer.document_focus(self.places) if self.places else None
+        self.focus_country = focus.country if focus else None
+        self._folded_start = self._index_folded()
+
+    def _is_place(self, mention) -> bool:
+        return fold_for_match(mention.text) not in ANAPHORS
+
+    def _index_folded(self) -> list[int]:
+        """For each original offset, the first folded index at or after it."""
+        table = [len(self.offsets)] * (len(self.text) + 1)
+        for folded_index in range(len(self.offsets) - 1, -1, -1):
+            table[self.offsets[folded_index]] = folded_index
+        for index in range(len(self.text) - 1, -1, -1):
+            if table[index] == len(self.offsets):
+                table[index] = table[index + 1]
+        return table
+
+    def fold_index(self, original_offset: int) -> int:
+        return self._folded_start[min(original_offset, len(self.text))]
+
+
+def extract_events(text: str, language: str | None = None, published_at: datetime | None = None,
+                   title: str | None = None) -> list[dict]:
+    """PLOVER events found in `text` (see the module docstring)."""
+    if not text or not text.strip():
+        return []
+    if language is None:
+        from newsflow.text import detect_language
+
+        language = detect_language(text)
+    if language not in SUPPORTED_LANGUAGES:
+        return []
+    doc = _Document(text, language, published_at)
+    fallback_country = iso2_to_iso3().get(doc.focus_country) if doc.focus_country else None
+    paragraph_starts = _paragraph_starts(text)
+    title_folded = fold_for_match(title) if title else None
+
+    events: list[dict] = []
+    lead_paragraph = None
+    previous_places: list = []
+    for sentence in doc.sentences:
+        paragraph = _paragraph_index(paragraph_starts, sentence.start)
+        heading = _is_heading(sentence.text) or (title_folded and fold_for_match(sentence.text) == title_folded)
+        if heading:
+            continue
+        if lead_paragraph is None:
+            lead_paragraph = paragraph
+        sentence_places = [p for p in doc.places if sentence.start <= p.start < sentence.end]
+        events.extend(_sentence_events(doc, sentence, sentence_places, previous_places,
+                                       paragraph == lead_paragraph, fallback_country))
+        previous_places.extend(sentence_places)
+    return events
+
+
+def _paragraph_index(starts: list[int], offset: int) -> int:
+    index = 0
+    for i, start in enumerate(starts):
+        if start <= offset:
+            index = i
+        else:
+            break
+    return index
+
+
+def _sentence_events(doc: _Document, sentence, places, previous_places, is_root: bool,
+                     fallback_country: str | None) -> list[dict]:
+    inside = lambda item: sentence.start <= item.start and item.end <= sentence.end  # noqa: E731
+    triggers = [t for t in doc.triggers if inside(t)]
+    if not triggers:
+        return []
+    modifiers = [m for m in doc.modifiers if inside(m)]
+    actors = [a for a in doc.actors if inside(a)]
+    armed = any(a.sector in ARMED_SECTORS for a in actors)
+    hedged = any(m.payload.kind == "hedge" for m in modifiers)
+
+    events: list[dict] = []
+    seen_types: set[str] = set()
+    verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
+    date = None
+    for trigger in triggers:
+        entry: TriggerEntry = trigger.payload
+        if any(s <= trigger.fstart < e for s, e in verbal_scopes):
+            continue
+        if _negated(doc, trigger, modifiers):
+            continue
+        if entry.armed_agent and not armed:
+            continue
+        event_type, mode = entry.event_type, entry.mode
+        if _has_intent(doc, trigger, modifiers) and not entry.verbal:
+            if event_type in COOPERATIVE:
+                event_type, mode = "AGREE", None
+            elif event_type in HOSTILE:
+                event_type, mode = "THREATEN", "violence" if event_type == "ASSAULT" else None
+        if entry.verbal or event_type in ("AGREE", "THREATEN"):
+            verbal_scopes.append(_verbal_scope(doc, trigger, sentence))
+        if event_type in seen_types:
+            continue
+        seen_types.add(event_type)
+        actor1, actor2 = _assign_actors(doc, trigger, actors, event_type)
+        place = _choose_place(doc, trigger, places, previous_places, sentence)
+        if date is None:
+            date = _event_date(doc, sentence.text)
+        confidence = entry.weight + (0.1 if actor1 else 0) + (0.05 if actor2 else 0) \
+            + (0.05 if place else 0) - (0.2 if hedged else 0) - (0.05 * len(events))
+        location_country = iso2_to_iso3().get(place.country) if place else None
+        events.append({
+            "event_type": event_type,
+            "mode": mode,
+            "actor1": _actor_dict(actor1, location_country or fallback_country),
+            "actor2": _actor_dict(actor2, location_country or fallback_country),
+            "location": _place_dict(place),
+            "event_date": date[0],
+            "date_precision": date[1],
+            "sentence": sentence.text,
+            "sentence_start": sentence.start,
+            "sentence_end": sentence.end,
+            "trigger": doc.text[trigger.start:trigger.end],
+            "confidence": round(max(0.0, min(1.0, confidence)), 3),
+            "is_root": is_root,
+            "language": doc.language,
+        })
+    return events
+
+
+def _negated(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
+    for modifier in modifiers:
+        if modifier.payload.kind != "negation" or modifier.fend > trigger.fstart:
+            continue
+        if _token_gap(doc.folded, modifier.fend, trigger.fstart) <= NEGATION_WINDOW - 1:
+            return True
+    return False
+
+
+def _has_intent(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
+    if doc.language == "ar" and is_future_prefix(trigger.prefix):
+        return True
+    for modifier in modifiers:
+        if modifier.payload.kind == "intent" and modifier.fend <= trigger.fstart \
+                and _token_gap(doc.folded, modifier.fend, trigger.fstart) <= INTENT_WINDOW:
+            return True
+    return False
+
+
+def _verbal_scope(doc: _Document, trigger: Atom, sentence) -> tuple[int, int]:
+    """Folded span after a verbal trigger holding what was asked, refused...:
+    up to VERBAL_SCOPE words, a clause break or the sentence end."""
+    sentence_end = doc.fold_index(sentence.end)
+    words = 0
+    index = trigger.fend
+    in_word = False
+    while index < sentence_end:
+        ch = doc.folded[index]
+        if ch in _CLAUSE_BREAKS:
+            break
+        if ch == " " and in_word:
+            words += 1
+            if words > VERBAL_SCOPE:
+                break
+        in_word = ch != " "
+        index += 1
+    return trigger.fend, index
+
+
+def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], event_type: str):
+    """Source and target of the event at `trigger` among the sentence's actors."""
+    overlapping = [a for a in actors if a.start < trigger.end and trigger.start < a.end]
+    before = [a for a in actors if a.end <= trigger.start]
+    after = [a for a in actors if a.start >= trigger.end]
+    source = before[-1] if before else None
+    target = after[0] if after else None
+    if doc.language == "ar" and after:
+        gap = _token_gap(doc.folded, trigger.fend, doc.fold_index(after[0].start))
+        if gap <= VSO_WINDOW - 1 and not _is_victim(after[0], event_type):
+            # Verb-subject order ("شنت روسيا غارات") or a verbal noun with its
+            # agent ("اقتحام قوات المعارضة"): the next actor is the source.
+            source = after[0]
+            target = after[1] if len(after) > 1 else (before[-1] if before and not source else None)
+    elif doc.language == "en":
+        passive = _english_passive(doc, trigger)
+        by_agent = _english_by_agent(doc, trigger, after)
+        if by_agent is not None:
+            source, target = by_agent, before[-1] if before else None
+        elif passive:
+            source, target = None, before[-1] if before else target
+    if overlapping and event_type == "PROTEST" and source is None:
+        source = overlapping[0]
+    if event_type in ("ASSAULT", "COERCE") and source is not None and _is_victim(source, event_type):
+        if target is None or not _is_victim(target, event_type):
+            source, target = target, source
+    if source is not None and target is not None and source.start == target.start:
+        target = None
+    return source, target
+
+
+def _is_victim(actor: ActorMention, event_type: str) -> bool:
+    return event_type in ("ASSAULT", "COERCE") and actor.sector in VICTIM_SECTORS
+
+
+def _english_passive(doc: _Document, trigger: Atom) -> bool:
+    head = doc.folded[max(0, trigger.fstart - 20):trigger.fstart].split()
+    return bool(head) and head[-1] in ("was", "were", "been", "be", "being", "is", "are")
+
+
+def _english_by_agent(doc: _Document, trigger: Atom, after: list[ActorMention]) -> ActorMention | None:
+    for actor in after[:1]:
+        between = doc.folded[trigger.fend:doc.fold_index(actor.start)].split()
+        if between and between[-1] == "by" and len(between) <= 4:
+            return actor
+    return None
+
+
+def _choose_place(doc: _Document, trigger: Atom, places, previous_places, sentence):
+    """The most specific place of the sentence, nearest the trigger; for a
+    bare "the city" with no city named, the last city named before."""
+    candidates = [p for p in places if _trusted_place(doc, p)]
+    if candidates:
+        best = max(candidates, key=lambda p: (PRECISION_RANK.get(p.place.precision, 0),
+                                              -abs(p.start - trigger.start)))
+        if PRECISION_RANK.get(best.place.precision, 0) >= PRECISION_RANK["city"]:
+            return best.place
+    else:
+        best = None
+    if _mentions_anaphor(doc, sentence):
+        for mention in reversed(previous_places):
+            if PRECISION_RANK.get(mention.place.precision, 0) >= PRECISION_RANK["city"] \
+                    and _trusted_place(doc, mention):
+                return mention.place
+    return best.place if best else None
+
+
+def _trusted_place(doc: _Document, mention) -> bool:
+    """Places below country level abroad (outside the document's focus
+    country) need a confident match: look-alike names are common."""
+    if mention.place.precision == "country" or doc.focus_country is None:
+        return True
+    return mention.place.country == doc.focus_country or mention.score >= 0.8
+
+
+def _mentions_anaphor(doc: _Document, sentence) -> bool:
+    start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+    words = doc.folded[start:end].split()
+    pairs = {" ".join(words[i:i + 2]) for i in range(len(words))}
+    stripped = {w[1:] if w[:1] in "وفب" and w[1:].startswith("ال") else w for w in words}
+    return bool(ANAPHORS & (stripped | pairs))
+
+
+def _event_date(doc: _Document, sentence_text: str) -> tuple[str | None, str]:
+    from newsflow.dates import resolve_event_date
+
+    resolved = resolve_event_date(sentence_text, doc.language, doc.published_at)
+    if resolved is None or resolved.date is None:
+        return None, "unknown"
+    return resolved.date.isoformat(), resolved.precision
+
+
+# --- Batch ------------------------------------------------------------------------
+
+def _parse_published(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def events_batch(lines: Iterable[str]) -> Iterator[dict]:
+    """JSON lines in ({"id", "text", "language"?, "published_at"?, "title"?}),
+    one result per line out ({"id", "events", "error"}); a bad line yields
+    an error for its id and the batch goes on."""
+    for line in lines:
+        if not line.strip():
+            continue
+        record_id = None
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("a line must be a JSON object")
+            record_id = record.get("id")
+            text = record.get("text")
+            if not isinstance(text, str):
+                raise ValueError("'text' must be a string")
+            events = extract_events(text, record.get("language"), _parse_published(record.get("published_at")),
+                                    record.get("title"))
+            yield {"id": record_id, "events": events, "error": None}
+        except Exception as exc:  # one bad record must not stop the batch
+            yield {"id": record_id, "events": [], "error": f"{type(exc).__name__}: {exc}"}

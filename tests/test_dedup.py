@@ -1,0 +1,354 @@
+"""Deduplication: canonical URLs, exact and near-duplicate articles, deterministic ids, events."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import uuid
+
+import numpy as np
+import pytest
+
+from newsflow import dedup
+from newsflow.dedup import (
+    NearDuplicateIndex,
+    canonical_url,
+    cluster_id_for,
+    content_hash,
+    dedup_batch,
+    estimate_jaccard,
+    event_key,
+    lsh_band_keys,
+    minhash_signature,
+    normalize_text,
+    signature_from_bytes,
+    signature_to_bytes,
+)
+
+FLOOD_EN = (
+    "Heavy rain flooded low-lying districts of the coastal city on Sunday, forcing hundreds of "
+    "families to leave their homes. Civil defence teams used boats to reach residents trapped on "
+    "rooftops, and the local council opened three schools as temporary shelters. The weather office "
+    "warned that more storms could arrive before the end of the week, and asked drivers to avoid the "
+    "main bridge over the river until engineers have inspected it."
+)
+# A republished copy: dateline added, a few facts updated, one word dropped, a closing line added.
+FLOOD_EN_EDITED = (
+    "PORT CITY (Agency) - Heavy rain flooded low-lying districts of the coastal city on Monday, "
+    "forcing dozens of families to leave their homes. Civil defence teams used boats to reach "
+    "residents trapped on rooftops, and the council opened four schools as temporary shelters. The "
+    "weather office warned that more storms could arrive before the end of the week, and asked "
+    "drivers to avoid the main bridge over the river until engineers have inspected it.\n"
+    "Read more: our coverage of the storms."
+)
+FOOTBALL_EN = (
+    "The national football team named a new coach on Thursday after a run of poor results in the "
+    "qualifying rounds. The federation said the former midfielder signed a two-year contract and "
+    "would take charge of the squad before next month's friendly matches. Supporters gathered "
+    "outside the stadium to welcome the decision, and the captain thanked the outgoing staff."
+)
+BUILDING_AR = (
+    "أعلنت وزارة الصحة في المدينة أن حصيلة ضحايا انهيار المبنى السكني ارتفعت إلى اثني عشر قتيلا، "
+    "بينما تواصل فرق الإنقاذ البحث عن مفقودين تحت الأنقاض. وقال مسؤول في الدفاع المدني إن الفرق "
+    "تعمل منذ ساعات الفجر باستخدام معدات ثقيلة، وإن الأمطار الغزيرة تعيق عمليات البحث. وطالب سكان "
+    "الحي بفتح تحقيق في أسباب الانهيار ومحاسبة المسؤولين عن ترخيص البناء."
+)
+# Same story: two facts changed, diacritics and tatweel added, hamza dropped, agency line appended.
+BUILDING_AR_EDITED = (
+    "اعلنت وزارة الصحـة في المدينة أن حصيلة ضحايا انهيار المبنى السكني ارتفعت إلى خمسة عشر قتيلاً، "
+    "بينما تواصل فرق الانقاذ البحث عن مفقودين تحت الأنقاض. وقال مسؤول في الدفاع المدني إن الفرق "
+    "تعمل منذ ساعات الصباح باستخدام معدات ثقيلة، وإن الأمطار الغزيرة تعيق عمليات البحث. وطالب سكان "
+    "الحيّ بفتح تحقيق في أسباب الانهيار ومحاسبة المسؤولين عن ترخيص البناء.\nالمصدر: وكالات"
+)
+BOOKFAIR_AR = (
+    "افتتح معرض الكتاب الدولي أبوابه أمام الزوار صباح اليوم بمشاركة مئات دور النشر من الدول العربية "
+    "والأجنبية. ويتضمن برنامج المعرض ندوات فكرية وأمسيات شعرية وورشا لتعليم الأطفال الرسم والكتابة، "
+    "ويستمر عشرة أيام في القاعة الكبرى وسط العاصمة."
+)
+
+
+def line(**record) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+# --- canonical URLs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variant, expected",
+    [
+        # tracking parameters dropped, the rest sorted
+        ("https://www.aljazeera.com/news/2024/12/2/story?utm_source=rss&utm_medium=feed",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.bbc.co.uk/news/world-123?at_medium=RSS&at_campaign=KARANGA&xtor=AL-1",
+         "https://www.bbc.co.uk/news/world-123"),
+        ("https://example.org/item?page=2&fbclid=abc&gclid=x&id=7&mc_cid=1&ocid=feed",
+         "https://example.org/item?id=7&page=2"),
+        # scheme, case, default port, fragment, trailing slash
+        ("HTTP://WWW.AlJazeera.com:80/news/2024/12/2/story/#comments",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.aljazeera.com:443/news/2024/12/2/story",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        # AMP mirrors: path segment, query flags, .amp.html, amp host
+        ("https://www.aljazeera.com/amp/news/2024/12/2/story",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.aljazeera.com/news/2024/12/2/story/amp",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.aljazeera.com/news/2024/12/2/story?amp", "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.aljazeera.com/news/2024/12/2/story?outputType=amp",
+         "https://www.aljazeera.com/news/2024/12/2/story"),
+        ("https://www.example.com/world/story.amp.html", "https://www.example.com/world/story.html"),
+        ("https://amp.example.com/world/story", "https://www.example.com/world/story"),
+        # mobile hosts
+        ("https://m.aljazeera.net/news/2024/12/2/story", "https://www.aljazeera.net/news/2024/12/2/story"),
+        ("http://mobile.example.com/a/b/", "https://www.example.com/a/b"),
+    ],
+)
+def test_canonical_url_variants(variant, expected):
+    assert canonical_url(variant) == expected
+
+
+def test_canonical_url_is_idempotent_and_encodes_arabic_paths_one_way():
+    raw = "https://www.aljazeera.net/news/2024/12/2/حلب-السجن/?utm_campaign=x"
+    encoded = "https://www.aljazeera.net/news/2024/12/2/%D8%AD%D9%84%D8%A8-%D8%A7%D9%84%D8%B3%D8%AC%D9%86"
+    assert canonical_url(raw) == encoded
+    assert canonical_url(encoded) == encoded
+    assert canonical_url(canonical_url(raw)) == canonical_url(raw)
+
+
+def test_canonical_url_keeps_what_identifies_an_article():
+    assert canonical_url("https://example.com/item?id=1") != canonical_url("https://example.com/item?id=2")
+    assert canonical_url("https://example.com:8080/a") == "https://example.com:8080/a"
+    # a host merely starting with "m" is not a mobile host
+    assert canonical_url("https://mail.example.com/a") == "https://mail.example.com/a"
+    assert canonical_url("https://example.com/") == "https://example.com/"
+    assert canonical_url("https://example.com") == "https://example.com/"
+
+
+@pytest.mark.parametrize("bad", ["", "ftp://example.com/file", "mailto:desk@example.com", "https:///nohost"])
+def test_canonical_url_rejects_non_web_urls(bad):
+    with pytest.raises(ValueError):
+        canonical_url(bad)
+
+
+# --- normalisation and exact duplicates -------------------------------------------------------
+
+
+def test_normalize_text_folds_arabic_variants_case_and_punctuation():
+    assert normalize_text("أَعلنَ  إدارةُ آلـــيةٍ مستشفى غزة!") == normalize_text("اعلن ادارة اليه مستشفي غزه")
+    assert normalize_text("أَعلنَ") == "اعلن"
+    assert normalize_text("٢٠٢٤ - ۱۲") == "2024 12"
+    assert normalize_text("  The U.N.'s  Envoy—SAID:\n\t“talks”  ") == "the u n s envoy said talks"
+    assert normalize_text("...") == ""
+
+
+def test_content_hash_matches_exact_duplicates_only():
+    assert content_hash(FLOOD_EN) == content_hash(FLOOD_EN.upper().replace(",", " ,  "))
+    assert content_hash(BUILDING_AR) == content_hash(BUILDING_AR.replace("قتيلا", "قتيلاً"))
+    assert content_hash(FLOOD_EN) != content_hash(FLOOD_EN_EDITED)
+    assert len(content_hash("x")) == 64
+
+
+# --- near duplicates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("original, edited", [(FLOOD_EN, FLOOD_EN_EDITED), (BUILDING_AR, BUILDING_AR_EDITED)])
+def test_edited_copies_are_near_duplicates(original, edited):
+    similarity = estimate_jaccard(minhash_signature(original), minhash_signature(edited))
+    assert similarity >= dedup.settings().similarity_threshold
+    index = NearDuplicateIndex()
+    index.add("original", minhash_signature(original))
+    index.add("other", minhash_signature(FOOTBALL_EN))
+    matches = index.query(minhash_signature(edited))
+    assert [doc for doc, _ in matches] == ["original"]
+    assert matches[0][1] == pytest.approx(similarity)
+
+
+@pytest.mark.parametrize("a, b", [(FLOOD_EN, FOOTBALL_EN), (BUILDING_AR, BOOKFAIR_AR), (FLOOD_EN, BUILDING_AR)])
+def test_unrelated_texts_are_not_merged(a, b):
+    assert estimate_jaccard(minhash_signature(a), minhash_signature(b)) < 0.2
+    index = NearDuplicateIndex()
+    index.add("a", minhash_signature(a))
+    assert index.query(minhash_signature(b)) == []
+
+
+def test_signature_shape_bytes_and_datasketch_agreement():
+    from datasketch import MinHash
+
+    config = dedup.settings()
+    signature = minhash_signature(FLOOD_EN)
+    assert signature.dtype == np.uint64 and signature.shape == (config.num_perm,)
+    assert np.array_equal(signature_from_bytes(signature_to_bytes(signature)), signature)
+    assert len(signature_to_bytes(signature)) == 8 * config.num_perm
+    with pytest.raises(ValueError):
+        signature_from_bytes(b"123")
+    # The vectorised signature equals datasketch's own MinHash over the same shingle hashes.
+    reference = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32", hashfunc=int)
+    reference.update_batch(dedup.shingle_hashes(FLOOD_EN).tolist())
+    assert np.array_equal(reference.hashvalues.astype(np.uint64), signature)
+    assert dedup.to_datasketch(signature).jaccard(dedup.to_datasketch(signature)) == 1.0
+
+
+def test_shingle_hashes_follow_the_normalised_text():
+    assert np.array_equal(dedup.shingle_hashes("Hello, World!"), dedup.shingle_hashes("hello world"))
+    assert dedup.shingle_hashes("hello world").size == len("hello world") - 5 + 1
+    assert dedup.shingle_hashes("abc").size == 1  # shorter than a shingle: one shingle
+    assert dedup.shingle_hashes("").size == 0
+
+
+def test_band_keys_are_signed_64_bit_and_mix_in_the_band():
+    config = dedup.settings()
+    keys = lsh_band_keys(minhash_signature(FLOOD_EN))
+    assert len(keys) == config.bands
+    assert all(-(2**63) <= k < 2**63 for k in keys)
+    assert keys == lsh_band_keys(minhash_signature(FLOOD_EN))
+    constant = np.full(config.num_perm, 12345, dtype=np.uint64)  # every band holds the same rows
+    assert len(set(lsh_band_keys(constant))) == config.bands
+    assert lsh_band_keys(minhash_signature("")) == []  # an empty text matches nothing
+    assert estimate_jaccard(minhash_signature(""), minhash_signature("")) == 0.0
+
+
+def test_index_refuses_an_id_twice():
+    index = NearDuplicateIndex()
+    index.add(1, minhash_signature(FLOOD_EN))
+    with pytest.raises(KeyError):
+        index.add(1, minhash_signature(FOOTBALL_EN))
+
+
+# --- deterministic ids ------------------------------------------------------------------------
+
+
+def test_cluster_ids_are_deterministic_uuids():
+    assert cluster_id_for("article-1") == cluster_id_for("article-1")
+    assert cluster_id_for("article-1") != cluster_id_for("article-2")
+    assert uuid.UUID(cluster_id_for("article-1")).version == 5
+    with pytest.raises(ValueError):
+        cluster_id_for("")
+
+
+def test_event_key_merges_same_day_and_normalises_fields():
+    same = event_key("2024-12-02", "day", "ASSAULT", "SY", "Idlib", "Idlib", "RUSMIL", "SYRCIV")
+    assert same == event_key(dt.date(2024, 12, 2), "day", "assault", "sy", "IDLIB", " idlib ", "rusmil", "SYRCIV")
+    assert same == event_key("2024-12-02T22:10:00+03:00", "day", "ASSAULT", "SY", "Idlib", "Idlib", "RUSMIL", "SYRCIV")
+    assert same != event_key("2024-12-03", "day", "ASSAULT", "SY", "Idlib", "Idlib", "RUSMIL", "SYRCIV")
+    assert same != event_key("2024-12-02", "day", "PROTEST", "SY", "Idlib", "Idlib", "RUSMIL", "SYRCIV")
+    assert same != event_key("2024-12-02", "day", "ASSAULT", "SY", "Aleppo", "Aleppo", "RUSMIL", "SYRCIV")
+    # actor order matters: who acted on whom
+    assert same != event_key("2024-12-02", "day", "ASSAULT", "SY", "Idlib", "Idlib", "SYRCIV", "RUSMIL")
+    # Arabic place names match across spelling variants
+    assert event_key("2024-12-02", "day", "ASSAULT", "SY", "إدلب", None, None, None) == event_key(
+        "2024-12-02", "day", "ASSAULT", "SY", "ادلب", None, None, None)
+
+
+def test_event_key_month_precision_keys_on_the_month():
+    first = event_key("2024-12-02", "month", "PROTEST", "KR", None, "Seoul", "KORCVL", None)
+    assert first == event_key("2024-12-30", "month", "PROTEST", "KR", None, "Seoul", "KORCVL", None)
+    assert first == event_key("2024-12", "month", "PROTEST", "KR", None, "Seoul", "KORCVL", None)
+    assert first != event_key("2025-01-02", "month", "PROTEST", "KR", None, "Seoul", "KORCVL", None)
+    # a day-precise mention is another event than a month-precise one
+    assert first != event_key("2024-12-02", "day", "PROTEST", "KR", None, "Seoul", "KORCVL", None)
+    # unknown precision ignores the date
+    assert event_key(None, "unknown", "PROTEST", "KR", None, None, None, None) == event_key(
+        "2024-12-02", "unknown", "PROTEST", "KR", None, None, None, None)
+
+
+@pytest.mark.parametrize("args", [
+    ("2024-12-02", "week", "PROTEST"),
+    ("12/02/2024", "day", "PROTEST"),
+    ("2024-12", "day", "PROTEST"),
+    ("2024-12-02", "day", " "),
+])
+def test_event_key_rejects_bad_input(args):
+    with pytest.raises(ValueError):
+        event_key(*args, None, None, None, None, None)
+
+
+# --- batch ------------------------------------------------------------------------------------
+
+
+def test_dedup_batch_clusters_exact_near_and_url_duplicates():
+    lines = [
+        line(id="a2", text=FLOOD_EN_EDITED, published_at="2024-12-02T09:00:00Z"),
+        line(id="a1", text=FLOOD_EN, published_at="2024-12-02T08:00:00+00:00"),
+        line(id="a3", text=FLOOD_EN.upper(), published_at="2024-12-02T10:00:00Z"),
+        line(id="b1", text=FOOTBALL_EN, url="https://m.example.com/sport/coach/?utm_source=rss"),
+        line(id="b2", text="Updated: " + FOOTBALL_EN[:60], url="https://www.example.com/amp/sport/coach"),
+        line(id="c1", text=BUILDING_AR, language="ar"),
+        line(id="c2", text=BUILDING_AR_EDITED, language="ar"),
+        line(id="d1", text=BOOKFAIR_AR, language="ar", title="معرض الكتاب"),
+    ]
+    out = list(dedup_batch(lines))
+    assert [o["id"] for o in out] == ["a2", "a1", "a3", "b1", "b2", "c1", "c2", "d1"]
+    by_id = {o["id"]: o for o in out}
+    # the earliest published article is the cluster's first member
+    assert by_id["a1"]["duplicate_of"] is None
+    assert by_id["a2"]["duplicate_of"] == "a1" and by_id["a3"]["duplicate_of"] == "a1"
+    assert by_id["a1"]["cluster_id"] == by_id["a2"]["cluster_id"] == by_id["a3"]["cluster_id"]
+    assert by_id["a1"]["cluster_id"] == cluster_id_for("a1")
+    # same canonical URL, different text: the same article
+    assert by_id["b2"]["duplicate_of"] == "b1" and by_id["b2"]["cluster_id"] == by_id["b1"]["cluster_id"]
+    # without dates, input order decides
+    assert by_id["c1"]["duplicate_of"] is None and by_id["c2"]["duplicate_of"] == "c1"
+    clusters = {o["cluster_id"] for o in out}
+    assert len(clusters) == 4  # flood, football, building, book fair
+    assert by_id["d1"]["duplicate_of"] is None
+    assert all("error" not in o for o in out)
+    assert out == list(dedup_batch(lines))  # deterministic: a rerun gives the same ids
+
+
+def test_dedup_batch_reports_bad_lines_and_goes_on():
+    lines = [
+        line(id="a1", text=FLOOD_EN),
+        "{not json",
+        line(text="no id here"),
+        json.dumps(["a", "list"]),
+        line(id="e1", text=""),
+        line(id="p1", text=FOOTBALL_EN, published_at="yesterday"),
+        line(id="a1", text=FOOTBALL_EN),
+        "",
+        line(id="a2", text=FLOOD_EN_EDITED),
+    ]
+    out = list(dedup_batch(lines))
+    assert len(out) == 8  # the blank line is skipped
+    errors = [o for o in out if "error" in o]
+    assert [o["id"] for o in errors] == [None, None, None, "e1", "p1", "a1"]
+    assert all(o["cluster_id"] is None and o["duplicate_of"] is None and o["error"] for o in errors)
+    assert out[0] == {"id": "a1", "cluster_id": cluster_id_for("a1"), "duplicate_of": None}
+    assert out[-1] == {"id": "a2", "cluster_id": cluster_id_for("a1"), "duplicate_of": "a1"}
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def test_config_loads_and_validates(tmp_path):
+    import yaml
+
+    config = dedup.load_config()
+    assert config.bands * config.rows == config.num_perm
+    assert "utm_*" in config.tracking_parameters
+
+    raw = yaml.safe_load(dedup.DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    raw["lsh"]["bands"] = 30
+    bad = tmp_path / "dedup.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(dedup.DedupConfigError, match="bands x lsh.rows"):
+        dedup.load_config(bad)
+
+    raw["lsh"]["bands"] = 32
+    raw["similarity_threshold"] = 1.5
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(dedup.DedupConfigError, match="similarity_threshold"):
+        dedup.load_config(bad)
+
+    del raw["minhash"]["num_perm"]
+    with pytest.raises(dedup.DedupConfigError, match="num_perm"):
+        dedup.parse_config(raw)
+    with pytest.raises(dedup.DedupConfigError, match="cannot read"):
+        dedup.load_config(tmp_path / "missing.yaml")
+
+
+def test_a_stricter_threshold_changes_the_batch_result():
+    strict = dataclasses.replace(dedup.settings(), similarity_threshold=0.99)
+    out = list(dedup_batch([line(id="a1", text=FLOOD_EN), line(id="a2", text=FLOOD_EN_EDITED)], strict))
+    assert out[1]["duplicate_of"] is None
