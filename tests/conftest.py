@@ -118,5 +118,6 @@ def table_snapshot(conn, schemas=("raw", "core", "mart")) -> dict[str, list]:
                     (list(schemas),))
         for schema, table in cur.fetchall():
             cur.execute(f'SELECT * FROM "{schema}"."{table}"')
-            snap[f"{schema}.{table}"] = sorted(map(repr, cur.fetchall()))
+            rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cur.fetchall()]
+            snap[f"{schema}.{table}"] = sorted(map(repr, rows))
     return snap

@@ -44,8 +44,8 @@ def test_dags_have_owner_tags_docs_and_backoff(dagbag):
 
 def test_schedules(dagbag):
     ingest, daily, extract = (dagbag.dags[d] for d in ("newsflow_ingest", "newsflow_daily", "newsflow_extract"))
-    assert ingest.timetable._expression == "*/15 * * * *"
-    assert daily.timetable._expression in ("@daily", "0 0 * * *")
+    assert ingest.timetable.expression == "*/15 * * * *"
+    assert daily.timetable.expression in ("@daily", "0 0 * * *")
     # extract runs on the asset the ingest and archive DAGs update
     outlets = {o.uri for t in ingest.tasks for o in t.outlets}
     assert "newsflow://warehouse/core/article" in outlets

@@ -46,9 +46,11 @@ _AR_ACTOR_SUFFIX = re.compile(r"^(?:ها|هم)?$")  # not ه: it is also a folde
 _AR_FUTURE = re.compile(r"س[يتن]$")
 _LATIN_WORD_CHAR = re.compile(r"\w")
 _LOCATIVE = {
-    "en": frozenset("in at near from into outside inside across to toward towards around".split()),
+    "en": frozenset("in at near from into outside inside across to toward towards around northern "
+                    "southern eastern western central".split()),
     "ar": frozenset(["في", "من", "الي", "قرب", "نحو", "داخل", "خارج", "عبر", "حول", "شمال", "جنوب",
-                     "شرق", "غرب", "وسط", "ريف", "مدينه", "محافظه", "بلده", "قريه", "العاصمه"]),
+                     "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط", "ريف", "مدينه", "محافظه",
+                     "بلده", "قريه", "العاصمه", "انحاء", "ارجاء"]),
 }
 
 
@@ -138,17 +140,18 @@ def _is_acronym(form: str) -> bool:
     return bool(letters) and len(letters) <= 5 and all(c.isupper() for c in letters)
 
 
+_WORD_TAIL = re.compile(r"\w{0,8}$")
+_WORD_HEAD = re.compile(r"\w{0,8}")
+
+
 def _accept(folded: str, fstart: int, fend: int, affixes: str, needs_lam: bool) -> str | None:
     """The attached prefix when the hit at [fstart, fend) stands as a word
     (with allowed Arabic affixes), else None."""
-    if _ARABIC.match(folded[fstart]):
-        word_start = fstart
-        while word_start > 0 and folded[word_start - 1].isalnum():
-            word_start -= 1
-        word_end = fend
-        while word_end < len(folded) and folded[word_end].isalnum():
-            word_end += 1
-        prefix, suffix = folded[word_start:fstart], folded[fend:word_end]
+    if _ARABIC.match(folded, fstart):
+        prefix = _WORD_TAIL.search(folded, max(0, fstart - 8), fstart).group()
+        suffix = _WORD_HEAD.match(folded, fend).group()
+        if len(prefix) > 6 or len(suffix) > 6:
+            return None
         if needs_lam and not prefix.endswith("لل"):
             return None
         if affixes == "trigger":
@@ -156,16 +159,12 @@ def _accept(folded: str, fstart: int, fend: int, affixes: str, needs_lam: bool) 
         else:
             ok = _AR_ACTOR_PREFIX.match(prefix) and _AR_ACTOR_SUFFIX.match(suffix)
         return prefix if ok else None
-    before = folded[fstart - 1] if fstart > 0 else " "
-    after = folded[fend] if fend < len(folded) else " "
-    if _LATIN_WORD_CHAR.match(before):
+    if fstart > 0 and _LATIN_WORD_CHAR.match(folded, fstart - 1):
         return None
-    if _LATIN_WORD_CHAR.match(after):
+    if fend < len(folded) and _LATIN_WORD_CHAR.match(folded, fend):
         # Possessive: "Israel's" folds to "israels".
-        rest = folded[fend:fend + 2]
-        if not (rest[:1] == "s" and (len(rest) < 2 or not _LATIN_WORD_CHAR.match(rest[1]))):
-            return None
-        if affixes != "actor":
+        if affixes != "actor" or folded[fend] != "s" or \
+                (fend + 1 < len(folded) and _LATIN_WORD_CHAR.match(folded, fend + 1)):
             return None
     return ""
 
@@ -333,13 +332,16 @@ _JOINERS = frozenset(["", "of", "of the", "the"])
 
 def longest_non_overlapping(atoms: Iterable[Atom]) -> list[Atom]:
     """Greedy: longest hits first, then leftmost; result in text order."""
+    atoms = sorted(atoms, key=lambda a: (-(a.fend - a.fstart), a.fstart))
+    if not atoms:
+        return []
+    taken = bytearray(max(a.fend for a in atoms))
     chosen: list[Atom] = []
-    taken: list[tuple[int, int]] = []
-    for atom in sorted(atoms, key=lambda a: (-(a.fend - a.fstart), a.fstart)):
-        if any(atom.fstart < e and s < atom.fend for s, e in taken):
+    for atom in atoms:
+        if any(taken[atom.fstart:atom.fend]):
             continue
+        taken[atom.fstart:atom.fend] = b"\x01" * (atom.fend - atom.fstart)
         chosen.append(atom)
-        taken.append((atom.fstart, atom.fend))
     return sorted(chosen, key=lambda a: a.fstart)
 
 

@@ -44,7 +44,7 @@ KINDS = ("article", "liveblog", "video", "gallery")
 SITES_PATH = CONFIG_DIR / "sites.yaml"
 
 _RULE_KEYS = {"drop_xpaths", "drop_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
-              "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone"}
+              "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone", "drop_tags", "drop_classes"}
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -72,6 +72,8 @@ class SiteRules:
     source_xpath: str | None = None
     authors_xpath: str | None = None
     timezone: timezone | None = None  # offset of the site's naive local times
+    drop_tags: tuple = ()
+    drop_classes: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,9 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
         source_xpath=_check_xpath(raw["source_xpath"], f"{where}.source_xpath") if raw.get("source_xpath") else None,
         authors_xpath=_check_xpath(raw["authors_xpath"], f"{where}.authors_xpath") if raw.get("authors_xpath") else None,
         timezone=_parse_offset(raw.get("timezone"), f"{where}.timezone"),
+        drop_tags=tuple(str(t) for t in raw.get("drop_tags") or ()),
+        drop_classes=_compile_regexes([raw["drop_classes"]], f"{where}.drop_classes")[0]
+        if raw.get("drop_classes") else None,
     )
 
 
@@ -434,16 +439,23 @@ def _union_xpath(xpaths: tuple):
 _STORY_PARAGRAPHS = None
 
 
-def _remove_boilerplate_elements(tree, xpaths: tuple) -> None:
+def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRules) -> None:
     from lxml import etree
 
     global _STORY_PARAGRAPHS
     if _STORY_PARAGRAPHS is None:
         _STORY_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 150])")
-    union = _union_xpath(xpaths)
-    if union is None:
-        return
-    for element in union(tree):
+    found = []
+    union = _union_xpath(generic.drop_xpaths + (site.drop_xpaths if site else ()))
+    if union is not None:
+        found += union(tree)
+    tags = generic.drop_tags + (site.drop_tags if site else ())
+    classes = [p for p in (generic.drop_classes, site.drop_classes if site else None) if p is not None]
+    if tags or classes:
+        candidates = tree.xpath("//*[@class]" + "".join(f" | //{tag}" for tag in tags))
+        found += [element for element in candidates if element.tag in tags
+                  or any(p.search(element.get("class") or "") for p in classes)]
+    for element in found:
         # never drop a container that holds the story itself
         if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
             continue
@@ -681,7 +693,7 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
         for element in tree.xpath(site.source_xpath):
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
-    _remove_boilerplate_elements(tree, rules.generic.drop_xpaths + (site.drop_xpaths if site else ()))
+    _remove_boilerplate_elements(tree, site, rules.generic)
     if kind == "video":
         lines = []
     elif posts:

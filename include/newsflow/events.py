@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -50,6 +51,7 @@ LEGACY_TYPES = {
 }
 COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 HOSTILE = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+RECIPROCAL = frozenset({"ASSAULT", "CONSULT", "COOPERATE"})
 SUPPORTED_LANGUAGES = ("ar", "en")
 PRECISION_RANK = {"village": 4, "city": 3, "admin1": 2, "country": 1}
 
@@ -285,23 +287,16 @@ class _Document:
         self.places = [m for m in self._gazetteer.find_places(text, language) if self._is_place(m)]
         focus = self._gazetteer.document_focus(self.places) if self.places else None
         self.focus_country = focus.country if focus else None
-        self._folded_start = self._index_folded()
+        self.named_countries = {m.place.country for m in self.places if m.place.precision == "country"}
+        if self.focus_country:
+            self.named_countries.add(self.focus_country)
 
     def _is_place(self, mention) -> bool:
         return fold_for_match(mention.text) not in ANAPHORS
 
-    def _index_folded(self) -> list[int]:
-        """For each original offset, the first folded index at or after it."""
-        table = [len(self.offsets)] * (len(self.text) + 1)
-        for folded_index in range(len(self.offsets) - 1, -1, -1):
-            table[self.offsets[folded_index]] = folded_index
-        for index in range(len(self.text) - 1, -1, -1):
-            if table[index] == len(self.offsets):
-                table[index] = table[index + 1]
-        return table
-
     def fold_index(self, original_offset: int) -> int:
-        return self._folded_start[min(original_offset, len(self.text))]
+        """The first folded index at or after an original offset."""
+        return bisect_left(self.offsets, original_offset)
 
 
 def extract_events(text: str, language: str | None = None, published_at: datetime | None = None,
@@ -330,7 +325,9 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
             continue
         if lead_paragraph is None:
             lead_paragraph = paragraph
-        sentence_places = [p for p in doc.places if sentence.start <= p.start < sentence.end]
+        # A country named as an actor ("ودعت الولايات المتحدة") is not where the event happened.
+        sentence_places = [p for p in doc.places if sentence.start <= p.start < sentence.end
+                           and not any(a.start < p.end and p.start < a.end for a in doc.actors)]
         events.extend(_sentence_events(doc, sentence, sentence_places, previous_places,
                                        paragraph == lead_paragraph, fallback_country))
         previous_places.extend(sentence_places)
@@ -379,32 +376,49 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
         if entry.verbal or event_type in ("AGREE", "THREATEN"):
             verbal_scopes.append(_verbal_scope(doc, trigger, sentence))
         if event_type in seen_types:
+            # One event per type and sentence; a later word may still say how.
+            for event in events:
+                if event["event_type"] == event_type and event["mode"] is None and mode:
+                    event["mode"] = mode
             continue
         seen_types.add(event_type)
-        actor1, actor2 = _assign_actors(doc, trigger, actors, event_type)
+        sources, actor2 = _assign_actors(doc, trigger, actors, event_type)
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
             date = _event_date(doc, sentence.text)
-        confidence = entry.weight + (0.1 if actor1 else 0) + (0.05 if actor2 else 0) \
-            + (0.05 if place else 0) - (0.2 if hedged else 0) - (0.05 * len(events))
+        confidence = entry.weight + (0.1 if sources else 0) + (0.05 if actor2 else 0) \
+            + (0.05 if place else 0) - (0.2 if hedged else 0) - (0.05 * len(seen_types) - 0.05)
         location_country = iso2_to_iso3().get(place.country) if place else None
-        events.append({
-            "event_type": event_type,
-            "mode": mode,
-            "actor1": _actor_dict(actor1, location_country or fallback_country),
-            "actor2": _actor_dict(actor2, location_country or fallback_country),
-            "location": _place_dict(place),
-            "event_date": date[0],
-            "date_precision": date[1],
-            "sentence": sentence.text,
-            "sentence_start": sentence.start,
-            "sentence_end": sentence.end,
-            "trigger": doc.text[trigger.start:trigger.end],
-            "confidence": round(max(0.0, min(1.0, confidence)), 3),
-            "is_root": is_root,
-            "language": doc.language,
-        })
+        fallback = location_country or fallback_country
+        # Coordinated sources ("the US, Germany and France called...") give one event each.
+        for actor1 in sources or [None]:
+            events.append({
+                "event_type": event_type,
+                "mode": mode,
+                "actor1": _actor_dict(actor1, fallback),
+                "actor2": _actor_dict(actor2, fallback),
+                "location": _place_dict(place),
+                "event_date": date[0],
+                "date_precision": date[1],
+                "sentence": sentence.text,
+                "sentence_start": sentence.start,
+                "sentence_end": sentence.end,
+                "trigger": _trigger_text(doc, trigger),
+                "confidence": round(max(0.0, min(1.0, confidence)), 3),
+                "is_root": is_root,
+                "language": doc.language,
+            })
     return events
+
+
+def _trigger_text(doc: _Document, trigger: Atom) -> str:
+    """The trigger's whole words in the original text (affixes included)."""
+    start, end = trigger.start, trigger.end
+    while start > 0 and doc.text[start - 1].isalnum():
+        start -= 1
+    while end < len(doc.text) and (doc.text[end].isalnum() or "\u064b" <= doc.text[end] <= "\u0652"):
+        end += 1
+    return doc.text[start:end]
 
 
 def _negated(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
@@ -447,34 +461,89 @@ def _verbal_scope(doc: _Document, trigger: Atom, sentence) -> tuple[int, int]:
 
 
 def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], event_type: str):
-    """Source and target of the event at `trigger` among the sentence's actors."""
+    """Sources (one, or several coordinated) and target of the event at
+    `trigger` among the sentence's actors."""
     overlapping = [a for a in actors if a.start < trigger.end and trigger.start < a.end]
-    before = [a for a in actors if a.end <= trigger.start]
+    before = [a for a in actors if a.end <= trigger.start and not _governed_by_preposition(doc, a)]
     after = [a for a in actors if a.start >= trigger.end]
     source = before[-1] if before else None
-    target = after[0] if after else None
-    if doc.language == "ar" and after:
+    if source is not None:
+        # Back up to the head of a coordination ending just before the trigger.
+        index = before.index(source)
+        while index > 0 and _coordinated(doc, before[index - 1], before[index]):
+            index -= 1
+        source = before[index]
+    target = None
+    if doc.language == "ar" and after and not _governed_by_preposition(doc, after[0]):
         gap = _token_gap(doc.folded, trigger.fend, doc.fold_index(after[0].start))
         if gap <= VSO_WINDOW - 1 and not _is_victim(after[0], event_type):
             # Verb-subject order ("شنت روسيا غارات") or a verbal noun with its
             # agent ("اقتحام قوات المعارضة"): the next actor is the source.
-            source = after[0]
-            target = after[1] if len(after) > 1 else (before[-1] if before and not source else None)
-    elif doc.language == "en":
-        passive = _english_passive(doc, trigger)
+            if source is not None and source.sector not in ARMED_SECTORS | {"GOV"}:
+                source = None
+            source = after[0] if source is None or gap == 0 else source
+    if doc.language == "en":
         by_agent = _english_by_agent(doc, trigger, after)
         if by_agent is not None:
-            source, target = by_agent, before[-1] if before else None
-        elif passive:
-            source, target = None, before[-1] if before else target
+            source, target = by_agent, source
+        elif _english_passive(doc, trigger):
+            source, target = None, source
+    if source is None and after and event_type in RECIPROCAL and _after_between(doc, after[0]):
+        # "clashes between A and B": A is coded as the source, B the target.
+        source = after[0]
+        target = next((a for a in after[1:] if _coordinated(doc, after[0], a)), None)
+        return [source], target
     if overlapping and event_type == "PROTEST" and source is None:
         source = overlapping[0]
-    if event_type in ("ASSAULT", "COERCE") and source is not None and _is_victim(source, event_type):
+    sources = _coordination(doc, source, actors) if source is not None else []
+    if target is None:
+        target = next((a for a in after if all(a.start != s.start for s in sources)), None)
+    if event_type in ("ASSAULT", "COERCE") and sources and _is_victim(sources[0], event_type):
         if target is None or not _is_victim(target, event_type):
-            source, target = target, source
-    if source is not None and target is not None and source.start == target.start:
-        target = None
-    return source, target
+            sources, target = ([target] if target else []), sources[0]
+    return sources, target
+
+
+def _after_between(doc: _Document, actor: ActorMention) -> bool:
+    words = doc.folded[max(0, doc.fold_index(actor.start) - 12):doc.fold_index(actor.start)].split()
+    return bool(words) and words[-1] in ("بين", "between")
+
+
+def _coordination(doc: _Document, head: ActorMention, actors: list[ActorMention]) -> list[ActorMention]:
+    """`head` and the actors joined to it by "and", "و" or commas."""
+    chain = [head]
+    for actor in actors:
+        if actor.start > chain[-1].start and _coordinated(doc, chain[-1], actor):
+            chain.append(actor)
+    return chain
+
+
+def _coordinated(doc: _Document, left: ActorMention, right: ActorMention) -> bool:
+    between = doc.folded[doc.fold_index(left.end):doc.fold_index(right.start)].strip(" ,،")
+    if between in ("", "and", "و", "and the", "or", "او"):
+        return between != "" or doc.language == "en"
+    return False
+
+
+def _governed_by_preposition(doc: _Document, actor: ActorMention) -> bool:
+    """An actor inside a prepositional phrase ("لنظام الأسد", "of the regime")
+    is seldom the source of the sentence's event."""
+    fstart = doc.fold_index(actor.start)
+    head = doc.folded[max(0, fstart - 30):fstart]
+    words = head.split()
+    attached = "" if head.endswith(" ") or not words else words[-1]
+    if doc.language == "ar":
+        if attached.lstrip("وف")[:1] in ("ب", "ل", "ك"):
+            return True
+        previous = words[-1] if words and not attached else (words[-2] if len(words) > 1 else "")
+        return previous in _AR_PREPOSITIONS
+    previous = words[-1] if words else ""
+    return previous in _EN_PREPOSITIONS
+
+
+_AR_PREPOSITIONS = frozenset(fold_for_match(w) for w in
+                             "من في على إلى الى عن مع ضد لدى بين حول عبر منذ".split())
+_EN_PREPOSITIONS = frozenset("of for with to against on from in into at about among between".split())
 
 
 def _is_victim(actor: ActorMention, event_type: str) -> bool:
@@ -495,30 +564,34 @@ def _english_by_agent(doc: _Document, trigger: Atom, after: list[ActorMention]) 
 
 
 def _choose_place(doc: _Document, trigger: Atom, places, previous_places, sentence):
-    """The most specific place of the sentence, nearest the trigger; for a
-    bare "the city" with no city named, the last city named before."""
+    """The place below country level nearest the trigger; for a bare "the
+    city" with none named, the last city named before; else the country."""
     candidates = [p for p in places if _trusted_place(doc, p)]
-    if candidates:
-        best = max(candidates, key=lambda p: (PRECISION_RANK.get(p.place.precision, 0),
-                                              -abs(p.start - trigger.start)))
-        if PRECISION_RANK.get(best.place.precision, 0) >= PRECISION_RANK["city"]:
-            return best.place
-    else:
-        best = None
+    finer = [p for p in candidates if PRECISION_RANK.get(p.place.precision, 0) > 1]
+    if finer:
+        return min(finer, key=lambda p: (_distance(p, trigger), -PRECISION_RANK[p.place.precision])).place
     if _mentions_anaphor(doc, sentence):
         for mention in reversed(previous_places):
             if PRECISION_RANK.get(mention.place.precision, 0) >= PRECISION_RANK["city"] \
                     and _trusted_place(doc, mention):
                 return mention.place
-    return best.place if best else None
+    if candidates:
+        return min(candidates, key=lambda p: _distance(p, trigger)).place
+    return None
+
+
+def _distance(mention, trigger: Atom) -> int:
+    if mention.end <= trigger.start:
+        return trigger.start - mention.end
+    return max(0, mention.start - trigger.end)
 
 
 def _trusted_place(doc: _Document, mention) -> bool:
-    """Places below country level abroad (outside the document's focus
-    country) need a confident match: look-alike names are common."""
-    if mention.place.precision == "country" or doc.focus_country is None:
+    """Places below country level in a country the document never names
+    otherwise are look-alikes more often than not ("لأول" is no town)."""
+    if mention.place.precision == "country":
         return True
-    return mention.place.country == doc.focus_country or mention.score >= 0.8
+    return mention.place.country in doc.named_countries
 
 
 def _mentions_anaphor(doc: _Document, sentence) -> bool:

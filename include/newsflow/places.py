@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from newsflow.text import CLITIC_PREFIXES, fold_for_match, fold_with_offsets
+from newsflow.text import fold_for_match, fold_with_offsets
 
-INDEX_VERSION = "places-5"
+INDEX_VERSION = "places-6"
 DATA_DIR = Path(__file__).parent / "data" / "places"
 PRECISIONS = ("country", "admin1", "city", "village")
 
@@ -63,6 +63,7 @@ SETTLEMENT_CUES_BEFORE = frozenset(
 # Zipf frequency below which a name is rare enough to stand as a place on
 # its own (unknown words are 0).
 RARE_NAME_ZIPF = 2.5
+MIN_POPULATION_ABROAD = 10000
 DIRECTION_WORDS = frozenset(
     "الشمالي الجنوبي الشرقي الغربي الشمالي الشرقي الشمالي الغربي الجنوبي الشرقي الجنوبي الغربي".split()
 )
@@ -180,12 +181,15 @@ def _read_yaml(path: Path):
         return yaml.safe_load(handle) or {}
 
 
-def _load_admin1(builder: _IndexBuilder) -> dict[tuple[str, str], str]:
-    """Adds curated first-level divisions; returns (country, code) -> English name."""
+def _load_admin1(builder: _IndexBuilder) -> dict:
+    """Adds curated first-level divisions; returns (country, code) -> English
+    name and (country, folded Arabic name) -> English name."""
     admin1_names = {}
     for country, divisions in _read_yaml(DATA_DIR / "admin1.yaml").items():
         for code, entry in divisions.items():
             admin1_names[(country, str(code))] = entry["name"]
+            if entry.get("name_ar"):
+                admin1_names[(country, fold_for_match(entry["name_ar"]))] = entry["name"]
             place = builder.add_place(
                 name=entry["name"], name_ar=entry.get("name_ar"), country=country,
                 admin1=entry["name"], latitude=entry["lat"], longitude=entry["lon"],
@@ -232,8 +236,12 @@ def _load_cities(builder: _IndexBuilder, cities: dict, admin1_names: dict) -> No
         if country not in FOCUS_COUNTRIES and city["population"] < MIN_POPULATION_OUTSIDE_FOCUS:
             continue
         arabic = [n for n in city["alternatenames"] if _is_arabic_script(n)]
+        # A division's capital takes the division's usual English name
+        # (Hama rather than GeoNames' Hamah).
+        name = next((admin1_names[(country, fold_for_match(n))] for n in arabic
+                     if (country, fold_for_match(n)) in admin1_names), None)
         place = builder.add_place(
-            name=_english_form(city["name"]), name_ar=arabic[0] if arabic else None,
+            name=name or _english_form(city["name"]), name_ar=arabic[0] if arabic else None,
             country=country, admin1=admin1_names.get((country, city["admin1code"])),
             latitude=city["latitude"], longitude=city["longitude"],
             precision="city", geonameid=city["geonameid"], population=city["population"])
@@ -249,6 +257,8 @@ def _load_cities(builder: _IndexBuilder, cities: dict, admin1_names: dict) -> No
 def _load_curated_places(builder: _IndexBuilder) -> None:
     for path in sorted(DATA_DIR.glob("*_additions.yaml")):
         for entry in _read_yaml(path) or []:
+            if "lat" not in entry:
+                continue  # extra spellings of a GeoNames place: _load_curated_aliases
             place = builder.add_place(
                 name=entry["name"], name_ar=entry.get("name_ar"), country=entry["country"],
                 admin1=entry.get("admin1"), latitude=entry["lat"], longitude=entry["lon"],
@@ -256,6 +266,17 @@ def _load_curated_places(builder: _IndexBuilder) -> None:
                 population=entry.get("population", 0), trusted=True)
             for surface in [entry["name"], entry.get("name_ar")] + list(entry.get("aliases") or []):
                 if surface:
+                    builder.add_name(surface, place)
+
+
+def _load_curated_aliases(builder: _IndexBuilder) -> None:
+    """Extra spellings for GeoNames places, keyed by geonameid."""
+    by_geonameid = {gid: i for i, gid in enumerate(builder.columns["geonameid"]) if gid}
+    for path in sorted(DATA_DIR.glob("*_additions.yaml")):
+        for entry in _read_yaml(path) or []:
+            place = by_geonameid.get(entry.get("geonameid")) if "lat" not in entry else None
+            if place is not None:
+                for surface in entry.get("aliases") or []:
                     builder.add_name(surface, place)
 
 
@@ -281,6 +302,11 @@ def _spellings(surfaces: list[str], key: str) -> list[str]:
                     forms.add(word[:position] + hamza + word[position + 1:])
             if word.endswith("ي"):
                 forms.add(word[:-1] + "ى")
+            # ئ and ؤ folded to ي and و: الفصايل may be written الفصائل.
+            for folded, hamza in (("ي", "ئ"), ("و", "ؤ")):
+                position = word.find(folded, 1)
+                if 0 < position < len(word) - 1:
+                    forms.add(word[:position] + hamza + word[position + 1:])
     return list(forms)
 
 
@@ -318,6 +344,7 @@ def _build_index() -> dict:
     _load_countries(builder, cities)
     _load_curated_places(builder)
     _load_cities(builder, cities, admin1_names)
+    _load_curated_aliases(builder)
     del cities
 
     stoplist = {fold_for_match(word) for word in _read_yaml(DATA_DIR / "not_places.yaml")}
@@ -497,6 +524,10 @@ class Gazetteer:
             if context.get(country, 0) >= 1:
                 allowance += 0.3
             elif _dominant(context) and not span.settlement_cue:
+                # A document about one country: a small place abroad is
+                # much more likely an ordinary word.
+                if c["population"][candidate] < MIN_POPULATION_ABROAD:
+                    return False
                 allowance = min(allowance, RARE_NAME_ZIPF)
         return zipf < allowance
 
@@ -678,7 +709,7 @@ def _next_word(folded: str, end: int) -> tuple[str, int] | None:
 
 def _stems(word: str) -> set[str]:
     stems = {word}
-    for prefix in CLITIC_PREFIXES:
+    for prefix in NAME_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             stems.add(word[len(prefix):])
     return stems

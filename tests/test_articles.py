@@ -1,0 +1,205 @@
+"""Tests of newsflow.articles on the replay fixtures and on small hand-written pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from newsflow.articles import extract_article, extract_batch, load_rules, parse_rules
+from newsflow.config import ConfigError
+
+REPLAY = Path(__file__).resolve().parents[1] / "include" / "replay"
+MANIFEST = REPLAY / "manifest.json"
+# The manifest credits Reuters on this page, but the page itself only says "news agencies".
+AGENCIES_NOT_ON_PAGE = {"https://www.aljazeera.com/news/2024/12/2/germanys-scholz-makes-surprise-visit-to-kyiv"}
+
+
+def replay_entries(hosts=("aljazeera.com", "aljazeera.net")) -> list[dict]:
+    if not MANIFEST.exists():
+        return []
+    entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["articles"]
+    return [e for e in entries if e["status"] == 200 and any(h in e["url"] for h in hosts)]
+
+
+def fixture(entry: dict) -> tuple[bytes, dict | None]:
+    from newsflow.replay import fixture_path
+
+    path = fixture_path(entry["url"], REPLAY, entry["phase"])
+    sidecar = path.with_name(path.name + ".headers.json")
+    headers = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
+    return path.read_bytes(), headers
+
+
+needs_replay = pytest.mark.skipif(not MANIFEST.exists(), reason="include/replay/manifest.json not built yet")
+
+
+@needs_replay
+@pytest.mark.parametrize("entry", replay_entries(), ids=lambda e: f"{e['url'][-45:]}#{e['phase']}")
+def test_aljazeera_fixture_extracted_exactly(entry):
+    html, headers = fixture(entry)
+    result = extract_article(html, url=entry["url"], headers=headers)
+    assert result["error"] is None
+    assert result["text"] == entry["body"]
+    assert result["title"] == entry["title"]
+    assert result["kind"] == entry["kind"]
+    assert result["published_at"] == datetime.fromisoformat(entry["published_at"])
+    assert result["published_at"].tzinfo is not None
+    assert result["language"] == entry["language"]
+    if entry["url"] not in AGENCIES_NOT_ON_PAGE:
+        assert result["agencies"] == entry["agencies"]
+    if entry["kind"] == "liveblog":
+        assert len(result["posts"]) >= 2 and all(p["published_at"] for p in result["posts"])
+    else:
+        assert result["posts"] == []
+
+
+@needs_replay
+@pytest.mark.parametrize("entry", replay_entries(("aa.com.tr", "sana.sy", "tass.com", "news.cn", "xinhuanet")),
+                         ids=lambda e: e["url"][-40:])
+def test_wire_fixture_extracted_exactly(entry):
+    html, headers = fixture(entry)
+    result = extract_article(html, url=entry["url"], headers=headers)
+    assert result["text"] == entry["body"]
+    assert result["agencies"] == entry["agencies"]
+    assert result["authors"] == entry["authors"]
+    assert result["published_at"] == datetime.fromisoformat(entry["published_at"])
+
+
+@needs_replay
+def test_wrong_declared_charset_comes_out_clean():
+    entry = next(e for e in replay_entries() if "wrong_charset" in e["cases"])
+    html, headers = fixture(entry)
+    assert headers and "utf-8" not in json.dumps(headers).lower()  # the page lies about its charset
+    result = extract_article(html, url=entry["url"], headers=headers)
+    assert result["text"] == entry["body"]
+    assert "Ø" not in result["text"] and "\ufffd" not in result["text"]
+
+
+@needs_replay
+def test_video_page_has_no_body():
+    entry = next(e for e in replay_entries() if e["kind"] == "video")
+    html, headers = fixture(entry)
+    result = extract_article(html, url=entry["url"], headers=headers)
+    assert result["kind"] == "video" and result["text"] == "" and result["title"] == entry["title"]
+
+
+# ---------------------------------------------------------------------------
+# Hand-written pages
+# ---------------------------------------------------------------------------
+def page(body: str, head: str = "", lang: str = "en") -> str:
+    return f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+STORY_EN = [
+    "Floodwaters rose across the river delta on Tuesday, forcing thousands of families to leave their homes.",
+    "Local officials said emergency shelters had opened in three schools and a sports hall near the city centre.",
+    "Forecasters expect more heavy rain over the weekend, and farmers fear the loss of the winter harvest.",
+]
+
+
+def test_ad_labels_share_and_read_more_are_removed():
+    body = ("<article><h1>Floods force thousands from homes</h1>"
+            f"<p>{STORY_EN[0]}</p><p>Advertisement</p><p>Read more: Storm season starts early</p>"
+            f"<p>{STORY_EN[1]}</p><p>Share this article</p><p>{STORY_EN[2]}</p>"
+            "<p>Sign up for our daily newsletter</p></article>")
+    result = extract_article(page(body), url="https://news.example.org/2024/12/01/floods")
+    assert result["text"].splitlines() == STORY_EN
+    assert result["title"] == "Floods force thousands from homes"
+    assert result["word_count"] == sum(len(s.split()) for s in STORY_EN)
+
+
+def test_arabic_ad_label_read_also_and_source_line():
+    paragraphs = ["قالت السلطات المحلية إن الأمطار الغزيرة أدت إلى فيضانات واسعة في عدد من القرى الواقعة على ضفاف النهر.",
+                  "وأضافت أن فرق الإنقاذ تمكنت من إجلاء مئات العائلات إلى مراكز إيواء مؤقتة في المدارس.",
+                  "ويتوقع خبراء الأرصاد استمرار هطول الأمطار خلال الأيام المقبلة مع انخفاض في درجات الحرارة."]
+    body = (f"<article><h1>فيضانات تجبر مئات العائلات على النزوح</h1><p>{paragraphs[0]}</p><p>إعلان</p>"
+            f"<p>اقرأ أيضا</p><p>{paragraphs[1]}</p><p>{paragraphs[2]}</p>"
+            "<p>المصدر : الجزيرة مباشر + وكالات</p></article>")
+    result = extract_article(page(body, lang="ar"), url="https://mubasher.aljazeera.net/news/2024/12/1/floods")
+    assert result["text"].splitlines() == paragraphs
+    assert result["agencies"] == ["الجزيرة مباشر", "وكالات"]
+    assert result["language"] == "ar"
+
+
+def test_wire_credit_and_dateline():
+    first = "ANKARA (AA) - " + STORY_EN[0]
+    body = f"<article><h1>Floods</h1><p>{first}</p><p>{STORY_EN[1]}</p><p>{STORY_EN[2]} (Reuters)</p></article>"
+    result = extract_article(page(body), url="https://www.example.com/world/floods-1")
+    assert result["agencies"] == ["Anadolu", "Reuters"]
+    assert result["text"].splitlines() == [first, STORY_EN[1], STORY_EN[2]]
+
+
+def test_dates_from_json_ld_meta_and_time():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Floods", '
+          '"datePublished": "2024-12-02T09:15:00+03:00", "dateModified": "2024-12-02T12:00:00Z", '
+          '"author": [{"@type": "Person", "name": "Sara Haddad"}], "inLanguage": "en"}</script>')
+    body = "<article><h1>Floods</h1>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>"
+    result = extract_article(page(body, head=ld), url="https://www.example.com/floods")
+    assert result["published_at"] == datetime(2024, 12, 2, 6, 15, tzinfo=timezone.utc)
+    assert result["updated_at"] == datetime(2024, 12, 2, 12, 0, tzinfo=timezone.utc)
+    assert result["authors"] == ["Sara Haddad"]
+
+    timed = page("<article><h1>Floods</h1><time datetime='2024-11-30T22:05:00Z'>30 Nov</time>"
+                 + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>")
+    assert extract_article(timed)["published_at"] == datetime(2024, 11, 30, 22, 5, tzinfo=timezone.utc)
+
+
+def test_rtl_marks_and_presentation_forms_are_normalised():
+    # "الجزيرة" written with Arabic presentation forms, wrapped in right-to-left marks
+    presentation = "\ufe8d\ufedf\ufea0\ufeb0\ufef3\ufeae\ufe93"
+    text = f"\u200fقالت {presentation} إن المحادثات ستستأنف الأسبوع المقبل في العاصمة القطرية الدوحة بمشاركة الوسطاء.\u200f"
+    body = f"<article><h1>محادثات</h1><p>{text}</p><p>{text.replace('المقبل', 'القادم')}</p></article>"
+    result = extract_article(page(body, lang="ar").encode("utf-8"), url="https://www.aljazeera.net/news/x")
+    assert "\u200f" not in result["text"]
+    assert "الجزيرة" in result["text"] and presentation not in result["text"]
+
+
+def test_mojibake_and_wrong_declared_charset_bytes():
+    html = page("<article><h1>Café owners protest</h1>" + "".join(f"<p>{s} Café résumé.</p>" for s in STORY_EN)
+                + "</article>")
+    mislabelled = html.replace("charset='utf-8'", "charset='windows-1256'").encode("utf-8")
+    result = extract_article(mislabelled, headers={"Content-Type": "text/html; charset=windows-1256"})
+    assert "Café résumé" in result["text"] and result["title"] == "Café owners protest"
+    doubly_encoded = html.encode("utf-8").decode("latin-1").encode("utf-8")  # classic mojibake "CafÃ©"
+    assert "Café résumé" in extract_article(doubly_encoded)["text"]
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\x01\x02\xff\xfe", "just some words, no markup", b"<<<>>>"])
+def test_garbage_input_yields_an_error(garbage):
+    result = extract_article(garbage, url="https://www.example.com/broken")
+    assert result["error"]
+    assert result["text"] == "" and result["url"] == "https://www.example.com/broken"
+
+
+def test_extract_batch_survives_bad_lines(tmp_path):
+    html = page("<article><h1>Floods</h1>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>")
+    plain = tmp_path / "a.html"
+    plain.write_text(html, encoding="utf-8")
+    zipped = tmp_path / "b.html.gz"
+    zipped.write_bytes(gzip.compress(html.encode("utf-8")))
+    lines = [
+        json.dumps({"id": "a", "path": str(plain), "url": "https://www.example.com/a"}),
+        "{not json",
+        json.dumps({"id": "missing", "path": str(tmp_path / "nope.html")}),
+        json.dumps({"id": "b", "path": str(zipped)}),
+    ]
+    results = list(extract_batch(lines))
+    assert [r["id"] for r in results] == ["a", None, "missing", "b"]
+    assert results[0]["error"] is None and results[0]["text"].splitlines() == STORY_EN
+    assert results[1]["error"] and results[2]["error"]
+    assert results[3]["error"] is None and results[3]["text"] == results[0]["text"]
+    assert set(results[0]) == {"id", "title", "text", "published_at", "language", "authors", "agencies", "kind",
+                               "canonical_url", "updated_at", "error"}
+
+
+def test_rules_file_loads_and_bad_entry_is_named():
+    rules = load_rules()
+    assert "aljazeera.com" in rules.sites and rules.sites["aa.com.tr"].wire
+    with pytest.raises(ConfigError, match=r"sites\.tass\.com\.drop_lines\[0\]"):
+        parse_rules({"sites": {"tass.com": {"drop_lines": ["(unclosed"]}}})
+    with pytest.raises(ConfigError, match=r"sites\.sana\.sy: unknown key"):
+        parse_rules({"sites": {"sana.sy": {"body_xpth": "//div"}}})

@@ -1,0 +1,261 @@
+"""Actor coding and PLOVER event extraction (newsflow.actors, newsflow.events)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from newsflow import actors as actors_module
+from newsflow import events as events_module
+from newsflow.actors import ActorDataError, find_actors
+from newsflow.events import LEGACY_TYPES, PLOVER_TYPES, events_batch, extract_events, load_event_lexicon
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds" / "000_3c51288ea4cd26af.txt"
+PUBLISHED = datetime(2024, 12, 2, 9, 0)  # Monday
+
+
+@pytest.fixture(scope="module")
+def fixture_events() -> list[dict]:
+    text = (FIXTURES / "events_ar.txt").read_text(encoding="utf-8")
+    return extract_events(text, "ar", PUBLISHED)
+
+
+def _find(events, event_type, *, trigger_words=(), sentence_words=()):
+    """Events of a type whose sentence holds every word in `sentence_words`."""
+    return [
+        e for e in events
+        if e["event_type"] == event_type
+        and all(w in e["sentence"] for w in sentence_words)
+        and all(w in e["trigger"] for w in trigger_words)
+    ]
+
+
+# --- actors ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, language, expected", [
+    ("قوات المعارضة السورية", "ar", "SYRREB"),
+    ("هيئة تحرير الشام", "ar", "SYRREB"),
+    ("إدارة العمليات العسكرية", "ar", "SYRREB"),
+    ("الجيش السوري", "ar", "SYRMIL"),
+    ("والحكومة السورية", "ar", "SYRGOV"),
+    ("للجيش الروسي", "ar", "RUSMIL"),
+    ("مجلس الأمن", "ar", "IGOUNO"),
+    ("حلف شمال الأطلسي", "ar", "IGONAT"),
+    ("Syrian rebels", "en", "SYRREB"),
+    ("Russian forces", "en", "RUSMIL"),
+    ("Poland's parliament", "en", "POLLEG"),
+    ("the European Union", "en", "IGOEUR"),
+    ("NATO", "en", "IGONAT"),
+])
+def test_actor_codes(text, language, expected):
+    mentions = find_actors(text, language)
+    assert [m.code for m in mentions] == [expected]
+    mention = mentions[0]
+    assert text[mention.start:mention.end] == mention.text
+
+
+def test_actor_offsets_and_coordination_in_arabic():
+    text = "ودعت الولايات المتحدة وألمانيا وفرنسا إلى التهدئة"
+    mentions = find_actors(text, "ar")
+    assert [m.code for m in mentions] == ["USAGOV", "DEUGOV", "FRAGOV"]
+    assert [m.text for m in mentions] == ["الولايات المتحدة", "ألمانيا", "فرنسا"]
+
+
+def test_acronyms_match_case_sensitively():
+    assert [m.code for m in find_actors("The WHO warned the US", "en")] == ["IGOWHO", "USAGOV"]
+    assert find_actors("who told us about it", "en") == []
+
+
+def test_country_used_as_a_place_is_not_an_actor():
+    assert find_actors("Demonstrators gathered in Moscow", "en")[0].sector == "CVL"
+    assert [m.code for m in find_actors("اجتمع الوزراء في سوريا", "ar")] == ["GOV"]
+
+
+def test_invalid_actor_data_is_reported_clearly(monkeypatch):
+    def broken(name):
+        return {"actors": [{"code": "SYRXXX", "country": "SYR", "sector": "NOPE", "en": ["x"]}]}
+
+    monkeypatch.setattr(actors_module, "_read_yaml", broken)
+    with pytest.raises(ActorDataError, match="unknown sector 'NOPE'"):
+        actors_module._load_named({"ar": [], "en": []})
+
+
+# --- lexicon ----------------------------------------------------------------
+
+def test_lexicon_covers_all_plover_types_in_both_languages():
+    lexicon = load_event_lexicon()
+    for language in ("ar", "en"):
+        types = {entry.event_type for _, entry in lexicon["triggers"][language]}
+        assert types == set(PLOVER_TYPES), language
+    assert LEGACY_TYPES["FIGHT"] == "ASSAULT" and LEGACY_TYPES["DEMAND"] == "REQUEST"
+
+
+def test_invalid_event_data_is_reported_clearly(monkeypatch, tmp_path):
+    bad = tmp_path / "plover.yaml"
+    bad.write_text("types:\n  ASSAULT:\n    modes: [aerial]\n    triggers:\n      - mode: naval\n        en: [x]\n")
+
+    class FakeFiles:
+        def __truediv__(self, other):
+            return self
+
+        def read_text(self, encoding="utf-8"):
+            return bad.read_text(encoding=encoding)
+
+    monkeypatch.setattr(events_module.resources, "files", lambda package: FakeFiles())
+    with pytest.raises(events_module.EventDataError, match="missing types"):
+        load_event_lexicon()
+
+
+# --- events from the Arabic fixture ------------------------------------------
+
+def test_fixture_prison_seizure_and_release(fixture_events):
+    seized = _find(fixture_events, "COERCE", sentence_words=("سجن حلب",))
+    released = _find(fixture_events, "RETREAT", sentence_words=("سجن حلب",))
+    assert seized and released
+    for event in seized + released:
+        assert event["actor1"]["country"] == "SYR" and event["actor1"]["sector"] in ("REB", "OPP")
+        assert event["location"]["name"] == "Aleppo" and event["location"]["country"] == "SY"
+        assert event["event_date"] == "2024-12-02"
+        assert event["is_root"] is True
+    assert seized[0]["mode"] == "seize" and released[0]["mode"] == "release"
+
+
+def test_fixture_villages_seized_in_aleppo_governorate(fixture_events):
+    (event,) = _find(fixture_events, "COERCE", sentence_words=("الجوبة",))
+    assert event["location"]["country"] == "SY" and event["location"]["admin1"] == "Aleppo"
+    assert event["actor1"]["code"] == "SYRREB"
+    assert event["actor2"] is None or event["actor2"]["code"] != "SYRGOV"  # "شمالي سوريا" is a place
+
+
+def test_fixture_drone_strike_in_qamhana(fixture_events):
+    (event,) = _find(fixture_events, "ASSAULT", sentence_words=("قمحانة",))
+    assert event["mode"] == "drone"
+    assert event["location"]["name"] == "Qamhana"
+    assert event["location"]["admin1"] == "Hama" and event["location"]["precision"] == "village"
+    assert event["actor1"]["code"] == "SYRREB"
+    assert event["actor2"]["country"] == "SYR"
+
+
+def test_fixture_entering_aleppo_friday_and_idlib_saturday(fixture_events):
+    (entered,) = _find(fixture_events, "COERCE", sentence_words=("دخلت", "الجمعة"))
+    assert entered["event_date"] == "2024-11-29" and entered["location"]["name"] == "Aleppo"
+    (idlib,) = _find(fixture_events, "COERCE", sentence_words=("السبت", "إدلب"))
+    assert idlib["event_date"] == "2024-11-30"
+    assert idlib["location"]["admin1"] == "Idlib" and idlib["location"]["precision"] == "admin1"
+    assert idlib["actor1"]["sector"] == "REB"
+
+
+def test_fixture_russian_air_strikes_on_aleppo_and_negation(fixture_events):
+    strikes = _find(fixture_events, "ASSAULT", sentence_words=("غارات",))
+    assert len(strikes) == 1
+    assert strikes[0]["mode"] == "aerial" and strikes[0]["actor1"]["code"] == "RUSMIL"
+    assert strikes[0]["location"]["name"] == "Aleppo"
+    # "ولم تقصف ..." is negated: no event from that sentence.
+    assert not [e for e in fixture_events if "ولم تقصف" in e["sentence"]]
+
+
+def test_fixture_western_call_for_de_escalation_is_request(fixture_events):
+    calls = _find(fixture_events, "REQUEST", sentence_words=("خفض التصعيد",))
+    assert {e["actor1"]["code"] for e in calls} == {"USAGOV", "FRAGOV", "DEUGOV", "GBRGOV"}
+    for event in calls:
+        assert event["event_date"] == "2024-12-01"
+        assert event["location"]["country"] == "SY"
+    assert not _find(fixture_events, "CONSULT", sentence_words=("خفض التصعيد",))
+
+
+def test_fixture_has_no_place_outside_syria_and_consistent_spans(fixture_events):
+    text = (FIXTURES / "events_ar.txt").read_text(encoding="utf-8")
+    assert fixture_events
+    for event in fixture_events:
+        assert event["location"] is None or event["location"]["country"] == "SY"
+        assert text[event["sentence_start"]:event["sentence_end"]] == event["sentence"]
+        assert event["trigger"] in event["sentence"]
+        assert 0.0 <= event["confidence"] <= 1.0
+        assert event["event_type"] in PLOVER_TYPES
+        assert event["language"] == "ar"
+    # The headline and the section heading are not coded as events.
+    assert all("تقتحم سجن" not in e["sentence"] for e in fixture_events)
+
+
+# --- English ------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, expected_type, source, target", [
+    ("Russian warplanes bombed rebel positions near Idlib on Sunday.", "ASSAULT", "RUSMIL", "REB"),
+    ("Syrian rebels captured the town of Saraqib on Saturday.", "COERCE", "SYRREB", None),
+    ("The United Nations called for an immediate ceasefire in Syria.", "REQUEST", "IGOUNO", None),
+    ("Turkey rejected a Russian proposal for talks.", "REJECT", "TURGOV", "RUSGOV"),
+    ("Thousands of students protested in Cairo against the government.", "PROTEST", "CVL", "GOV"),
+    ("Three soldiers were killed by militants in northern Iraq.", "ASSAULT", "REB", "MIL"),
+    ("Iran threatened to close the Strait of Hormuz.", "THREATEN", "IRNGOV", None),
+    ("Israel said it would withdraw its troops from Lebanon.", "AGREE", "ISRGOV", None),
+])
+def test_english_event_types_and_roles(sentence, expected_type, source, target):
+    events = extract_events(sentence, "en", PUBLISHED)
+    assert events, sentence
+    top = max(events, key=lambda e: e["confidence"])
+    assert top["event_type"] == expected_type
+    assert top["actor1"] is not None and top["actor1"]["code"].endswith(source)
+    if target is not None:
+        assert top["actor2"] is not None and top["actor2"]["code"].endswith(target)
+
+
+def test_english_negation_suppresses_event():
+    assert not [e for e in extract_events("The army did not attack the town.", "en") if e["event_type"] == "ASSAULT"]
+
+
+def test_unsupported_language_and_empty_text():
+    assert extract_events("", "ar") == []
+    assert extract_events("Les manifestants ont défilé à Paris.", "fr") == []
+
+
+# --- batch ---------------------------------------------------------------------
+
+def test_events_batch_keeps_going_after_a_bad_line():
+    lines = [
+        json.dumps({"id": "a", "text": "قصفت طائرات روسية مدينة حلب أمس.", "language": "ar",
+                    "published_at": "2024-12-02T08:00:00+00:00"}),
+        "{not json",
+        json.dumps({"id": "c", "text": 42}),
+        json.dumps({"id": "d", "text": "Police arrested 12 protesters in Baghdad.", "language": "en"}),
+    ]
+    results = list(events_batch(lines))
+    assert [r["id"] for r in results] == ["a", None, "c", "d"]
+    assert results[0]["error"] is None and results[0]["events"][0]["event_type"] == "ASSAULT"
+    assert results[0]["events"][0]["event_date"] == "2024-12-01"
+    assert results[1]["error"] and results[2]["error"]
+    assert results[3]["events"][0]["event_type"] == "COERCE"
+
+
+# --- the real seed article (only where the shared seeds exist) ---------------
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed article not available")
+def test_seed_article_events():
+    events = extract_events(SEED.read_text(encoding="utf-8"), None, PUBLISHED)
+    assert all(e["location"] is None or e["location"]["country"] == "SY" for e in events)
+
+    def one(event_type, **where):
+        found = [e for e in events if e["event_type"] == event_type
+                 and all(getattr_location(e, k) == v for k, v in where.items())]
+        assert found, (event_type, where)
+        return found
+
+    prison = one("COERCE", name="Aleppo")
+    assert any(e["is_root"] and e["event_date"] == "2024-12-02" for e in prison)
+    assert one("RETREAT", name="Aleppo")[0]["mode"] == "release"
+    assert any(e["location"]["precision"] == "village" for e in one("COERCE", admin1="Aleppo"))
+    drone = one("ASSAULT", name="Qamhana")
+    assert drone[0]["mode"] == "drone" and drone[0]["location"]["admin1"] == "Hama"
+    assert any(e["event_date"] == "2024-11-29" for e in one("COERCE", name="Aleppo"))
+    assert any(e["event_date"] == "2024-11-30" for e in one("COERCE", admin1="Idlib"))
+    air = [e for e in one("ASSAULT", name="Aleppo") if e["mode"] == "aerial"]
+    assert air and air[0]["actor1"]["country"] == "RUS"
+    calls = [e for e in events if e["event_type"] == "REQUEST" and e["event_date"] == "2024-12-01"]
+    assert {e["actor1"]["code"] for e in calls} >= {"USAGOV", "DEUGOV", "FRAGOV", "GBRGOV"}
+
+
+def getattr_location(event, key):
+    return (event["location"] or {}).get(key)

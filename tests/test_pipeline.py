@@ -1,0 +1,145 @@
+"""End to end on the replay: real Airflow runs (dag.test) into a real PostgreSQL warehouse."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import table_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = json.loads((ROOT / "include" / "replay" / "manifest.json").read_text(encoding="utf-8"))
+# the last quarter hour of 3 Dec 2024: every replayed article is published by then
+INGEST_AT = datetime(2024, 12, 3, 23, 45, tzinfo=timezone.utc)
+DAILY_AT = datetime(2024, 12, 4, 0, 0, tzinfo=timezone.utc)   # the run for 3 Dec
+
+
+@pytest.fixture(scope="module")
+def dags(airflow_db):
+    os.environ["NEWSFLOW_TASK_RETRIES"] = "0"
+    from airflow.dag_processing.dagbag import DagBag
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags
+
+
+def run(dag, logical_date):
+    dagrun = dag.test(logical_date=logical_date)
+    failed = [(ti.task_id, ti.map_index) for ti in dagrun.get_task_instances() if ti.state != "success"]
+    assert dagrun.state == "success", f"{dag.dag_id} failed tasks: {failed}"
+    return dagrun
+
+
+def scalar(conn, query, *params):
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchone()[0]
+
+
+def phase1_articles():
+    return [a for a in MANIFEST["articles"] if a["phase"] == 1 and a["in_feed"]]
+
+
+def test_ingest_extract_daily_fill_the_warehouse_and_rerun_changes_nothing(dags, warehouse, replay):
+    run(dags["newsflow_ingest"], INGEST_AT)
+    run(dags["newsflow_extract"], INGEST_AT)
+    run(dags["newsflow_daily"], DAILY_AT)
+
+    feeds = MANIFEST["feeds"]
+    assert scalar(warehouse, "SELECT count(*) FROM raw.feed_poll") == len(feeds)
+    assert scalar(warehouse, "SELECT count(*) FROM raw.feed_item") == sum(f["items_phase1"] for f in feeds)
+    # the malformed feed is recovered and its problem recorded
+    malformed = [f["feed_id"] for f in feeds if f["malformed"]][0]
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT status, error, n_items FROM raw.feed_poll WHERE feed_id = %s", (malformed,))
+        status, error, n_items = cur.fetchone()
+    assert status == "ok" and "malformed" in error and n_items > 0
+
+    live = [a for a in phase1_articles() if a["status"] == 200]
+    missing = [a for a in phase1_articles() if a["status"] == 404]
+    assert scalar(warehouse, "SELECT count(*) FROM raw.page") == len(live)
+    assert scalar(warehouse, "SELECT count(*) FROM raw.page_fetch WHERE status = 'error'") == len(missing)
+    assert scalar(warehouse, "SELECT count(*) FROM core.page_extraction WHERE status = 'ok'") == len(live)
+    assert scalar(warehouse, "SELECT count(*) FROM core.article") == len(live)
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT canonical_url, source_id, title, kind FROM core.article")
+        articles = {row[0]: row[1:] for row in cur.fetchall()}
+    for expected in live:
+        from newsflow.dedup import canonical_url
+        source_id, title, kind = articles[canonical_url(expected["url"])]
+        assert source_id == expected["feed_id"]
+        assert kind == expected["kind"]
+
+    # the wire story republished by a second outlet lands in one story cluster
+    republished = [a["url"] for a in live if "wire_republished" in a["cases"]]
+    assert len(republished) == 2
+    clusters = scalar(warehouse, "SELECT count(DISTINCT cluster_id) FROM core.article WHERE canonical_url = ANY(%s)",
+                      [canonical_url(u) for u in republished])
+    assert clusters == 1
+    assert scalar(warehouse, "SELECT max(n_sources) FROM core.story_cluster") >= 2
+
+    assert scalar(warehouse, "SELECT count(*) FROM core.event_mention") > 0
+    assert scalar(warehouse, "SELECT count(*) FROM core.event") > 0
+    assert scalar(warehouse, "SELECT count(*) FROM mart.daily_events") > 0
+    assert scalar(warehouse, "SELECT count(*) FROM mart.daily_source_health") == len(feeds)
+    assert scalar(warehouse, "SELECT bool_and(passed) FROM mart.data_check") is True
+
+    before = table_snapshot(warehouse)
+    run(dags["newsflow_ingest"], INGEST_AT)
+    run(dags["newsflow_extract"], INGEST_AT)
+    run(dags["newsflow_daily"], DAILY_AT)
+    assert table_snapshot(warehouse) == before
+
+
+def test_article_updated_in_place_becomes_a_new_version(warehouse, replay):
+    from newsflow import pipeline
+    from newsflow.dedup import canonical_url
+
+    updated = next(a for a in MANIFEST["articles"] if "updated_in_place" in a["cases"] and a["phase"] == 2)
+    first = datetime(2024, 12, 3, 23, 30, tzinfo=timezone.utc)
+    pipeline.ingest_feed(updated["feed_id"], first, INGEST_AT)
+    pipeline.extract_pending()
+    replay.set_phase(2)
+    later = datetime(2024, 12, 4, 6, 15, tzinfo=timezone.utc)
+    pipeline.ingest_feed(updated["feed_id"], later.replace(minute=0), later)
+    pipeline.extract_pending()
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT article_id, version, updated_at, text FROM core.article WHERE canonical_url = %s",
+                    (canonical_url(updated["url"]),))
+        rows = cur.fetchall()
+        assert len(rows) == 1, "an updated page must stay one article"
+        article_id, version, updated_at, text = rows[0]
+        assert version == 2
+        cur.execute("SELECT count(*) FROM core.article_version WHERE article_id = %s", (article_id,))
+        assert cur.fetchone()[0] == 2
+    assert updated_at == datetime.fromisoformat(updated["updated_at"])
+    assert updated["body"].split("\n")[-1][:60] in text
+
+
+def test_broken_feeds_are_recorded_and_do_not_stop_the_others(warehouse, replay, tmp_path, monkeypatch):
+    from newsflow import pipeline
+
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("""feeds:
+  - {id: good, name: Good, url: "https://www.aa.com.tr/en/rss/default?cat=guncel", language: en, kind: wire, enabled: true}
+  - {id: http_500, name: Fails, url: "https://faults.example/500", language: en, kind: wire, enabled: true}
+  - {id: slow, name: Slow, url: "https://faults.example/slow?seconds=5", language: en, kind: wire, enabled: true}
+  - {id: garbage, name: Garbage, url: "https://faults.example/garbage", language: en, kind: wire, enabled: true}
+  - {id: gone, name: Gone, url: "https://faults.example/404", language: en, kind: wire, enabled: true}
+""", encoding="utf-8")
+    monkeypatch.setenv("NEWSFLOW_FEEDS_FILE", str(feeds))
+    monkeypatch.setenv("NEWSFLOW_HTTP_TIMEOUT", "1")
+    summaries = {s["feed_id"]: s for s in pipeline.ingest_all(INGEST_AT.replace(minute=30), INGEST_AT)}
+    assert summaries["good"]["status"] == "ok" and summaries["good"]["items"] == 4
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT feed_id, status, error FROM raw.feed_poll")
+        polls = {fid: (status, error) for fid, status, error in cur.fetchall()}
+    assert polls["good"] == ("ok", None)
+    assert polls["http_500"][0] == "error" and "500" in polls["http_500"][1]
+    assert polls["slow"][0] == "error" and "timeout" in polls["slow"][1]
+    assert polls["garbage"][0] == "error" and polls["garbage"][1]
+    assert polls["gone"][0] == "error" and "404" in polls["gone"][1]
+    assert scalar(warehouse, "SELECT count(*) FROM raw.page WHERE feed_id = 'good'") == 4
