@@ -63,7 +63,12 @@ stop() {
 }
 
 case "${1:-}" in
-  start) if [ -n "${NEWSFLOW_WAREHOUSE_URL:-}" ]; then echo "Using NEWSFLOW_WAREHOUSE_URL"; else start; fi ;;
+  start)
+    if [ "${NEWSFLOW_PRIVATE_PG:-}" = 0 ] || { [ -z "${NEWSFLOW_PRIVATE_PG:-}" ] && [ -n "${NEWSFLOW_WAREHOUSE_URL:-}" ]; }; then
+      echo "Using the warehouse at NEWSFLOW_WAREHOUSE_URL (no private cluster started)"
+    else
+      start
+    fi ;;
   stop) stop ;;
   status) bin=$(find_bin) && as_pg "$bin/pg_ctl" -D "$data" status ;;
   createdbs) createdbs ;;

@@ -187,7 +187,7 @@ def test_fixture_has_no_place_outside_syria_and_consistent_spans(fixture_events)
     ("Russian warplanes bombed rebel positions near Idlib on Sunday.", "ASSAULT", "RUSMIL", "REB"),
     ("Syrian rebels captured the town of Saraqib on Saturday.", "COERCE", "SYRREB", None),
     ("The United Nations called for an immediate ceasefire in Syria.", "REQUEST", "IGOUNO", None),
-    ("Turkey rejected a Russian proposal for talks.", "REJECT", "TURGOV", "RUSGOV"),
+    ("Turkey rejected a Russian proposal for talks.", "REJECT", "TURGOV", "RUS"),
     ("Thousands of students protested in Cairo against the government.", "PROTEST", "CVL", "GOV"),
     ("Three soldiers were killed by militants in northern Iraq.", "ASSAULT", "REB", "MIL"),
     ("Iran threatened to close the Strait of Hormuz.", "THREATEN", "IRNGOV", None),

@@ -85,3 +85,8 @@ def test_split_sentences_english_abbreviations_and_decimals():
         "About 16.7 million people need aid.",
         "Dr. Lee agreed.",
     ]
+
+
+def test_fold_possessive_keeps_name_whole():
+    folded, offsets = fold_with_offsets("Aleppo's prison")
+    assert folded.split(" ")[0] == "aleppo"

@@ -421,7 +421,8 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
     elif any(e.kind == "demonym" and e.plural for e in entries):
         sector = "CVL"              # "Syrians", "السوريين": the people
     else:
-        return None                 # a lone adjective is not an actor
+        # A lone adjective ("a Russian proposal") stands for the country itself.
+        return ActorMention(start, end, surface, country, country, None, country)
     code = (country or "") + sector
     name = f"{country} {sector}" if country else sector
     return ActorMention(start, end, surface, code, country, sector, name)

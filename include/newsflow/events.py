@@ -279,9 +279,12 @@ class _Document:
         self.folded, self.offsets = fold_with_offsets(text)
         atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets)
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
-        self.modifiers = [a for a in atoms if isinstance(a.payload, ModifierEntry)]
+        self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
         self.actors = compose_actors(actor_atoms, text, self.folded, language)
+        self.trigger_starts = [a.start for a in self.triggers]
+        self.modifier_starts = [a.start for a in self.modifiers]
+        self.actor_starts = [a.start for a in self.actors]
         self.sentences = split_sentences(text, language)
         self._gazetteer = get_gazetteer()
         self.places = [m for m in self._gazetteer.find_places(text, language) if self._is_place(m)]
@@ -292,7 +295,8 @@ class _Document:
             self.named_countries.add(self.focus_country)
 
     def _is_place(self, mention) -> bool:
-        return fold_for_match(mention.text) not in ANAPHORS
+        folded = self.folded[self.fold_index(mention.start):self.fold_index(mention.end)].strip()
+        return folded not in ANAPHORS and folded.lstrip("وفب") not in ANAPHORS
 
     def fold_index(self, original_offset: int) -> int:
         """The first folded index at or after an original offset."""
@@ -346,12 +350,11 @@ def _paragraph_index(starts: list[int], offset: int) -> int:
 
 def _sentence_events(doc: _Document, sentence, places, previous_places, is_root: bool,
                      fallback_country: str | None) -> list[dict]:
-    inside = lambda item: sentence.start <= item.start and item.end <= sentence.end  # noqa: E731
-    triggers = [t for t in doc.triggers if inside(t)]
+    triggers = _within(doc.triggers, doc.trigger_starts, sentence)
     if not triggers:
         return []
-    modifiers = [m for m in doc.modifiers if inside(m)]
-    actors = [a for a in doc.actors if inside(a)]
+    modifiers = _within(doc.modifiers, doc.modifier_starts, sentence)
+    actors = _within(doc.actors, doc.actor_starts, sentence)
     armed = any(a.sector in ARMED_SECTORS for a in actors)
     hedged = any(m.payload.kind == "hedge" for m in modifiers)
 
@@ -409,6 +412,13 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
                 "language": doc.language,
             })
     return events
+
+
+def _within(items: list, starts: list[int], sentence) -> list:
+    """Items (sorted by start) lying inside the sentence."""
+    first = bisect_left(starts, sentence.start)
+    last = bisect_left(starts, sentence.end)
+    return [item for item in items[first:last] if item.end <= sentence.end]
 
 
 def _trigger_text(doc: _Document, trigger: Atom) -> str:
@@ -493,8 +503,8 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
         source = after[0]
         target = next((a for a in after[1:] if _coordinated(doc, after[0], a)), None)
         return [source], target
-    if overlapping and event_type == "PROTEST" and source is None:
-        source = overlapping[0]
+    if overlapping and source is None:
+        source = overlapping[0]     # "protesters", "Israeli helicopters" carry the act themselves
     sources = _coordination(doc, source, actors) if source is not None else []
     if target is None:
         target = next((a for a in after if all(a.start != s.start for s in sources)), None)
@@ -535,14 +545,22 @@ def _governed_by_preposition(doc: _Document, actor: ActorMention) -> bool:
     if doc.language == "ar":
         if attached.lstrip("وف")[:1] in ("ب", "ل", "ك"):
             return True
-        previous = words[-1] if words and not attached else (words[-2] if len(words) > 1 else "")
-        return previous in _AR_PREPOSITIONS
-    previous = words[-1] if words else ""
-    return previous in _EN_PREPOSITIONS
+        context = words if not attached else words[:-1]
+    else:
+        context = words
+    previous = context[-1] if context else ""
+    if previous not in (_AR_PREPOSITIONS if doc.language == "ar" else _EN_PREPOSITIONS):
+        return False
+    # "thousands of students", "مئات من المتظاهرين": a quantity, not a preposition's object.
+    return not (len(context) > 1 and context[-2] in _QUANTIFIERS)
 
 
 _AR_PREPOSITIONS = frozenset(fold_for_match(w) for w in
                              "من في على إلى الى عن مع ضد لدى بين حول عبر منذ".split())
+_QUANTIFIERS = frozenset(fold_for_match(w) for w in (
+    "thousands hundreds dozens tens millions scores some many several members group groups number "
+    "all most majority one two three four five six seven eight nine ten "
+    "آلاف الآلاف مئات المئات عشرات العشرات ملايين بعض عدد مجموعة أحد إحدى أعضاء عناصر").split())
 _EN_PREPOSITIONS = frozenset("of for with to against on from in into at about among between".split())
 
 

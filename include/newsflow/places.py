@@ -28,7 +28,7 @@ from pathlib import Path
 
 from newsflow.text import fold_for_match, fold_with_offsets
 
-INDEX_VERSION = "places-6"
+INDEX_VERSION = "places-7"
 DATA_DIR = Path(__file__).parent / "data" / "places"
 PRECISIONS = ("country", "admin1", "city", "village")
 
@@ -106,9 +106,12 @@ def _data_files() -> list[Path]:
 
 
 def _data_fingerprint() -> str:
-    """Hash of the curated files' contents and the GeoNames file's size, so a
-    data change rebuilds the index."""
+    """Hash of the index version, this code, the curated files' contents and
+    the GeoNames file's size, so any change rebuilds the index."""
     digest = hashlib.sha256(INDEX_VERSION.encode())
+    # The matching code shapes the keys too (folding, spellings, filters).
+    for module in (Path(__file__), Path(__file__).with_name("text.py")):
+        digest.update(module.read_bytes())
     for path in _data_files():
         if path.suffix == ".yaml":
             digest.update(path.read_bytes())
@@ -287,27 +290,45 @@ def _word_frequency(surface: str) -> float:
 
 
 def _spellings(surfaces: list[str], key: str) -> list[str]:
-    """Surface forms to look up in wordfreq: the data's spellings and the
-    folded key with ة restored at word ends (GeoNames often writes ه)."""
-    forms = set(surfaces)
-    if _is_arabic_script(key):
-        words = [w[:-1] + "ة" if w.endswith("ه") else w for w in key.split(" ")]
-        forms.add(" ".join(words))
-        if len(words) == 1:
-            # Hamza dropped by folding: لاول may be written لأول.
-            word = words[0]
-            position = word.find("ا")
-            if position >= 0:
-                for hamza in "أإآ":
-                    forms.add(word[:position] + hamza + word[position + 1:])
-            if word.endswith("ي"):
-                forms.add(word[:-1] + "ى")
-            # ئ and ؤ folded to ي and و: الفصايل may be written الفصائل.
-            for folded, hamza in (("ي", "ئ"), ("و", "ؤ")):
-                position = word.find(folded, 1)
-                if 0 < position < len(word) - 1:
-                    forms.add(word[:position] + hamza + word[position + 1:])
-    return list(forms)
+    """Surface forms to look up in wordfreq: the data's spellings, the folded
+    key, and for one-word Arabic names the key with what folding removed put
+    back (ة at the end, hamza on the first alef, ى, ئ/ؤ), in combination:
+    GeoNames' الماية is the common word المائة."""
+    forms = set(surfaces) | {key}
+    if not _is_arabic_script(key):
+        return list(forms)
+    words = key.split(" ")
+    if len(words) > 1:
+        forms.add(" ".join(w[:-1] + "ة" if w.endswith("ه") else w for w in words))
+        return list(forms)
+    variants = {key}
+    for restore in (_restore_ta_marbuta, _restore_alef_hamza, _restore_alef_maqsura, _restore_inner_hamza):
+        variants |= {new for form in variants for new in restore(form)}
+    return list(forms | variants)
+
+
+def _restore_ta_marbuta(word: str) -> list[str]:
+    return [word[:-1] + "ة"] if word.endswith("ه") else []
+
+
+def _restore_alef_hamza(word: str) -> list[str]:
+    position = word.find("ا")
+    if position < 0:
+        return []
+    return [word[:position] + hamza + word[position + 1:] for hamza in "أإآ"]
+
+
+def _restore_alef_maqsura(word: str) -> list[str]:
+    return [word[:-1] + "ى"] if word.endswith("ي") else []
+
+
+def _restore_inner_hamza(word: str) -> list[str]:
+    found = []
+    for folded, hamza in (("ي", "ئ"), ("و", "ؤ")):
+        position = word.find(folded, 1)
+        if 0 < position < len(word) - 1:
+            found.append(word[:position] + hamza + word[position + 1:])
+    return found
 
 
 def _name_frequency(surfaces: list[str], key: str) -> float:
@@ -320,7 +341,8 @@ def _prefix_mask(surfaces: list[str], key: str) -> int:
     كامل is not ك+آمل)."""
     if not _is_arabic_script(key):
         return 0
-    first_words = {form.split(" ")[0] for form in _spellings(surfaces, key)}
+    # The data's spellings only (not every restored variant): build time.
+    first_words = {form.split(" ")[0] for form in list(surfaces) + [key]}
     base = max(_word_frequency(word) for word in first_words)
     mask = 0
     for bit, prefix in enumerate(NAME_PREFIXES):
@@ -516,7 +538,7 @@ class Gazetteer:
         zipf = self._name_zipf[span.name_id]
         country = c["country"][candidate]
         arabic_name = not self._name_flags[span.name_id] & 1
-        base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.8
+        base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.6
         allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
         if span.settlement_cue:
             allowance += 1.5

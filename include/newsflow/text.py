@@ -152,8 +152,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     offsets: list[int] = []
     previous_space = True
+    length = len(text)
     for index, ch in enumerate(text):
         folded = _fold_char(ch)
+        if not folded and ch in _QUOTE_MARKS and _is_possessive(text, index, length):
+            folded = " "  # Aleppo's -> "aleppo s": the name stays a whole word
         if not folded:
             continue
         if folded == " ":
@@ -166,6 +169,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
             out.append(part)
             offsets.append(index)
     return "".join(out), offsets
+
+
+def _is_possessive(text: str, index: int, length: int) -> bool:
+    return (index > 0 and text[index - 1].isalpha() and index + 1 < length
+            and text[index + 1] in "sS" and (index + 2 == length or not text[index + 2].isalnum()))
 
 
 def fold_for_match(text: str) -> str:

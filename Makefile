@@ -1,0 +1,36 @@
+# newsflow: `make run` (real feeds), `make demo` (local replay), `make test`, `make stop`.
+SHELL := /bin/bash
+PYTEST_ARGS ?=
+
+.PHONY: run demo stop test venv pg bench lock dictionary
+
+.venv/.installed: requirements.lock pyproject.toml
+	bash scripts/venv.sh
+
+venv: .venv/.installed
+
+pg:
+	bash scripts/pg.sh start
+
+run: venv
+	bash scripts/services.sh run
+
+demo: venv
+	bash scripts/services.sh demo
+
+stop:
+	bash scripts/services.sh stop
+
+test: venv pg
+	. scripts/env.sh && NEWSFLOW_TASK_RETRIES=0 .venv/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	.venv/bin/python bench/extraction/run.py
+	.venv/bin/python bench/events/run.py
+	.venv/bin/python bench/dedup/run.py
+
+lock:
+	.venv/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.11
+
+dictionary: venv pg
+	. scripts/env.sh && newsflow db migrate >/dev/null && newsflow db dictionary > docs/data_dictionary.md

@@ -1,0 +1,24 @@
+# Environment shared by make run / demo / stop / test. Source it: . scripts/env.sh
+NEWSFLOW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export NEWSFLOW_ROOT
+export NEWSFLOW_PG_PORT=${NEWSFLOW_PG_PORT:-5433}
+export NEWSFLOW_AIRFLOW_PORT=${NEWSFLOW_AIRFLOW_PORT:-8080}
+export NEWSFLOW_REPLAY_PORT=${NEWSFLOW_REPLAY_PORT:-8765}
+export AIRFLOW_HOME=${AIRFLOW_HOME:-$NEWSFLOW_ROOT/var/airflow}
+export AIRFLOW__CORE__DAGS_FOLDER=$NEWSFLOW_ROOT/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER=$NEWSFLOW_ROOT/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
+# two cores: a few workers are plenty and keep memory near 1 GB
+export AIRFLOW__CORE__PARALLELISM=${AIRFLOW__CORE__PARALLELISM:-4}
+export AIRFLOW__CORE__EXECUTOR=LocalExecutor
+export AIRFLOW__API__PORT=$NEWSFLOW_AIRFLOW_PORT
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-postgresql+psycopg2://postgres@127.0.0.1:$NEWSFLOW_PG_PORT/airflow}
+# a user-given warehouse means no private cluster is started (scripts/pg.sh)
+if [ -n "${NEWSFLOW_WAREHOUSE_URL:-}" ] && [ -z "${NEWSFLOW_PRIVATE_PG:-}" ]; then
+  export NEWSFLOW_PRIVATE_PG=0
+else
+  export NEWSFLOW_PRIVATE_PG=1
+  export NEWSFLOW_WAREHOUSE_URL="postgresql://postgres@127.0.0.1:$NEWSFLOW_PG_PORT/newsflow_warehouse"
+fi
+export PATH=$NEWSFLOW_ROOT/.venv/bin:$PATH
