@@ -203,3 +203,34 @@ def test_rules_file_loads_and_bad_entry_is_named():
         parse_rules({"sites": {"tass.com": {"drop_lines": ["(unclosed"]}}})
     with pytest.raises(ConfigError, match=r"sites\.sana\.sy: unknown key"):
         parse_rules({"sites": {"sana.sy": {"body_xpth": "//div"}}})
+
+
+def test_title_drops_site_name_and_decodes_entities():
+    head = ("<meta property='og:site_name' content='Delta Courier'>"
+            "<title>Floods force thousands from homes | Delta Courier</title>"
+            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\","
+            " \"headline\": \"Floods force &quot;thousands&quot; from homes - Delta Courier\"}</script>")
+    html = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>", head)
+    result = extract_article(html, url="https://www.deltacourier.example/news/floods")
+    assert result["title"] == 'Floods force "thousands" from homes'
+
+
+def test_title_takes_the_part_other_candidates_agree_on():
+    head = ("<meta property='og:title' content='Floods force thousands from homes | Weather'>"
+            "<meta name='twitter:title' content='Floods force thousands from homes'>")
+    html = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>", head)
+    assert extract_article(html, url="https://news.example.org/a")["title"] == "Floods force thousands from homes"
+
+
+def test_standfirst_opens_the_body_and_link_lists_are_dropped():
+    summary = "Thousands of families left the delta as the river rose, and more rain is on the way."
+    related = "".join(f"<li><a href='/r{i}'>Related story number {i} about the weather</a></li>" for i in range(4))
+    html = page("<header><h1>Floods force thousands from homes</h1>"
+                f"<div class='article-standfirst'>{summary}</div></header><article><p>By Jane Porter</p>"
+                + "".join(f"<p>{s}</p>" for s in STORY_EN[:2]) + f"<ul>{related}</ul><p>{STORY_EN[2]}</p></article>",
+                f"<meta name='description' content='{summary}'>")
+    result = extract_article(html, url="https://news.example.org/floods")
+    assert result["text"].splitlines() == [summary, *STORY_EN]
+    # a configured wire keeps its body starting at the first paragraph
+    wire = extract_article(html, url="https://tass.com/world/1")
+    assert summary not in wire["text"] and STORY_EN[0] in wire["text"]

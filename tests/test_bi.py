@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -159,23 +160,33 @@ def test_second_database_on_the_same_cluster_migrates(warehouse_url):
 
 # --- on real data: the replay through the pipeline -------------------------------------------------
 
-@pytest.fixture
-def loaded(warehouse, replay):
-    """The replay's first phase ingested, extracted, coded and aggregated for 3 Dec 2024."""
+@pytest.fixture(scope="module")
+def loaded(warehouse_url, replay_server):
+    """The replay's first phase ingested in the last quarter hour of 3 Dec 2024, extracted, coded and
+    aggregated by the daily run of 4 Dec (the day its articles were first seen; it revisits 2-3 Dec)."""
     from newsflow import pipeline
 
+    conn = psycopg2.connect(warehouse_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("""SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')
+                       FROM pg_tables WHERE schemaname IN ('raw', 'core', 'mart')""")
+        cur.execute(f"TRUNCATE {cur.fetchone()[0]} CASCADE")
+    replay_server.set_phase(1)
     pipeline.ingest_all(datetime(2024, 12, 3, 23, 45, tzinfo=timezone.utc),
                         datetime(2024, 12, 4, 0, 0, tzinfo=timezone.utc))
     pipeline.extract_pending()
     pipeline.code_events()
-    pipeline.daily(date(2024, 12, 3))
-    return warehouse
+    pipeline.daily(date(2024, 12, 4))
+    yield conn
+    conn.close()
 
 
 def test_fact_keys_resolve_in_the_dimensions(loaded):
     conn = loaded
     assert rows(conn, "SELECT count(*) FROM bi.fact_event")[0][0] > 0
     assert rows(conn, "SELECT count(*) FROM bi.fact_article")[0][0] > 0
+    assert rows(conn, "SELECT max(n_sources) FROM bi.story_cluster")[0][0] >= 2   # the republished wire story
     dangling = {
         "event type": "SELECT count(*) FROM bi.fact_event f LEFT JOIN bi.dim_event_type d USING (event_type)"
                       " WHERE d.event_type IS NULL",
@@ -225,7 +236,7 @@ def test_bi_daily_totals_match_the_facts(loaded):
     (by_type,), = rows(loaded, """
         SELECT count(*) FROM bi.daily_events d JOIN bi.dim_event_type t USING (event_type)""")
     assert by_type == rows(loaded, "SELECT count(*) FROM bi.daily_events")[0][0]
-    health = rows(loaded, "SELECT count(*) FROM bi.daily_source_health WHERE day = '2024-12-03'")[0][0]
+    health = rows(loaded, "SELECT count(*) FROM bi.daily_source_health WHERE day = '2024-12-04'")[0][0]
     assert health > 0
 
 
@@ -236,3 +247,19 @@ def test_dim_actor_labels_are_readable(loaded):
         assert label and mentions > 0
         if sector:
             assert sector_name and sector_name in label
+
+
+def test_example_queries_in_the_docs_run_as_the_read_only_role(loaded):
+    text = (ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", text, flags=re.S)
+    assert len(queries) >= 5
+    conn = psycopg2.connect(loaded.dsn)
+    try:
+        for query in queries:
+            with conn.cursor() as cur:
+                cur.execute("SET LOCAL ROLE newsflow_bi")
+                cur.execute(query)
+                cur.fetchall()
+            conn.rollback()
+    finally:
+        conn.close()

@@ -196,11 +196,16 @@ def test_fixture_has_no_place_outside_syria_and_consistent_spans(fixture_events)
 def test_english_event_types_and_roles(sentence, expected_type, source, target):
     events = extract_events(sentence, "en", PUBLISHED)
     assert events, sentence
-    top = max(events, key=lambda e: e["confidence"])
+    top = events[0]  # the primary (first) event of the sentence
     assert top["event_type"] == expected_type
     assert top["actor1"] is not None and top["actor1"]["code"].endswith(source)
     if target is not None:
         assert top["actor2"] is not None and top["actor2"]["code"].endswith(target)
+
+
+def test_unpunctuated_single_sentence_is_coded():
+    events = extract_events("Police arrested dozens of protesters in Cairo", "en")
+    assert events and events[0]["event_type"] == "COERCE" and events[0]["is_root"] is True
 
 
 def test_english_negation_suppresses_event():

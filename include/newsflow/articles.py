@@ -6,8 +6,11 @@ over where a site is known.  Metadata comes from JSON-LD, meta tags and ``<time>
 before htmldate is asked.  The page is parsed once with lxml and the tree reused.
 
 Body conventions (the replay manifest follows them):
-- paragraphs and subheadings, one per line; no title, standfirst, captions, ads,
-  share/newsletter prompts, "read more" lists or related stories;
+- paragraphs and subheadings, one per line; no title, captions, ads, bylines, date stamps,
+  share/newsletter prompts, "read more" or link lists, related stories or reporting credits;
+- the standfirst (the summary shown under the headline) opens the body on pages read by the
+  generic extractor, as publishers count it part of the article; sites whose rules say
+  ``standfirst: false`` (the wires and Al Jazeera) start at the dateline or first paragraph;
 - source lines ("Source: Al Jazeera and news agencies", "المصدر : الجزيرة + وكالات") and
   lone credits ("(Reuters)", "- AFP") are parsed into ``agencies`` and removed; wire
   datelines ("ANKARA (AA) -", "MOSCOW, December 2. /TASS/.") name agencies too but stay
@@ -22,6 +25,7 @@ Body conventions (the replay manifest follows them):
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 import unicodedata
@@ -43,8 +47,9 @@ EXTRACTOR_REVISION = "1.0"
 KINDS = ("article", "liveblog", "video", "gallery")
 SITES_PATH = CONFIG_DIR / "sites.yaml"
 
-_RULE_KEYS = {"drop_xpaths", "drop_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
-              "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone", "drop_tags", "drop_classes"}
+_RULE_KEYS = {"drop_xpaths", "drop_lines", "lead_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
+              "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone", "drop_tags", "drop_classes",
+              "standfirst"}
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -63,6 +68,7 @@ class SiteRules:
     drop_xpaths: tuple = ()
     drop_lines: tuple = ()
     stop_lines: tuple = ()
+    lead_lines: tuple = ()  # removed only among the body's first lines (bylines, date stamps)
     body_xpath: str | None = None
     kinds: dict = field(default_factory=dict)
     language: str | None = None
@@ -74,6 +80,7 @@ class SiteRules:
     timezone: timezone | None = None  # offset of the site's naive local times
     drop_tags: tuple = ()
     drop_classes: re.Pattern | None = None
+    standfirst: bool = True  # the summary shown above the story opens the body
 
 
 @dataclass(frozen=True)
@@ -120,14 +127,16 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
     language = raw.get("language")
     if language is not None and not re.fullmatch(r"[a-z]{2}", str(language)):
         raise ConfigError(f"{where}.language: expected an ISO 639-1 code, got {language!r}")
-    if not isinstance(raw.get("wire", False), bool):
-        raise ConfigError(f"{where}.wire: expected true or false")
+    for flag in ("wire", "standfirst"):
+        if not isinstance(raw.get(flag, flag == "standfirst"), bool):
+            raise ConfigError(f"{where}.{flag}: expected true or false")
     return SiteRules(
         host=host,
         drop_xpaths=tuple(_check_xpath(x, f"{where}.drop_xpaths[{i}]")
                           for i, x in enumerate(raw.get("drop_xpaths") or [])),
         drop_lines=_compile_regexes(raw.get("drop_lines") or [], f"{where}.drop_lines"),
         stop_lines=_compile_regexes(raw.get("stop_lines") or [], f"{where}.stop_lines"),
+        lead_lines=_compile_regexes(raw.get("lead_lines") or [], f"{where}.lead_lines"),
         body_xpath=_check_xpath(raw["body_xpath"], f"{where}.body_xpath") if raw.get("body_xpath") else None,
         kinds={kind: _compile_regexes(patterns, f"{where}.kinds.{kind}") for kind, patterns in kinds.items()},
         language=language,
@@ -140,6 +149,7 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
         drop_tags=tuple(str(t) for t in raw.get("drop_tags") or ()),
         drop_classes=_compile_regexes([raw["drop_classes"]], f"{where}.drop_classes")[0]
         if raw.get("drop_classes") else None,
+        standfirst=raw.get("standfirst", True),
     )
 
 
@@ -245,7 +255,7 @@ def clean_text(text: str) -> str:
     from ftfy import fix_text
     from ftfy.badness import is_bad
 
-    if is_bad(text):  # the cheap check first: most pages need no repair
+    if not text.isascii() and is_bad(text):  # the cheap checks first: most pages need no repair
         text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
                         normalization="NFC")
     text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
@@ -362,15 +372,71 @@ def _unique(values) -> list:
     return out
 
 
-def _title(tree, meta: dict, main: dict) -> str:
-    headline = main.get("headline") or main.get("name")
-    h1 = tree.xpath("normalize-space(//h1[1])")
-    og = _first(meta, "og:title", "twitter:title")
-    page_title = tree.xpath("normalize-space(//title[1])")
-    for candidate in (headline, og, h1):
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip()
-    return re.split(r"\s+[|–—-]\s+[^|–—-]+$", page_title)[0] if page_title else ""
+def _ld_text(value) -> str:
+    """A JSON-LD or meta string with entities decoded (some sites escape their JSON-LD twice)."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(html.unescape(value).split()) if "&" in value else " ".join(value.split())
+
+
+# separators between a headline and a site name, section or date: " | ", " - ", " – ", "｜", "："
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|\s*[|｜ㅣ：]\s*")
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _site_names(meta: dict, main: dict, url: str | None) -> set:
+    """Spellings of the site's own name, compared as letters and digits only."""
+    names = {_ld_text(n) for n in meta.get("og:site_name", []) + meta.get("application-name", [])}
+    names.update(_ld_text(n) for n in _names(main.get("publisher")))
+    host = (urlsplit(url).hostname or "").lower() if url else ""
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp")]
+    if labels:
+        names.add(".".join(labels))  # mdr.de, golem.de
+        names.update(label for label in labels[:-1] if len(label) > 3)  # thenation, golem
+    return {key for key in map(_name_key, names) if len(key) > 1}
+
+
+def _strip_site_name(title: str, site_names: set) -> str:
+    """Drop leading or trailing segments that name the site ("Headline | Site", "Site - Headline")."""
+    def is_site(segment: str) -> bool:
+        key = _name_key(segment)
+        return bool(key) and any(key == name or (len(name) > 3 and (name in key or key in name))
+                                 for name in site_names)
+
+    while True:
+        separators = list(_TITLE_SEPARATORS.finditer(title))
+        if not separators:
+            return title
+        last, first = separators[-1], separators[0]
+        if is_site(title[last.end():]) and title[:last.start()].strip():
+            title = title[:last.start()].strip()
+        elif is_site(title[:first.start()]) and title[first.end():].strip():
+            title = title[first.end():].strip()
+        else:
+            return title
+
+
+def _title(tree, meta: dict, main: dict, url: str | None = None) -> str:
+    """The publisher's headline: JSON-LD headline, og:/twitter: title, first h1, then <title>,
+    each without the site's name; when another candidate equals a part of the chosen one before
+    or after a separator (a section or site name, a kicker), that agreed part is taken."""
+    site_names = _site_names(meta, main, url)
+    raw = [main.get("headline"), _first(meta, "og:title"), _first(meta, "twitter:title"),
+           tree.xpath("normalize-space(//h1[1])"), tree.xpath("normalize-space(//title[1])")]
+    candidates = [_strip_site_name(text, site_names) for text in map(_ld_text, raw) if text]
+    if not candidates:
+        return ""
+    chosen, others = candidates[0], set(candidates[1:])
+    for separator in _TITLE_SEPARATORS.finditer(chosen):
+        head, tail = chosen[:separator.start()].strip(), chosen[separator.end():].strip()
+        if head in others:
+            return head
+        if tail in others:
+            return tail
+    return chosen
 
 
 def _published(tree, meta: dict, main: dict, url: str | None, naive_tz=None):
@@ -450,11 +516,13 @@ def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRule
     if union is not None:
         found += union(tree)
     tags = generic.drop_tags + (site.drop_tags if site else ())
+    if tags:
+        found += tree.xpath(" | ".join(f"//{tag}" for tag in tags))
     classes = [p for p in (generic.drop_classes, site.drop_classes if site else None) if p is not None]
-    if tags or classes:
-        candidates = tree.xpath("//*[@class]" + "".join(f" | //{tag}" for tag in tags))
-        found += [element for element in candidates if element.tag in tags
-                  or any(p.search(element.get("class") or "") for p in classes)]
+    if classes:
+        # class strings first: building an element proxy for every node of the page is slow
+        found += [value.getparent() for value in tree.xpath("//@class")
+                  if any(p.search(value) for p in classes)]
     for element in found:
         # never drop a container that holds the story itself
         if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
@@ -495,15 +563,99 @@ def _posts(tree, main: dict, site: SiteRules | None) -> list[dict]:
 
 def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
     """trafilatura without its fallback extractors first (about twice as fast); the full run
-    only when that result is much shorter than the page's paragraph text suggests."""
+    only when that result is much shorter than the page's paragraph text suggests, or comes
+    as one unbroken block (the paragraphs were not told apart)."""
     import trafilatura
 
     options = dict(url=url, include_comments=False, include_tables=True, include_images=False,
                    with_metadata=False, deduplicate=False)
     text = trafilatura.extract(tree, fast=True, **options) or ""
-    if len(text) < max(1000, 0.8 * expected_chars):
+    if len(text) < max(1000, 0.8 * expected_chars) or text.count("\n") < len(text) / 2500:
         text = trafilatura.extract(tree, fast=False, **options) or text
     return text.splitlines()
+
+
+def _article_lines(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str) -> list[str]:
+    """Body lines: the site's container when configured, else trafilatura's guess led by the
+    page's standfirst, else JSON-LD ``articleBody`` when that is much longer, else the description."""
+    if site and site.body_xpath:
+        lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
+        if lines:
+            return lines
+    _drop_link_lists(tree)
+    lines = _trafilatura_lines(tree, url, _paragraph_chars(tree))
+    article_body = main.get("articleBody")
+    if isinstance(article_body, str) and sum(map(len, lines)) < 300 < len(article_body):
+        return html.unescape(article_body).splitlines()
+    if lines:
+        standfirst = _standfirst(tree, meta, main, lines) if site is None or site.standfirst else None
+        return [standfirst, *lines] if standfirst else lines
+    if kind == "article":
+        return _ld_text(_first(meta, "og:description", "description")).splitlines()
+    return []
+
+
+def _drop_link_lists(tree) -> None:
+    """Remove lists whose every item is one link: related stories, topic and section menus that
+    trafilatura keeps when they sit inside the story's container."""
+    squash = lambda text: "".join(text.split())  # noqa: E731
+    # only lists in which every item holds a link can qualify
+    for element in tree.xpath("//ul[count(li) > 1][not(li[not(.//a)])] | //ol[count(li) > 1][not(li[not(.//a)])]"):
+        if all(squash(item.text_content()) and squash(item.text_content())
+               == squash("".join(a.text_content() for a in item.iter("a"))) for item in element.findall("li")):
+            element.drop_tree()
+
+
+_VISIBLE_TEXT = None
+
+
+def _standfirst(tree, meta: dict, main: dict, lines: list[str]) -> str | None:
+    """The summary shown above the story (it repeats the page's description), when trafilatura
+    left it out: news publishers count it as part of the article body."""
+    from lxml import etree
+
+    global _VISIBLE_TEXT
+    descriptions = _unique(_ld_text(d) for d in [main.get("description"), *meta.get("og:description", []),
+                                                 *meta.get("description", []), *meta.get("twitter:description", [])])
+    descriptions = [d for d in descriptions if len(d.split()) >= 5]
+    if not descriptions:
+        return None
+    body_words = _words("\n".join(lines))
+    if any(_words(d) in body_words for d in descriptions):
+        return None
+    if _VISIBLE_TEXT is None:
+        _VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                                    " or ancestor::template)]")
+    visible = _words(" ".join(_VISIBLE_TEXT(tree)))
+    for description in descriptions:
+        if _words(description) not in visible:
+            continue  # a description written for search engines only
+        # the element showing it may add a little (a place name before it); take its own text then
+        shown = tree.xpath("//body//*[contains(normalize-space(.), $start)]", start=description[:40])
+        texts = [" ".join(element.text_content().split()) for element in shown[-3:]]
+        fitting = [t for t in texts if _words(description) in _words(t) and len(t) <= 1.3 * len(description) + 30]
+        return min(fitting, key=len) if fitting else description
+    return _marked_standfirst(tree, body_words)
+
+
+# class names publishers give the summary under the headline
+_STANDFIRST_CLASS = re.compile(r"(?i)(^|[\s_-])(standfirst|intro|introduction|lead|lede|teaser|excerpt|epigraph|dek|"
+                               r"summary|sub-?title|sub-?headline|subhead|abstract)($|[\s_-])")
+
+
+def _marked_standfirst(tree, body_words: str) -> str | None:
+    """The first element after the headline whose class names it a standfirst, when it reads
+    like one (a sentence or two) and the body does not already hold it."""
+    start = "//h1[1]/following::*/@class" if tree.find(".//h1") is not None else "//body//*/@class"
+    for value in tree.xpath(start):
+        if not _STANDFIRST_CLASS.search(value):
+            continue
+        text = " ".join(value.getparent().text_content().split())
+        if 40 <= len(text) <= 600 and _words(text) not in body_words:
+            return text
+        if len(text) >= 40:
+            return None  # the first marked block is something else: do not look further
+    return None
 
 
 def _paragraph_chars(tree) -> int:
@@ -511,12 +663,16 @@ def _paragraph_chars(tree) -> int:
     return sum(n for n in (len(" ".join(t.split())) for t in tree.xpath("//p/text()")) if n > 80)
 
 
+_LEAD_LINES = 4  # how far down the body bylines, date stamps and a repeated headline are looked for
+
+
 def _filter_lines(lines: list[str], title: str, rules: Rules, site: SiteRules | None) -> list[str]:
     drop = rules.generic.drop_lines + (site.drop_lines if site else ())
     stop = rules.generic.stop_lines + (site.stop_lines if site else ())
+    lead = rules.generic.lead_lines + (site.lead_lines if site else ())
     title_words = _words(title)
     kept, seen = [], set()
-    for line in lines:
+    for index, line in enumerate(lines):
         line = line.strip()
         if not line:
             continue
@@ -524,10 +680,12 @@ def _filter_lines(lines: list[str], title: str, rules: Rules, site: SiteRules | 
             break
         if any(p.search(line) for p in drop):
             continue
+        if index < _LEAD_LINES and any(p.search(line) for p in lead):
+            continue
         words = _words(line)
         if not words:
             continue
-        if not kept and title_words and words == title_words:
+        if index < _LEAD_LINES and title_words and words == title_words:
             continue  # the headline repeated at the top of the body
         if len(line) > 40 and words in seen:
             continue  # the same paragraph twice (teaser plus body)
@@ -609,6 +767,25 @@ def _page_agencies(found: list[str], language: str | None, site: SiteRules | Non
 # ---------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------
+# Short samples in the scripts the language detector distinguishes by its models (Latin, Cyrillic,
+# Han); Arabic needs no model.
+_WARM_UP_SAMPLES = ("The council met on Monday to discuss the new budget for the city.",
+                    "Правительство обсудило новый бюджет на заседании в понедельник.",
+                    "市政府周一召开会议讨论新的预算。")
+
+
+def warm_up() -> None:
+    """Load the rules and the language detector's models now rather than on the first pages
+    (about a second and a half); long-running workers and benchmarks call it once at start."""
+    load_rules()
+    try:
+        from newsflow.text import detect_language
+    except ImportError:
+        return
+    for sample in _WARM_UP_SAMPLES:
+        detect_language(sample)
+
+
 def extractor_version() -> str:
     import trafilatura
 
@@ -676,7 +853,7 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     meta = _meta(tree)
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _first(meta, "og:url") or url
     canonical = urljoin(url, canonical.strip()) if url and canonical else canonical
-    title = clean_text(_title(tree, meta, main)).replace("\n", " ")
+    title = clean_text(_title(tree, meta, main, url)).replace("\n", " ")
     published, updated = _published(tree, meta, main, url, site.timezone if site else None)
     kind = _kind(url, site, objects, main, meta)
     authors = _authors(tree, meta, main, site, rules)
@@ -696,19 +873,11 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     _remove_boilerplate_elements(tree, site, rules.generic)
     if kind == "video":
         lines = []
-    elif posts:
+    elif posts and site and site.posts_xpath:
+        # a configured live-blog layout: the text is its posts in page order
         lines = [line for post in posts for line in [post["title"], *post["text"].splitlines()] if line]
     else:
-        lines = []
-        if site and site.body_xpath:
-            lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
-        if not lines:
-            lines = _trafilatura_lines(tree, url, _paragraph_chars(tree))
-        article_body = main.get("articleBody")
-        if isinstance(article_body, str) and sum(map(len, lines)) < 300 < len(article_body):
-            lines = article_body.splitlines()
-        if not lines and kind == "article":
-            lines = (_first(meta, "og:description", "description") or "").splitlines()
+        lines = _article_lines(tree, url, main, meta, site, kind)
     lines = clean_text("\n".join(lines)).splitlines()
     lines = _filter_lines(lines, title, rules, site)
     while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:

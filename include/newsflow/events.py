@@ -58,6 +58,7 @@ PRECISION_RANK = {"village": 4, "city": 3, "admin1": 2, "country": 1}
 NEGATION_WINDOW = 2      # tokens between a negator and its trigger
 INTENT_WINDOW = 3
 VERBAL_SCOPE = 12        # tokens after a verbal trigger that are its content
+ACTOR_WINDOW = 6         # words between a trigger and an actor that count as its participant
 VSO_WINDOW = 2           # Arabic: an actor this close after the verb is its subject
 ANAPHORS = frozenset(fold_for_match(w) for w in
                      ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
@@ -71,11 +72,12 @@ class TriggerEntry:
     weight: float
     verbal: bool
     armed_agent: bool
+    participant: bool = False
 
 
 @dataclass(frozen=True)
 class ModifierEntry:
-    kind: str  # negation | intent | hedge
+    kind: str  # negation | intent | hedge | background
 
 
 class EventDataError(ValueError):
@@ -90,7 +92,8 @@ _IRREGULAR_PAST = {
     "beat": ("beaten",), "blow": ("blew", "blown"), "send": ("sent",), "forgive": ("forgave", "forgiven"),
     "overrun": ("overran",), "strike": ("struck",), "hand": (), "set": (), "cut": (), "shut": (),
     "sell": ("sold",), "lead": ("led",), "bring": ("brought",), "fly": ("flew", "flown"),
-    "wound": (), "slay": ("slew", "slain"), "deal": ("dealt",),
+    "wound": (), "slay": ("slew", "slain"), "deal": ("dealt",), "cancel": ("cancelled", "cancelling"),
+    "label": ("labelled",), "signal": ("signalled",), "equip": ("equipped",),
 }
 
 
@@ -153,7 +156,7 @@ def load_event_lexicon() -> dict:
             gwhere = f"{where}.triggers[{index}]"
             if not isinstance(group, dict):
                 raise EventDataError(f"{gwhere}: expected a mapping")
-            unknown_keys = set(group) - {"mode", "weight", "en_verbs", "en", "ar", "armed_agent"}
+            unknown_keys = set(group) - {"mode", "weight", "en_verbs", "en", "ar", "armed_agent", "participant"}
             if unknown_keys:
                 raise EventDataError(f"{gwhere}: unknown keys {sorted(unknown_keys)}")
             mode = group.get("mode")
@@ -163,7 +166,7 @@ def load_event_lexicon() -> dict:
             if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
                 raise EventDataError(f"{gwhere}: weight must be in (0, 1], got {weight!r}")
             entry = TriggerEntry(type_name, mode, float(weight), bool(spec.get("verbal")),
-                                 bool(group.get("armed_agent")))
+                                 bool(group.get("armed_agent")), bool(group.get("participant")))
             for verb in _word_list(group.get("en_verbs"), f"{gwhere}.en_verbs"):
                 triggers["en"].extend((form, entry) for form in _english_inflections(verb))
             for word in _word_list(group.get("en"), f"{gwhere}.en"):
@@ -171,7 +174,7 @@ def load_event_lexicon() -> dict:
             triggers["ar"].extend((word, entry) for word in _word_list(group.get("ar"), f"{gwhere}.ar"))
     modifiers: dict[str, list[tuple[str, ModifierEntry]]] = {"en": [], "ar": []}
     for kind, spec in ((data.get("modifiers") or {}).items()):
-        if kind not in ("negation", "intent", "hedge"):
+        if kind not in ("negation", "intent", "hedge", "background"):
             raise EventDataError(f"data/events/plover.yaml: unknown modifier {kind!r}")
         for language in ("en", "ar"):
             words = _word_list((spec or {}).get(language), f"modifiers.{kind}.{language}")
@@ -242,10 +245,6 @@ def _token_gap(folded: str, left_end: int, right_start: int) -> int:
     if right_start <= left_end:
         return 0
     return len(folded[left_end:right_start].split())
-
-
-def _has_break(text: str, start: int, end: int) -> bool:
-    return any(ch in _CLAUSE_BREAKS for ch in text[start:end])
 
 
 def _actor_dict(mention: ActorMention | None, fallback_country: str | None) -> dict | None:
@@ -319,19 +318,25 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
     paragraph_starts = _paragraph_starts(text)
     title_folded = fold_for_match(title) if title else None
 
+    # A country named as an actor ("ودعت الولايات المتحدة") is not where the event happened.
+    actor_chars = bytearray(len(text) + 1)
+    for actor in doc.actors:
+        actor_chars[actor.start:actor.end] = b"\x01" * (actor.end - actor.start)
+    event_places = [p for p in doc.places if not any(actor_chars[p.start:p.end])]
+
     events: list[dict] = []
     lead_paragraph = None
     previous_places: list = []
     for sentence in doc.sentences:
         paragraph = _paragraph_index(paragraph_starts, sentence.start)
-        heading = _is_heading(sentence.text) or (title_folded and fold_for_match(sentence.text) == title_folded)
+        # The last sentence is never a heading: a lone unpunctuated sentence is content.
+        heading = (sentence is not doc.sentences[-1] and _is_heading(sentence.text)) \
+            or (title_folded and fold_for_match(sentence.text) == title_folded)
         if heading:
             continue
         if lead_paragraph is None:
             lead_paragraph = paragraph
-        # A country named as an actor ("ودعت الولايات المتحدة") is not where the event happened.
-        sentence_places = [p for p in doc.places if sentence.start <= p.start < sentence.end
-                           and not any(a.start < p.end and p.start < a.end for a in doc.actors)]
+        sentence_places = [p for p in event_places if sentence.start <= p.start < sentence.end]
         events.extend(_sentence_events(doc, sentence, sentence_places, previous_places,
                                        paragraph == lead_paragraph, fallback_country))
         previous_places.extend(sentence_places)
@@ -370,6 +375,10 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             continue
         if entry.armed_agent and not armed:
             continue
+        if _after_modifier(doc, trigger, modifiers, "background", 0) or _inside_name(trigger, actors):
+            continue
+        if entry.participant and (trigger is not triggers[0] or _preposition_before(doc, trigger)):
+            continue
         event_type, mode = entry.event_type, entry.mode
         if _has_intent(doc, trigger, modifiers) and not entry.verbal:
             if event_type in COOPERATIVE:
@@ -377,7 +386,10 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             elif event_type in HOSTILE:
                 event_type, mode = "THREATEN", "violence" if event_type == "ASSAULT" else None
         if entry.verbal or event_type in ("AGREE", "THREATEN"):
-            verbal_scopes.append(_verbal_scope(doc, trigger, sentence))
+            scope = _verbal_scope(doc, trigger, sentence)
+            verbal_scopes.append(scope)
+            if event_type == "AGREE" and _first_in_scope(triggers, scope) in HOSTILE:
+                event_type = "THREATEN"  # "is prepared to impose martial law"
         if event_type in seen_types:
             # One event per type and sentence; a later word may still say how.
             for event in events:
@@ -389,8 +401,11 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
             date = _event_date(doc, sentence.text)
-        confidence = entry.weight + (0.1 if sources else 0) + (0.05 if actor2 else 0) \
-            + (0.05 if place else 0) - (0.2 if hedged else 0) - (0.05 * len(seen_types) - 0.05)
+        corroborated = sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1
+        near_source = bool(sources) and _near(doc, sources[0], trigger)
+        near_target = actor2 is not None and _near(doc, actor2, trigger)
+        confidence = _confidence(entry.weight, near_source, near_target, place is not None,
+                                 date[2], corroborated, hedged, len(seen_types) - 1)
         location_country = iso2_to_iso3().get(place.country) if place else None
         fallback = location_country or fallback_country
         # Coordinated sources ("the US, Germany and France called...") give one event each.
@@ -407,11 +422,29 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
                 "sentence_start": sentence.start,
                 "sentence_end": sentence.end,
                 "trigger": _trigger_text(doc, trigger),
-                "confidence": round(max(0.0, min(1.0, confidence)), 3),
+                "confidence": confidence,
                 "is_root": is_root,
                 "language": doc.language,
             })
     return events
+
+
+def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bool, has_date: bool,
+                corroborated: bool, hedged: bool, rank: int) -> float:
+    """How sure we are that the sentence reports this event: the trigger's
+    own weight, plus evidence of a concrete happening (who, to whom, where,
+    when, a second word for the same act), minus hedges and later rank."""
+    score = 0.5 * weight + 0.12 * has_source + 0.08 * has_target + 0.1 * has_place \
+        + 0.1 * has_date + 0.1 * corroborated - 0.2 * hedged - 0.05 * rank
+    return round(max(0.0, min(1.0, score)), 3)
+
+
+def _near(doc: _Document, actor: ActorMention, trigger: Atom) -> bool:
+    """Within ACTOR_WINDOW words of the trigger: evidence that the two belong together."""
+    left, right = doc.fold_index(actor.start), doc.fold_index(actor.end)
+    if right <= trigger.fstart:
+        return _token_gap(doc.folded, right, trigger.fstart) <= ACTOR_WINDOW
+    return _token_gap(doc.folded, trigger.fend, left) <= ACTOR_WINDOW
 
 
 def _within(items: list, starts: list[int], sentence) -> list:
@@ -431,13 +464,42 @@ def _trigger_text(doc: _Document, trigger: Atom) -> str:
     return doc.text[start:end]
 
 
+def _first_in_scope(triggers: list[Atom], scope: tuple[int, int]) -> str | None:
+    for trigger in triggers:
+        if scope[0] <= trigger.fstart < scope[1]:
+            return trigger.payload.event_type
+    return None
+
+
+def _inside_name(trigger: Atom, actors: list[ActorMention]) -> bool:
+    """A trigger word inside a longer actor name ("Asia-Pacific Economic
+    Cooperation", "شرطة مكافحة الشغب") is part of the name, not an act."""
+    return any(a.start <= trigger.start and trigger.end <= a.end and (a.end - a.start) > (trigger.end - trigger.start)
+               for a in actors)
+
+
 def _negated(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
+    return _after_modifier(doc, trigger, modifiers, "negation", NEGATION_WINDOW - 1)
+
+
+def _after_modifier(doc: _Document, trigger: Atom, modifiers: list[Atom], kind: str, max_gap: int) -> bool:
+    """A modifier of `kind` ends at most `max_gap` words before the trigger."""
+    trigger_word_start = trigger.fstart - len(trigger.prefix)
     for modifier in modifiers:
-        if modifier.payload.kind != "negation" or modifier.fend > trigger.fstart:
+        if modifier.payload.kind != kind or modifier.fend > trigger_word_start:
             continue
-        if _token_gap(doc.folded, modifier.fend, trigger.fstart) <= NEGATION_WINDOW - 1:
+        if _token_gap(doc.folded, modifier.fend, trigger_word_start) <= max_gap:
             return True
     return False
+
+
+def _preposition_before(doc: _Document, trigger: Atom) -> bool:
+    """The trigger word carries a preposition (ب ل ك) or follows one."""
+    if doc.language == "ar" and trigger.prefix.lstrip("وف")[:1] in ("ب", "ل", "ك"):
+        return True
+    words = doc.folded[max(0, trigger.fstart - len(trigger.prefix) - 15):trigger.fstart - len(trigger.prefix)].split()
+    prepositions = _AR_PREPOSITIONS if doc.language == "ar" else _EN_PREPOSITIONS
+    return bool(words) and words[-1] in prepositions
 
 
 def _has_intent(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
@@ -620,13 +682,13 @@ def _mentions_anaphor(doc: _Document, sentence) -> bool:
     return bool(ANAPHORS & (stripped | pairs))
 
 
-def _event_date(doc: _Document, sentence_text: str) -> tuple[str | None, str]:
+def _event_date(doc: _Document, sentence_text: str) -> tuple[str | None, str, bool]:
     from newsflow.dates import resolve_event_date
 
     resolved = resolve_event_date(sentence_text, doc.language, doc.published_at)
     if resolved is None or resolved.date is None:
-        return None, "unknown"
-    return resolved.date.isoformat(), resolved.precision
+        return None, "unknown", bool(resolved and resolved.expression)
+    return resolved.date.isoformat(), resolved.precision, resolved.expression is not None
 
 
 # --- Batch ------------------------------------------------------------------------

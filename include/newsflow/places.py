@@ -19,6 +19,7 @@ from array import array
 import math
 import os
 import pickle
+import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from newsflow.text import fold_for_match, fold_with_offsets
 
-INDEX_VERSION = "places-7"
+INDEX_VERSION = "places-8"
 DATA_DIR = Path(__file__).parent / "data" / "places"
 PRECISIONS = ("country", "admin1", "city", "village")
 
@@ -481,30 +482,51 @@ class Gazetteer:
 
     # -- raw matches
 
-    def _raw_spans(self, folded: str, original: str, offsets: list[int]) -> list[_Span]:
+    def _raw_spans(self, folded: str, original: str, offsets) -> list[_Span]:
+        """Names starting at a word (or after a clitic prefix) and ending at
+        a word end; the trie is walked word by word while some name still
+        begins with the words read so far."""
+        automaton = self._automaton
+        tokens = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
         spans = []
-        length = len(folded)
-        for end_index, value in self._automaton.iter(folded):
-            name_id, lil_variant = value >> 1, value & 1
-            end = end_index + 1
-            start = end - (self._name_lengths[name_id] - lil_variant)
-            if end < length and (folded[end].isalnum() or _is_mark(folded[end])):
-                continue
-            token_start = start
-            while token_start > 0 and (folded[token_start - 1].isalnum() or _is_mark(folded[token_start - 1])):
-                token_start -= 1
-            prefix = folded[token_start:start]
-            flags = self._name_flags[name_id]
-            if lil_variant:
-                if prefix not in ("ل", "ول", "فل"):
-                    continue
-            elif prefix and not _prefix_allowed(prefix, flags):
-                continue
-            if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
-                continue
-            candidates = list(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
-            spans.append(_Span(token_start, end, name_id, candidates))
+        for index, (token_start, token_end) in enumerate(tokens):
+            if original[offsets[token_start]].islower():
+                continue  # Latin names are capitalised; Arabic has no case
+            starts = [(token_start, "")]
+            if folded[token_start] in _PREFIX_LETTERS:
+                starts += [(token_start + len(prefix), prefix) for prefix in NAME_PREFIXES
+                           if folded.startswith(prefix, token_start)
+                           and token_end - token_start - len(prefix) >= 2]
+            for start, prefix in starts:
+                following, end = index, token_end
+                while True:
+                    key = folded[start:end]
+                    if not automaton.match(key):
+                        break
+                    value = automaton.get(key, -1)
+                    if value >= 0:
+                        span = self._accept(value, prefix, token_start, end, original, offsets, start)
+                        if span is not None:
+                            spans.append(span)
+                    following += 1
+                    # Names run over words separated by one space or mark.
+                    if following >= len(tokens) or tokens[following][0] != end + 1:
+                        break
+                    end = tokens[following][1]
         return spans
+
+    def _accept(self, value, prefix, token_start, end, original, offsets, start) -> _Span | None:
+        name_id, lil_variant = value >> 1, value & 1
+        flags = self._name_flags[name_id]
+        if lil_variant:
+            if prefix not in ("ل", "ول", "فل"):
+                return None
+        elif prefix and not _prefix_allowed(prefix, flags):
+            return None
+        if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
+            return None
+        candidates = list(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
+        return _Span(token_start, end, name_id, candidates)
 
     # -- cues and filters
 
@@ -675,6 +697,8 @@ class Gazetteer:
         return {c["country"][i]: i for i, precision in enumerate(c["precision"]) if precision == "country"}
 
 
+_WORD = re.compile(r"[^\W_]+")
+_PREFIX_LETTERS = frozenset(prefix[0] for prefix in NAME_PREFIXES)
 _PREFIX_BITS = {prefix: 1 << (bit + 2) for bit, prefix in enumerate(NAME_PREFIXES)}
 
 
@@ -688,10 +712,6 @@ def _dominant(countries: Counter) -> bool:
         return False
     top = countries.most_common(1)[0][1]
     return top >= 3 and top >= 0.5 * sum(countries.values())
-
-
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch) == "Mn"
 
 
 def _case_ok(original: str, offsets: list[int], start: int, end: int, acronym: bool) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
 # Languages the detector is restricted to: each extra language costs memory
@@ -125,60 +124,63 @@ def strip_clitics(token: str) -> list[str]:
 # --- Normalisation for matching, with offsets -------------------------------
 
 _QUOTE_MARKS = "'\u2018\u2019\u02bf\u02be\u02bb\u02bc`\u00b4"
+_SPACE_LIKE = "-\u2010\u2011\u2012\u2013\u2014_" + _QUOTE_MARKS
 
 
-@lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     """Fold one character for matching: Arabic rules, Latin accents removed,
-    lower case, hyphens as spaces, apostrophe-like marks dropped."""
-    if ch in _QUOTE_MARKS:
-        return ""
-    if ch.isspace() or ch in "-\u2010\u2011\u2012\u2013\u2014_":
+    lower case; hyphens, apostrophes and whitespace become one space (so
+    "Aleppo's" keeps the name whole). One character in, one out, except
+    Arabic marks and combining marks (removed) and presentation forms."""
+    if ch.isspace() or ch in _SPACE_LIKE:
         return " "
     if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff":
         return normalize_arabic(ch)
+    lower = ch.lower()
     if ch.isascii():
-        return ch.lower()
+        return lower
     decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     if ch == "ı":
-        base = "i"
-    return base.casefold() if base else ""
+        return "i"
+    if len(base) == 1:
+        return base
+    if not base:
+        return ""
+    return lower if len(lower) == 1 else ch
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The text folded for matching (both Arabic and Latin rules, whitespace
-    runs collapsed) and, for each folded character, its offset in `text`."""
-    out: list[str] = []
-    offsets: list[int] = []
-    previous_space = True
-    length = len(text)
-    for index, ch in enumerate(text):
-        folded = _fold_char(ch)
-        if not folded and ch in _QUOTE_MARKS and _is_possessive(text, index, length):
-            folded = " "  # Aleppo's -> "aleppo s": the name stays a whole word
-        if not folded:
-            continue
-        if folded == " ":
-            if previous_space:
-                continue
-            previous_space = True
-        else:
-            previous_space = False
-        for part in folded:
-            out.append(part)
-            offsets.append(index)
-    return "".join(out), offsets
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
 
 
-def _is_possessive(text: str, index: int, length: int) -> bool:
-    return (index > 0 and text[index - 1].isalpha() and index + 1 < length
-            and text[index + 1] in "sS" and (index + 2 == length or not text[index + 2].isalnum()))
+_FOLD_TABLE = _FoldTable()
+# Characters whose folding is not one-to-one (removed or expanded).
+_IRREGULAR = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+    "\u1dc0-\u1dff\u20d0-\u20ff\ufb00-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]"
+)
+
+
+def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
+    """The text folded for matching (Arabic and Latin rules, see _fold_char)
+    and, for each folded character, its offset in `text`."""
+    folded = text.translate(_FOLD_TABLE)
+    if len(folded) == len(text) and not _IRREGULAR.search(text):
+        return folded, range(len(text))
+    offsets = [index for index, ch in enumerate(text) for _ in range(len(_FOLD_TABLE[ord(ch)]))]
+    return folded, offsets
 
 
 def fold_for_match(text: str) -> str:
-    """The folded form of `text` used for gazetteer and lexicon keys."""
-    return fold_with_offsets(text)[0].strip()
+    """The folded form of `text` used for gazetteer and lexicon keys: folded,
+    runs of spaces collapsed, without surrounding spaces or full stops."""
+    return " ".join(text.translate(_FOLD_TABLE).split()).strip(".")
 
 
 def normalize_for_match(text: str, language: str | None = None) -> str:

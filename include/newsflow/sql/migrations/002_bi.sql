@@ -101,7 +101,10 @@ sector_names (sector, sector_name) AS (VALUES
     ('NGO', 'non-governmental organisations'), ('IGO', 'inter-governmental organisations')
 )
 SELECT a.actor_code AS actor_key, a.actor_code, a.country, a.sector, s.sector_name,
-       coalesce(nullif(concat_ws(' ', a.country, s.sector_name), ''), a.actor_code) AS label,
+       CASE WHEN a.actor_code = concat(a.country, a.sector)        -- a generic actor: country + sector
+            THEN coalesce(nullif(concat_ws(' ', a.country, s.sector_name), ''), a.actor_code)
+            ELSE concat(a.actor_code, ' (' || s.sector_name || ')')  -- a named actor keeps its code
+       END AS label,
        t.actor_text AS common_name, m.mentions
 FROM attributes a
 JOIN mentions m USING (actor_code)
@@ -114,7 +117,7 @@ COMMENT ON COLUMN bi.dim_actor.actor_code IS 'CAMEO/PLOVER-style actor code: cou
 COMMENT ON COLUMN bi.dim_actor.country IS 'Country of the actor (ISO 3166-1 alpha-3), NULL when not tied to a country.';
 COMMENT ON COLUMN bi.dim_actor.sector IS 'Sector code: GOV, MIL, COP, SPY, REB, OPP, UAF, CVL, REF, LEG, JUD, MED, BUS, NGO or IGO.';
 COMMENT ON COLUMN bi.dim_actor.sector_name IS 'The sector in words (for example military).';
-COMMENT ON COLUMN bi.dim_actor.label IS 'Readable label: country and sector in words (for example SYR military), or the code when neither is known.';
+COMMENT ON COLUMN bi.dim_actor.label IS 'Readable label: country and sector in words for a generic actor (for example SYR military); the code and its sector for a named actor (for example IGOUNO (inter-governmental organisations)).';
 COMMENT ON COLUMN bi.dim_actor.common_name IS 'The words articles most often use for this actor (English or Arabic, as written).';
 COMMENT ON COLUMN bi.dim_actor.mentions IS 'Number of event mentions in which the actor appears, as source or target.';
 
