@@ -33,6 +33,7 @@ start_airflow() {
   airflow db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
   airflow pools set newsflow_http 4 "newsflow HTTP work (feeds, pages, sitemaps)" >/dev/null
   newsflow db migrate
+  newsflow gazetteer
   start_detached airflow "$AIRFLOW_HOME/standalone.log" airflow standalone
   echo "waiting for Airflow on http://localhost:$NEWSFLOW_AIRFLOW_PORT ..."
   wait_http "http://127.0.0.1:$NEWSFLOW_AIRFLOW_PORT/api/v2/monitor/health" 180

@@ -83,6 +83,9 @@ def test_ingest_extract_daily_fill_the_warehouse_and_rerun_changes_nothing(dags,
 
     assert scalar(warehouse, "SELECT count(*) FROM core.event_mention") > 0
     assert scalar(warehouse, "SELECT count(*) FROM core.event") > 0
+    # the Idlib air strikes of 2 Dec, carried by three sources, are one event with three sources
+    assert scalar(warehouse, """SELECT max(num_sources) FROM core.event WHERE event_type = 'ASSAULT'
+                                AND country = 'SY' AND location_name = 'Idlib' AND event_date = '2024-12-02'""") == 3
     assert scalar(warehouse, "SELECT count(*) FROM mart.daily_events") > 0
     assert scalar(warehouse, "SELECT count(*) FROM mart.daily_source_health") == len(feeds)
     assert scalar(warehouse, "SELECT bool_and(passed) FROM mart.data_check") is True

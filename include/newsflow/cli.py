@@ -106,6 +106,15 @@ def cmd_replay_server(args) -> int:
     return 0
 
 
+def cmd_gazetteer(args) -> int:
+    import time
+    from newsflow.places import Gazetteer
+    started = time.perf_counter()
+    Gazetteer.load()  # builds the compact index once when it is missing or stale
+    print(f"gazetteer ready ({time.perf_counter() - started:.1f}s)")
+    return 0
+
+
 def cmd_check_config(args) -> int:
     from newsflow.config import load_feeds
     feeds = load_feeds(args.feeds)
@@ -155,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--phase", type=int, default=1)
     rs.add_argument("--root", default=None, help="fixture root (default: include/replay)")
     rs.set_defaults(func=cmd_replay_server)
+
+    gz = sub.add_parser("gazetteer", help="build the place index once (else the first event task builds it)")
+    gz.set_defaults(func=cmd_gazetteer)
 
     cc = sub.add_parser("check-config", help="validate the feeds file")
     cc.add_argument("--feeds", default=None, help="path (default: include/config/feeds.yaml)")

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from newsflow.text import fold_with_offsets
+from newsflow.text import FOLD_TABLE, fold_with_offsets
 
 
 @dataclass
@@ -219,7 +219,8 @@ _ENGLISH_RULES = [
 ]
 
 
-def resolve_event_date(sentence: str, language: str | None, published_at) -> EventDate:
+def resolve_event_date(sentence: str, language: str | None, published_at,
+                       folded: str | None = None) -> EventDate:
     """The event date of `sentence` relative to the publication date.
 
     Without a date expression the publication date is used (precision 'day',
@@ -232,10 +233,12 @@ def resolve_event_date(sentence: str, language: str | None, published_at) -> Eve
     arabic = language == "ar" or (language is None and re.search(r"[\u0621-\u064A]", sentence) is not None)
     # Rules run on folded text (no diacritics, one alef, lower case); the
     # reported expression is the matching stretch of the original sentence.
-    folded, offsets = fold_with_offsets(sentence)
+    if folded is None:
+        folded = sentence.translate(FOLD_TABLE)
     result = _resolve(folded, reference, arabic=arabic)
     if result is not None and result.expression is not None:
         start, end = result.expression
+        offsets = fold_with_offsets(sentence)[1]  # only now: most sentences have no expression
         result.expression = sentence[offsets[start]:offsets[end - 1] + 1]
     if result is not None and result.date is not None and result.date > reference:
         # Expressions never point after the publication date in news reports

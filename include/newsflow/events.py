@@ -286,7 +286,7 @@ class _Document:
         self.actor_starts = [a.start for a in self.actors]
         self.sentences = split_sentences(text, language)
         self._gazetteer = get_gazetteer()
-        self.places = [m for m in self._gazetteer.find_places(text, language) if self._is_place(m)]
+        self.places = [m for m in self._gazetteer.find_places(text, language, self.folded, self.offsets) if self._is_place(m)]
         focus = self._gazetteer.document_focus(self.places) if self.places else None
         self.focus_country = focus.country if focus else None
         self.named_countries = {m.place.country for m in self.places if m.place.precision == "country"}
@@ -400,7 +400,7 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
         sources, actor2 = _assign_actors(doc, trigger, actors, event_type)
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
-            date = _event_date(doc, sentence.text)
+            date = _event_date(doc, sentence)
         corroborated = sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1
         near_source = bool(sources) and _near(doc, sources[0], trigger)
         near_target = actor2 is not None and _near(doc, actor2, trigger)
@@ -682,10 +682,11 @@ def _mentions_anaphor(doc: _Document, sentence) -> bool:
     return bool(ANAPHORS & (stripped | pairs))
 
 
-def _event_date(doc: _Document, sentence_text: str) -> tuple[str | None, str, bool]:
+def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool]:
     from newsflow.dates import resolve_event_date
 
-    resolved = resolve_event_date(sentence_text, doc.language, doc.published_at)
+    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at,
+                                  doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)])
     if resolved is None or resolved.date is None:
         return None, "unknown", bool(resolved and resolved.expression)
     return resolved.date.isoformat(), resolved.precision, resolved.expression is not None

@@ -177,7 +177,10 @@ def _article_canonical(page_canonical: str, declared: str | None) -> str:
     from newsflow.dedup import canonical_url
 
     if declared:
-        candidate = canonical_url(declared)
+        try:
+            candidate = canonical_url(declared)
+        except ValueError:  # a relative or broken canonical link says nothing
+            return page_canonical
         if urlsplit(candidate).hostname == urlsplit(page_canonical).hostname:
             return candidate
     return page_canonical
@@ -234,7 +237,9 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     """Upsert the article and its version for one extracted page. Returns (article_id, version)."""
     from newsflow import dedup
 
-    canonical = _article_canonical(page["canonical_url"], result.get("canonical_url"))
+    # a redirect moves the article to where it really lives (same site only, as for canonical links)
+    landed = _article_canonical(page["canonical_url"], page["final_url"])
+    canonical = _article_canonical(landed, result.get("canonical_url"))
     article_id = article_id_for(canonical)
     text = result.get("text") or ""
     chash = result.get("content_hash") or dedup.content_hash(text)

@@ -598,11 +598,14 @@ class Gazetteer:
 
     # -- public API
 
-    def find_places(self, text: str, language: str | None = None) -> list[PlaceMention]:
-        """All place mentions in `text`, each resolved to one place."""
+    def find_places(self, text: str, language: str | None = None, folded: str | None = None,
+                    offsets=None) -> list[PlaceMention]:
+        """All place mentions in `text`, each resolved to one place. `folded`
+        and `offsets` (from ``fold_with_offsets(text)``) spare folding again."""
         if not text:
             return []
-        folded, offsets = fold_with_offsets(text)
+        if folded is None or offsets is None:
+            folded, offsets = fold_with_offsets(text)
         spans = self._raw_spans(folded, text, offsets)
         if not spans:
             return []

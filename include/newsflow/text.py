@@ -159,28 +159,34 @@ class _FoldTable(dict):
         return folded
 
 
-_FOLD_TABLE = _FoldTable()
-# Characters whose folding is not one-to-one (removed or expanded).
-_IRREGULAR = re.compile(
-    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
-    "\u1dc0-\u1dff\u20d0-\u20ff\ufb00-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]"
-)
+# The table behind fold_with_offsets, for callers that need only the folded text.
+FOLD_TABLE = _FoldTable()
 
 
 def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
     """The text folded for matching (Arabic and Latin rules, see _fold_char)
     and, for each folded character, its offset in `text`."""
-    folded = text.translate(_FOLD_TABLE)
-    if len(folded) == len(text) and not _IRREGULAR.search(text):
+    folded = text.translate(FOLD_TABLE)
+    # Characters that fold to zero or several characters are rare (harakat,
+    # tatweel, ligatures): map the runs between them as plain ranges.
+    irregular = [ch for ch in set(text) if len(FOLD_TABLE[ord(ch)]) != 1]
+    if not irregular:
         return folded, range(len(text))
-    offsets = [index for index, ch in enumerate(text) for _ in range(len(_FOLD_TABLE[ord(ch)]))]
+    offsets: list[int] = []
+    position = 0
+    for match in re.finditer("[" + "".join(map(re.escape, irregular)) + "]+", text):
+        offsets.extend(range(position, match.start()))
+        for index in range(match.start(), match.end()):
+            offsets.extend([index] * len(FOLD_TABLE[ord(text[index])]))
+        position = match.end()
+    offsets.extend(range(position, len(text)))
     return folded, offsets
 
 
 def fold_for_match(text: str) -> str:
     """The folded form of `text` used for gazetteer and lexicon keys: folded,
     runs of spaces collapsed, without surrounding spaces or full stops."""
-    return " ".join(text.translate(_FOLD_TABLE).split()).strip(".")
+    return " ".join(text.translate(FOLD_TABLE).split()).strip(".")
 
 
 def normalize_for_match(text: str, language: str | None = None) -> str:
