@@ -33,4 +33,4 @@ lock:
 	.venv/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.11
 
 dictionary: venv pg
-	. scripts/env.sh && newsflow db migrate >/dev/null && newsflow db dictionary > docs/data_dictionary.md
+	. scripts/env.sh && .venv/bin/python scripts/gen_dictionary.py
