@@ -5,7 +5,8 @@ root with NEWSFLOW_DEVDATA) and the Al Jazeera pages of the replay fixtures
 (``include/replay/manifest.json``).  Body metric as in ``devdata/README.md``: tokens
 ``re.findall(r"\\w+")``, multisets of 4-token shingles, precision and recall per document,
 averaged, F1 from the averages.  Titles: exact match after collapsing whitespace.  Dates:
-same calendar day (the truth's own day or its UTC day).
+same calendar day (the truth's own day or its UTC day).  Speed: the two extractors alternate
+page by page (taking turns at going first) and their total times are compared.
 
 Run: ``.venv/bin/python bench/extraction/run.py``
 """
@@ -129,34 +130,44 @@ def load_replay() -> list[dict]:
     return pages
 
 
-def run_plain(pages: list[dict]) -> tuple[list[dict], float]:
+def plain_page(page: dict) -> str:
     import trafilatura
 
-    trafilatura.extract(pages[0]["html"], url=pages[0]["url"])  # warm-up outside the clock
-    results, elapsed = [], 0.0
-    for page in pages:
-        start = time.perf_counter()
-        text = trafilatura.extract(page["html"], url=page["url"])
-        elapsed += time.perf_counter() - start
-        meta = trafilatura.bare_extraction(page["html"], url=page["url"], with_metadata=True)
-        results.append({"text": text or "", "title": getattr(meta, "title", None),
-                        "date": getattr(meta, "date", None)})
-    return results, elapsed
+    return trafilatura.extract(page["html"], url=page["url"]) or ""
 
 
-def run_ours(pages: list[dict]) -> tuple[list[dict], float]:
-    from newsflow.articles import extract_article, warm_up
+def ours_page(page: dict) -> dict:
+    from newsflow.articles import extract_article
+
+    return extract_article(page["html"], url=page["url"], headers=page["headers"])
+
+
+def run_both(pages: list[dict]) -> tuple[list[dict], list[dict], float, float]:
+    """Both extractors page by page, taking turns at going first, so that a slow spell of the
+    machine or a warm cache favours neither; returns results and each side's total seconds."""
+    import trafilatura
+
+    from newsflow.articles import warm_up
 
     warm_up()  # one-off start-up cost outside the clock: rules and the language models
-    extract_article(pages[0]["html"], url=pages[0]["url"])
-    results, elapsed = [], 0.0
-    for page in pages:
-        start = time.perf_counter()
-        out = extract_article(page["html"], url=page["url"], headers=page["headers"])
-        elapsed += time.perf_counter() - start
-        results.append({"text": out["text"], "title": out["title"], "date": out["published_at"],
-                        "kind": out["kind"], "agencies": out["agencies"], "error": out["error"]})
-    return results, elapsed
+    plain_page(pages[0]), ours_page(pages[0])  # imports and first-call caches outside the clock
+    plain_results, ours_results, plain_time, ours_time = [], [], 0.0, 0.0
+    for i, page in enumerate(pages):
+        for side in ((0, 1) if i % 2 == 0 else (1, 0)):
+            start = time.perf_counter()
+            out = plain_page(page) if side == 0 else ours_page(page)
+            elapsed = time.perf_counter() - start
+            if side == 0:
+                plain_time += elapsed
+                text = out
+            else:
+                ours_time += elapsed
+                ours = out
+        meta = trafilatura.bare_extraction(page["html"], url=page["url"], with_metadata=True)  # not timed
+        plain_results.append({"text": text, "title": getattr(meta, "title", None), "date": getattr(meta, "date", None)})
+        ours_results.append({"text": ours["text"], "title": ours["title"], "date": ours["published_at"],
+                             "kind": ours["kind"], "agencies": ours["agencies"], "error": ours["error"]})
+    return plain_results, ours_results, plain_time, ours_time
 
 
 def scores(pages: list[dict], results: list[dict], elapsed: float) -> dict:
@@ -192,8 +203,7 @@ def main() -> int:
         return 0
     fundus = load_fundus(root)
     print(f"fundus dev pages: {len(fundus)}")
-    plain_f, plain_t = run_plain(fundus)
-    ours_f, ours_t = run_ours(fundus)
+    plain_f, ours_f, plain_t, ours_t = run_both(fundus)
     plain, ours = scores(fundus, plain_f, plain_t), scores(fundus, ours_f, ours_t)
     show("plain trafilatura", plain)
     show("newsflow.articles", ours)
@@ -202,8 +212,7 @@ def main() -> int:
     ours_r = None
     if replay:
         print(f"\nAl Jazeera replay fixtures: {len(replay)}")
-        plain_r_res, plain_r_t = run_plain(replay)
-        ours_r_res, ours_r_t = run_ours(replay)
+        plain_r_res, ours_r_res, plain_r_t, ours_r_t = run_both(replay)
         plain_r, ours_r = scores(replay, plain_r_res, plain_r_t), scores(replay, ours_r_res, ours_r_t)
         show("plain trafilatura", plain_r)
         show("newsflow.articles", ours_r)
@@ -228,8 +237,8 @@ def main() -> int:
              + (f", fixtures {ours_r['title']:.3f})" if ours_r else ")"), ours["title"] >= 0.95),
         goal(f"date day accuracy >= 0.95 (dev {ours['date']:.3f}"
              + (f", fixtures {ours_r['date']:.3f})" if ours_r else ")"), ours["date"] >= 0.95),
-        goal(f"speed >= 0.8x plain ({ours['pps']:.1f} vs {plain['pps']:.1f} pages/s = "
-             f"{ours['pps'] / plain['pps']:.2f}x)", ours["pps"] >= 0.8 * plain["pps"]),
+        goal(f"speed >= 0.8x plain ({ours['pps']:.1f} vs {plain['pps']:.1f} pages/s; total time plain/ours "
+             f"{plain_t:.1f}/{ours_t:.1f} s = {plain_t / ours_t:.2f}x)", plain_t >= 0.8 * ours_t),
     ]
     if ours_r:
         met.append(goal(f"exact bodies on the Al Jazeera fixtures ({ours_r['exact']:.3f})", ours_r["exact"] == 1.0))

@@ -7,7 +7,8 @@ before htmldate is asked.  The page is parsed once with lxml and the tree reused
 
 Body conventions (the replay manifest follows them):
 - paragraphs and subheadings, one per line; no title, captions, ads, bylines, date stamps,
-  share/newsletter prompts, "read more" or link lists, related stories or reporting credits;
+  share/newsletter prompts, "read more" or link lists, related stories, reporting credits,
+  embedded social posts or notes about the author;
 - the standfirst (the summary shown under the headline) opens the body on pages read by the
   generic extractor, as publishers count it part of the article; sites whose rules say
   ``standfirst: false`` (the wires and Al Jazeera) start at the dateline or first paragraph;
@@ -419,14 +420,18 @@ def _strip_site_name(title: str, site_names: set) -> str:
             return title
 
 
-def _title(tree, meta: dict, main: dict, url: str | None = None) -> str:
+def _title_candidates(tree, meta: dict, main: dict) -> list[str]:
+    """Headline texts as the page gives them: JSON-LD headline, og:/twitter: title, first h1, <title>."""
+    raw = [main.get("headline"), _first(meta, "og:title"), _first(meta, "twitter:title"),
+           tree.xpath("normalize-space(//h1[1])"), tree.xpath("normalize-space(//title[1])")]
+    return [_ld_text(text) for text in raw]
+
+
+def _title(candidates: list[str], site_names: set) -> str:
     """The publisher's headline: JSON-LD headline, og:/twitter: title, first h1, then <title>,
     each without the site's name; when another candidate equals a part of the chosen one before
     or after a separator (a section or site name, a kicker), that agreed part is taken."""
-    site_names = _site_names(meta, main, url)
-    raw = [main.get("headline"), _first(meta, "og:title"), _first(meta, "twitter:title"),
-           tree.xpath("normalize-space(//h1[1])"), tree.xpath("normalize-space(//title[1])")]
-    candidates = [_strip_site_name(text, site_names) for text in map(_ld_text, raw) if text]
+    candidates = [_strip_site_name(text, site_names) for text in candidates if text]
     if not candidates:
         return ""
     chosen, others = candidates[0], set(candidates[1:])
@@ -596,13 +601,14 @@ def _article_lines(tree, url: str | None, main: dict, meta: dict, site: SiteRule
 
 
 def _drop_link_lists(tree) -> None:
-    """Remove lists whose every item is one link: related stories, topic and section menus that
-    trafilatura keeps when they sit inside the story's container."""
-    squash = lambda text: "".join(text.split())  # noqa: E731
+    """Remove lists whose every item is mostly one link: related stories ("Kicker: linked
+    headline"), topic and section menus that trafilatura keeps when they sit inside the
+    story's container.  Items of a content list carry links only here and there."""
+    squash = lambda text: len("".join(text.split()))  # noqa: E731
     # only lists in which every item holds a link can qualify
     for element in tree.xpath("//ul[count(li) > 1][not(li[not(.//a)])] | //ol[count(li) > 1][not(li[not(.//a)])]"):
-        if all(squash(item.text_content()) and squash(item.text_content())
-               == squash("".join(a.text_content() for a in item.iter("a"))) for item in element.findall("li")):
+        if all(2 * squash("".join(a.text_content() for a in item.iter("a"))) >= squash(item.text_content()) > 0
+               for item in element.findall("li")):
             element.drop_tree()
 
 
@@ -666,11 +672,22 @@ def _paragraph_chars(tree) -> int:
 _LEAD_LINES = 4  # how far down the body bylines, date stamps and a repeated headline are looked for
 
 
-def _filter_lines(lines: list[str], title: str, rules: Rules, site: SiteRules | None) -> list[str]:
+def _is_headline(line: str, headline_keys: list[str]) -> bool:
+    """The headline shown again at the top of the body, alone or with a kicker or site name
+    around it ("Premier League Rückschlag im Titelkampf - ...", "Headline | wdr aktuell")."""
+    key = _name_key(line)
+    return any(headline == key or (len(headline) >= 15 and headline in key and len(key) - len(headline) <= 40)
+               for headline in headline_keys)
+
+
+def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: SiteRules | None) -> list[str]:
+    """Drop boilerplate lines and the headline repeated above the story (any of ``headlines``);
+    stop at a related-stories heading."""
     drop = rules.generic.drop_lines + (site.drop_lines if site else ())
     stop = rules.generic.stop_lines + (site.stop_lines if site else ())
     lead = rules.generic.lead_lines + (site.lead_lines if site else ())
-    title_words = _words(title)
+    # every headline variant the page carries (og:title, h1, JSON-LD), compared as letters only
+    headline_keys = [key for key in {_name_key(h) for h in headlines if h} if len(key) >= 4]
     kept, seen = [], set()
     for index, line in enumerate(lines):
         line = line.strip()
@@ -685,13 +702,37 @@ def _filter_lines(lines: list[str], title: str, rules: Rules, site: SiteRules | 
         words = _words(line)
         if not words:
             continue
-        if index < _LEAD_LINES and title_words and words == title_words:
-            continue  # the headline repeated at the top of the body
+        if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) and _is_headline(line, headline_keys):
+            continue  # the headline repeated above the story (further down it can be a subheading)
         if len(line) > 40 and words in seen:
             continue  # the same paragraph twice (teaser plus body)
         seen.add(words)
         kept.append(line)
     return kept
+
+
+_AUTHOR_NOTE_WORDS = 80
+
+
+def _drop_author_notes(lines: list[str], authors: list[str]) -> list[str]:
+    """Remove the note about a credited author ("Jane Doe is our sports editor ...") that
+    publishers print just above or below the story."""
+    names = [_words(name) for name in authors if len(name.split()) >= 2 and not name.isupper()]
+    if not names:
+        return lines
+
+    def is_note(line: str) -> bool:
+        words = _words(line)
+        if len(line.split()) > _AUTHOR_NOTE_WORDS or words in names:
+            return False  # a long paragraph, or a bare byline (left to the byline rules)
+        # the name opens the line, at most after a role ("Korrespondent Jane Doe ist ...")
+        opening = " ".join(words.split()[:5])
+        return any(opening.startswith(name) or opening.split(" ", 1)[-1].startswith(name) for name in names)
+
+    edge = range(len(lines)) if len(lines) <= 2 * _LEAD_LINES else \
+        [*range(_LEAD_LINES), *range(len(lines) - _LEAD_LINES, len(lines))]
+    notes = {i for i in edge if is_note(lines[i])}
+    return [line for i, line in enumerate(lines) if i not in notes]
 
 
 # ---------------------------------------------------------------------------
@@ -853,7 +894,8 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     meta = _meta(tree)
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _first(meta, "og:url") or url
     canonical = urljoin(url, canonical.strip()) if url and canonical else canonical
-    title = clean_text(_title(tree, meta, main, url)).replace("\n", " ")
+    headlines = _title_candidates(tree, meta, main)
+    title = clean_text(_title(headlines, _site_names(meta, main, url))).replace("\n", " ")
     published, updated = _published(tree, meta, main, url, site.timezone if site else None)
     kind = _kind(url, site, objects, main, meta)
     authors = _authors(tree, meta, main, site, rules)
@@ -879,9 +921,10 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     else:
         lines = _article_lines(tree, url, main, meta, site, kind)
     lines = clean_text("\n".join(lines)).splitlines()
-    lines = _filter_lines(lines, title, rules, site)
+    lines = _filter_lines(lines, [title, *headlines], rules, site)
     while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
         lines.pop()  # the editors' names closing a wire story
+    lines = _drop_author_notes(lines, authors)
     lines, agencies = _split_agencies(lines + source_lines, rules)
     text = "\n".join(lines)
     if not text and not title:
