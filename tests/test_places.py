@@ -129,3 +129,13 @@ def test_reload_is_fast(index_path):
 
 def test_singleton_is_shared():
     assert get_gazetteer() is get_gazetteer()
+
+
+def test_stale_gazetteer_caches_are_removed(tmp_path):
+    from newsflow.places import _remove_stale_caches
+
+    current = tmp_path / "gazetteer-new.pickle"
+    for name in ("gazetteer-old.pickle", "gazetteer-new.pickle", "other.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    _remove_stale_caches(current)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-new.pickle", "other.txt"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable, NamedTuple
 
@@ -43,8 +44,16 @@ _AR_TRIGGER_SUFFIX = re.compile(
     r"^(?:ت|تا|تم|وا|ون|ين|ان|ا|ن|نا|ه|ات|ي|يه|يا|يات)?(?:ه|ها|هم|هما|هن|نا|كم|ي)?$"
 )
 _AR_ACTOR_SUFFIX = re.compile(r"^(?:ها|هم)?$")  # not ه: it is also a folded ة
+# Characters that cannot precede (follow) an accepted hit: word characters
+# that no allowed prefix ends with (no allowed suffix starts with), Latin
+# letters and digits (Latin hits stand alone, bar a possessive s).
+_ARABIC_LETTERS = frozenset(map(chr, range(0x0621, 0x064B)))
+_LATIN_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_NEVER_BEFORE = (_ARABIC_LETTERS - set("وفلبكايتن")) | _LATIN_ALNUM
+_NEVER_AFTER = (_ARABIC_LETTERS - set("تويانهك")) | (_LATIN_ALNUM - {"s"})
 _AR_FUTURE = re.compile(r"س[يتن]$")
 _LATIN_WORD_CHAR = re.compile(r"\w")
+_LATIN_TAIL = re.compile(r"\w{0,2}")
 _LOCATIVE = {
     "en": frozenset("in at near from into outside inside across to toward towards around northern "
                     "southern eastern western central".split()),
@@ -121,11 +130,16 @@ class LexiconMatcher:
         atoms: list[Atom] = []
         if not folded:
             return atoms
+        size = len(folded)
         for end_index, (length, entries) in self._automaton.iter(folded):
             fend = end_index + 1
             fstart = fend - length
+            # Most hits sit inside longer words: reject them on one character.
+            if fstart and folded[fstart - 1] in _NEVER_BEFORE or fend < size and folded[fend] in _NEVER_AFTER:
+                continue
+            surroundings = _surroundings(folded, fstart, fend)
             for payload, affixes, exact, needs_lam in entries:
-                prefix = _accept(folded, fstart, fend, affixes, needs_lam)
+                prefix = _attached_prefix(*surroundings, affixes, needs_lam)
                 if prefix is None:
                     continue
                 start, end = offsets[fstart], offsets[fend - 1] + 1
@@ -144,29 +158,41 @@ _WORD_TAIL = re.compile(r"\w{0,8}$")
 _WORD_HEAD = re.compile(r"\w{0,8}")
 
 
+def _surroundings(folded: str, fstart: int, fend: int) -> tuple[bool, str, str]:
+    """(Arabic?, word characters attached before, word characters attached
+    after) a hit at [fstart, fend); a few characters are enough to judge."""
+    if _ARABIC.match(folded, fstart):
+        prefix = _WORD_TAIL.search(folded, max(0, fstart - 8), fstart).group()
+        return True, prefix, _WORD_HEAD.match(folded, fend).group()
+    before = folded[fstart - 1] if fstart > 0 and _LATIN_WORD_CHAR.match(folded, fstart - 1) else ""
+    return False, before, _LATIN_TAIL.match(folded, fend).group()
+
+
+@lru_cache(maxsize=8192)
+def _attached_prefix(arabic: bool, prefix: str, suffix: str, affixes: str, needs_lam: bool) -> str | None:
+    """The attached prefix when a hit with these surroundings stands as a
+    word (with allowed Arabic affixes), else None. The same few affix pairs
+    recur, hence the cache."""
+    if not arabic:
+        # Latin: whole words only, but "Israel's" folds to "israels".
+        if prefix or suffix and (affixes != "actor" or suffix != "s"):
+            return None
+        return ""
+    if len(prefix) > 6 or len(suffix) > 6:
+        return None
+    if needs_lam and not prefix.endswith("لل"):
+        return None
+    if affixes == "trigger":
+        ok = _AR_TRIGGER_PREFIX.match(prefix) and _AR_TRIGGER_SUFFIX.match(suffix)
+    else:
+        ok = _AR_ACTOR_PREFIX.match(prefix) and _AR_ACTOR_SUFFIX.match(suffix)
+    return prefix if ok else None
+
+
 def _accept(folded: str, fstart: int, fend: int, affixes: str, needs_lam: bool) -> str | None:
     """The attached prefix when the hit at [fstart, fend) stands as a word
     (with allowed Arabic affixes), else None."""
-    if _ARABIC.match(folded, fstart):
-        prefix = _WORD_TAIL.search(folded, max(0, fstart - 8), fstart).group()
-        suffix = _WORD_HEAD.match(folded, fend).group()
-        if len(prefix) > 6 or len(suffix) > 6:
-            return None
-        if needs_lam and not prefix.endswith("لل"):
-            return None
-        if affixes == "trigger":
-            ok = _AR_TRIGGER_PREFIX.match(prefix) and _AR_TRIGGER_SUFFIX.match(suffix)
-        else:
-            ok = _AR_ACTOR_PREFIX.match(prefix) and _AR_ACTOR_SUFFIX.match(suffix)
-        return prefix if ok else None
-    if fstart > 0 and _LATIN_WORD_CHAR.match(folded, fstart - 1):
-        return None
-    if fend < len(folded) and _LATIN_WORD_CHAR.match(folded, fend):
-        # Possessive: "Israel's" folds to "israels".
-        if affixes != "actor" or folded[fend] != "s" or \
-                (fend + 1 < len(folded) and _LATIN_WORD_CHAR.match(folded, fend + 1)):
-            return None
-    return ""
+    return _attached_prefix(*_surroundings(folded, fstart, fend), affixes, needs_lam)
 
 
 def is_future_prefix(prefix: str) -> bool:

@@ -136,6 +136,8 @@ def _previous_month(reference: dt.date) -> dt.date:
 
 def _resolve(text: str, reference: dt.date, arabic: bool) -> EventDate | None:
     """First matching rule, from the most specific expression to the least."""
+    if not _may_hold_date(text, arabic):
+        return None  # no date word at all: most sentences
     rules = _ARABIC_RULES if arabic else _ENGLISH_RULES
     for pattern, build in rules:
         for match in pattern.finditer(text):
@@ -194,6 +196,28 @@ def _offset(days: int, precision: str = "day"):
 def _weekday(table):
     return lambda m, ref: EventDate(
         _most_recent_weekday(ref, table[m.group(1).lower()]), "day", m.group().strip())
+
+
+# Every rule needs one of these words: a quick test before running them all
+# (plain substring tests on folded text). "اب" (August) is also part of many
+# words, so it is tested as a whole word only.
+_ARABIC_DATE_WORDS = tuple(
+    [m.split()[0] for m in _ARABIC_MONTHS if m != "اب"] + list(_ARABIC_WEEKDAYS)
+    + ["امس", "البارحه", "الليله", "اليوم", "الصباح", "الشهر", "يومين"]
+)
+_ARABIC_AUGUST = re.compile(r"(?<![\u0621-\u064A])[وفب]?اب(?![\u0621-\u064A])")
+_ENGLISH_DATE_WORDS = tuple(
+    list(_ENGLISH_MONTHS) + list(_ENGLISH_WEEKDAYS)
+    + ["yesterday", "night", "today", "tonight", "morning", "afternoon", "evening", "month"]
+)
+
+
+def _may_hold_date(text: str, arabic: bool) -> bool:
+    if arabic:
+        return any(word in text for word in _ARABIC_DATE_WORDS) \
+            or ("اب" in text and _ARABIC_AUGUST.search(text) is not None)
+    lowered = text.lower()
+    return any(word in lowered for word in _ENGLISH_DATE_WORDS)
 
 
 _ARABIC_RULES = [

@@ -62,6 +62,7 @@ ACTOR_WINDOW = 6         # words between a trigger and an actor that count as it
 VSO_WINDOW = 2           # Arabic: an actor this close after the verb is its subject
 ANAPHORS = frozenset(fold_for_match(w) for w in
                      ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
+_ANAPHOR_CORES = frozenset(a.split()[-1].removeprefix("ال") for a in ANAPHORS)
 _CLAUSE_BREAKS = frozenset(";:؛")
 
 
@@ -676,6 +677,8 @@ def _trusted_place(doc: _Document, mention) -> bool:
 
 def _mentions_anaphor(doc: _Document, sentence) -> bool:
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+    if not any(core in doc.folded[start:end] for core in _ANAPHOR_CORES):
+        return False  # quick test: most sentences name no "city"
     words = doc.folded[start:end].split()
     pairs = {" ".join(words[i:i + 2]) for i in range(len(words))}
     stripped = {w[1:] if w[:1] in "وفب" and w[1:].startswith("ال") else w for w in words}

@@ -24,7 +24,7 @@ import threading
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from newsflow.text import fold_for_match, fold_with_offsets
@@ -418,15 +418,26 @@ def _pack(name_id: int, lil_variant: int) -> int:
 
 def build_gazetteer(path: str | os.PathLike | None = None) -> Path:
     """Build the compact index and write it to `path` (default: the cache
-    file the loader looks for). Returns the path written."""
+    file the loader looks for, after which older cache files are removed).
+    Returns the path written. Call it at deploy time so no task pays for it."""
     target = Path(path) if path else _cache_dir() / f"gazetteer-{_data_fingerprint()}.pickle"
     target.parent.mkdir(parents=True, exist_ok=True)
     index = _build_index()
-    temporary = target.with_suffix(".tmp")
+    # One temporary name per process: concurrent builders must not share it.
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, target)
+    if path is None:
+        _remove_stale_caches(target)
     return target
+
+
+def _remove_stale_caches(current: Path) -> None:
+    """Indexes of earlier code or data versions (about 55 MB each) are never read again."""
+    for stale in current.parent.glob("gazetteer-*.pickle"):
+        if stale != current:
+            stale.unlink(missing_ok=True)
 
 
 # --- Matching --------------------------------------------------------------
@@ -453,17 +464,18 @@ class Gazetteer:
         self._name_flags = index["name_flags"]
         self._name_lengths = index["name_lengths"]
         self._place_cache: dict[int, Place] = {}
+        self._starts_cache: dict[str, tuple] = {}
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Gazetteer":
         """Load the cached index, building it first if missing or stale."""
         target = Path(path) if path else _cache_dir() / f"gazetteer-{_data_fingerprint()}.pickle"
         if not target.exists():
-            build_gazetteer(target)
+            build_gazetteer(path)
         with open(target, "rb") as handle:
             index = pickle.load(handle)
         if index.get("version") != INDEX_VERSION:
-            build_gazetteer(target)
+            build_gazetteer(path)
             with open(target, "rb") as handle:
                 index = pickle.load(handle)
         return cls(index)
@@ -486,34 +498,59 @@ class Gazetteer:
         """Names starting at a word (or after a clitic prefix) and ending at
         a word end; the trie is walked word by word while some name still
         begins with the words read so far."""
-        automaton = self._automaton
-        tokens = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
+        match, get = self._automaton.match, self._automaton.get
+        next_word = _WORD.match
+        cached = self._starts_cache.get
         spans = []
-        for index, (token_start, token_end) in enumerate(tokens):
+        for token in _WORD.finditer(folded):
+            word = token.group()
+            starts = cached(word)
+            if starts is None:
+                starts = self._word_starts(word)
+            if not starts:
+                continue
+            token_start, token_end = token.span()
             if original[offsets[token_start]].islower():
                 continue  # Latin names are capitalised; Arabic has no case
-            starts = [(token_start, "")]
-            if folded[token_start] in _PREFIX_LETTERS:
-                starts += [(token_start + len(prefix), prefix) for prefix in NAME_PREFIXES
-                           if folded.startswith(prefix, token_start)
-                           and token_end - token_start - len(prefix) >= 2]
-            for start, prefix in starts:
-                following, end = index, token_end
+            for prefix, value in starts:
+                start = token_start + len(prefix)
+                end = token_end
                 while True:
-                    key = folded[start:end]
-                    if not automaton.match(key):
-                        break
-                    value = automaton.get(key, -1)
                     if value >= 0:
                         span = self._accept(value, prefix, token_start, end, original, offsets, start)
                         if span is not None:
                             spans.append(span)
-                    following += 1
                     # Names run over words separated by one space or mark.
-                    if following >= len(tokens) or tokens[following][0] != end + 1:
+                    following = next_word(folded, end + 1)
+                    if following is None:
                         break
-                    end = tokens[following][1]
+                    end = following.end()
+                    key = folded[start:end]
+                    value = get(key, -1)
+                    if value < 0 and not match(key):
+                        break
         return spans
+
+    def _word_starts(self, word: str) -> tuple[tuple[str, int], ...]:
+        """(prefix, value) for each way a name can begin in `word`: as it
+        stands or after a clitic prefix; value is the packed name or -1 when
+        only longer names begin so. Cached: the same words recur."""
+        found = self._starts_cache.get(word)
+        if found is None:
+            match, get = self._automaton.match, self._automaton.get
+            found = []
+            for prefix in ("",) + _PREFIXES_BY_LETTER.get(word[0], ()):
+                if prefix and (not word.startswith(prefix) or len(word) - len(prefix) < 2):
+                    continue
+                key = word[len(prefix):]
+                value = get(key, -1)
+                if value >= 0 or match(key):
+                    found.append((prefix, value))
+            found = tuple(found)
+            if len(self._starts_cache) >= _STARTS_CACHE_SIZE:
+                self._starts_cache.clear()
+            self._starts_cache[word] = found
+        return found
 
     def _accept(self, value, prefix, token_start, end, original, offsets, start) -> _Span | None:
         name_id, lil_variant = value >> 1, value & 1
@@ -550,10 +587,11 @@ class Gazetteer:
                 elif span.admin_cue and word in DIRECTION_WORDS:
                     span.cue_end = word_end
 
-    def _passes(self, candidate: int, span: _Span, context: Counter | None) -> bool:
+    def _passes(self, candidate: int, span: _Span, context: Counter | None, dominant: bool = False) -> bool:
         """Word-frequency filter: a name that is also a common word needs a
         populous place, a cue word, or support from the document's countries.
-        With a dominant document country, places abroad need a rare name."""
+        With a dominant document country (`dominant`, see _dominant), places
+        abroad need a rare name."""
         c = self._columns
         if c["trusted"][candidate]:
             return True
@@ -567,7 +605,7 @@ class Gazetteer:
         if context is not None:
             if context.get(country, 0) >= 1:
                 allowance += 0.3
-            elif _dominant(context) and not span.settlement_cue:
+            elif dominant and not span.settlement_cue:
                 # A document about one country: a small place abroad is
                 # much more likely an ordinary word.
                 if c["population"][candidate] < MIN_POPULATION_ABROAD:
@@ -628,8 +666,9 @@ class Gazetteer:
 
         # Pass 2: filter with context, pick the best candidate per span.
         resolved = []
+        dominant = _dominant(countries)
         for span in spans:
-            passing = [p for p in span.candidates if self._passes(p, span, countries)]
+            passing = [p for p in span.candidates if self._passes(p, span, countries, dominant)]
             if not passing:
                 continue
             if span.admin_cue:
@@ -701,7 +740,10 @@ class Gazetteer:
 
 
 _WORD = re.compile(r"[^\W_]+")
-_PREFIX_LETTERS = frozenset(prefix[0] for prefix in NAME_PREFIXES)
+_STARTS_CACHE_SIZE = 200_000  # distinct words remembered by Gazetteer._word_starts
+_PREFIXES_BY_LETTER = {
+    letter: tuple(p for p in NAME_PREFIXES if p[0] == letter) for letter in {p[0] for p in NAME_PREFIXES}
+}
 _PREFIX_BITS = {prefix: 1 << (bit + 2) for bit, prefix in enumerate(NAME_PREFIXES)}
 
 
@@ -728,7 +770,11 @@ def _case_ok(original: str, offsets: list[int], start: int, end: int, acronym: b
     return True
 
 
+_NEXT_WORD = re.compile(r" +([^\W_]+)")
+
+
 def _previous_word(folded: str, start: int) -> tuple[str, int] | None:
+    """The word before `start` and where it begins, when only spaces separate them."""
     end = start
     while end > 0 and folded[end - 1] == " ":
         end -= 1
@@ -741,23 +787,18 @@ def _previous_word(folded: str, start: int) -> tuple[str, int] | None:
 
 
 def _next_word(folded: str, end: int) -> tuple[str, int] | None:
-    begin = end
-    while begin < len(folded) and folded[begin] == " ":
-        begin += 1
-    if begin == end:
-        return None
-    stop = begin
-    while stop < len(folded) and folded[stop].isalnum():
-        stop += 1
-    return (folded[begin:stop], stop) if begin < stop else None
+    """The word after `end` and where it ends, when only spaces separate them."""
+    match = _NEXT_WORD.match(folded, end)
+    return (match.group(1), match.end()) if match else None
 
 
-def _stems(word: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _stems(word: str) -> frozenset[str]:
     stems = {word}
     for prefix in NAME_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             stems.add(word[len(prefix):])
-    return stems
+    return frozenset(stems)
 
 
 def _longest_non_overlapping(resolved):
