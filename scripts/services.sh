@@ -37,11 +37,13 @@ start_airflow() {
   start_detached airflow "$AIRFLOW_HOME/standalone.log" airflow standalone
   echo "waiting for Airflow on http://localhost:$NEWSFLOW_AIRFLOW_PORT ..."
   wait_http "http://127.0.0.1:$NEWSFLOW_AIRFLOW_PORT/api/v2/monitor/health" 180
-  # DAGs are unpaused at creation; unpause again in case an earlier session paused them
-  for _ in $(seq 1 30); do
-    airflow dags unpause --treat-dag-id-as-regex -y '^newsflow_' 2>/dev/null | grep -q newsflow_daily && break
+  # DAGs are unpaused at creation; once all four are parsed, unpause them in case an earlier
+  # session paused them
+  for _ in $(seq 1 40); do
+    [ "$(airflow dags list -o plain 2>/dev/null | grep -c '^newsflow_')" -ge 4 ] && break
     sleep 3
   done
+  airflow dags unpause --treat-dag-id-as-regex -y '^newsflow_' >/dev/null 2>&1 || true
   local password
   password=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('admin', '?'))" \
     "$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated" 2>/dev/null || echo "see $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated")
