@@ -146,3 +146,25 @@ def test_broken_feeds_are_recorded_and_do_not_stop_the_others(warehouse, replay,
     assert polls["garbage"][0] == "error" and polls["garbage"][1]
     assert polls["gone"][0] == "error" and "404" in polls["gone"][1]
     assert scalar(warehouse, "SELECT count(*) FROM raw.page WHERE feed_id = 'good'") == 4
+
+
+def test_an_item_with_an_unusable_link_is_reported_and_the_rest_are_kept(warehouse):
+    from newsflow import feeds, pipeline
+    from newsflow.warehouse import transaction
+
+    rss = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
+      <item><title>Good</title><link>https://www.aljazeera.com/news/2024/12/2/good-story?utm_source=rss</link>
+            <guid>g1</guid><pubDate>Mon, 02 Dec 2024 08:00:00 GMT</pubDate></item>
+      <item><title>Bad</title><link>mailto:desk@example.org</link><guid>g2</guid></item>
+    </channel></rss>"""
+    items, warning = feeds.parse_feed("aljazeera_en", rss, headers={"Content-Type": "application/rss+xml"})
+    assert warning is None and len(items) == 2
+    kept, dropped = pipeline.usable_items(items)
+    assert [i.guid for i in kept] == ["g1"]
+    assert kept[0].canonical == "https://www.aljazeera.com/news/2024/12/2/good-story"
+    assert len(dropped) == 1 and "g2" in dropped[0]
+    with transaction() as conn, conn.cursor() as cur:
+        pipeline.sync_sources(cur, [pipeline._feed("aljazeera_en")])
+        assert pipeline.store_items(cur, "aljazeera_en", kept, INGEST_AT) == 1
+        assert pipeline.store_items(cur, "aljazeera_en", kept, INGEST_AT) == 0  # a re-run adds nothing
+    assert scalar(warehouse, "SELECT count(*) FROM raw.feed_item") == 1

@@ -20,6 +20,7 @@ class FeedItem:
     summary: str | None
     published_at: datetime | None
     authors: list[str] = field(default_factory=list)
+    canonical: str | None = None   # canonical form of link, set before storing
 
 
 @dataclass

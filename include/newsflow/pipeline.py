@@ -109,17 +109,30 @@ def _fetch_pages(cur, feed_id: str, urls: list[tuple[str, str]], interval_start:
     bulk_upsert(cur, sql("upsert_page_fetches"), fetches)
 
 
-def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: datetime,
-                origin: str = "feed") -> int:
-    """Upsert feed items; returns how many were new."""
+def usable_items(items: list[feeds_mod.FeedItem]) -> tuple[list[feeds_mod.FeedItem], list[str]]:
+    """Items whose link is a web URL (with its canonical form set), and an error per dropped item."""
     from newsflow.dedup import canonical_url
 
+    kept, errors = [], []
+    for item in items:
+        try:
+            item.canonical = canonical_url(item.link)
+        except ValueError as exc:
+            errors.append(f"item {item.guid!r}: unusable link {item.link!r}: {exc}")
+            continue
+        kept.append(item)
+    return kept, errors
+
+
+def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: datetime,
+                origin: str = "feed") -> int:
+    """Upsert feed items (already passed through usable_items); returns how many were new."""
     rows, seen = [], set()
     for item in items:
         if item.guid in seen:  # a feed listing one guid twice must not break the upsert
             continue
         seen.add(item.guid)
-        rows.append((feed_id, item.guid, item.link, canonical_url(item.link), item.title, item.summary,
+        rows.append((feed_id, item.guid, item.link, item.canonical, item.title, item.summary,
                      item.published_at, item.authors, seen_at, origin))
     if not rows:
         return 0
@@ -133,8 +146,6 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
     A feed that fails (HTTP error, timeout, garbage) is recorded in raw.feed_poll with its error and
     does not raise: the other feeds go on.
     """
-    from newsflow.dedup import canonical_url
-
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
     with transaction() as conn, conn.cursor() as cur:
@@ -142,6 +153,9 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
         cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
         prev = cur.fetchone() or (None, None)
         poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+        poll.items, dropped = usable_items(poll.items)
+        if dropped:  # recorded with the poll; the feed's other items go on
+            poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
         summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
         summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
         cur.execute(sql("upsert_feed_poll"), {
@@ -149,7 +163,7 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
             "status": poll.status, "http_status": poll.http_status, "error": poll.error,
             "etag": poll.etag, "last_modified": poll.last_modified,
             "n_items": len(poll.items), "n_new_items": summary.new_items})
-        urls = list({canonical_url(i.link): i.link for i in poll.items}.items())
+        urls = list({i.canonical: i.link for i in poll.items}.items())
         _fetch_pages(cur, feed_id, urls, interval_start, interval_end, summary)
     log.info("feed %s: %s", feed_id, summary.as_dict())
     return summary
@@ -432,8 +446,6 @@ def sitemap_urls(content: bytes) -> list[tuple[str, datetime | None]]:
 
 def archive_day(day: date) -> list[dict]:
     """Ingest one past day from the date sitemaps of the sources that have them."""
-    from newsflow.dedup import canonical_url
-
     interval_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     interval_end = interval_start + timedelta(days=1)
     summaries = []
@@ -453,10 +465,13 @@ def archive_day(day: date) -> list[dict]:
                     summary.status, summary.error = "error", f"{type(exc).__name__}: {exc}"
             else:
                 summary.status, summary.error = "error", f"{url}: {result.error}"
-            items = [feeds_mod.FeedItem(feed.id, loc, loc, None, None, lastmod) for loc, lastmod in entries]
+            items, dropped = usable_items(
+                [feeds_mod.FeedItem(feed.id, loc, loc, None, None, lastmod) for loc, lastmod in entries])
+            if dropped:
+                summary.error = "; ".join(filter(None, [summary.error, *dropped]))[:4000]
             summary.items = len(items)
             summary.new_items = store_items(cur, feed.id, items, interval_end, origin="sitemap")
-            urls = list({canonical_url(i.link): i.link for i in items}.items())
+            urls = list({i.canonical: i.link for i in items}.items())
             _fetch_pages(cur, feed.id, urls, interval_start, interval_end, summary)
             cur.execute(sql("upsert_sitemap_poll"), {
                 "feed_id": feed.id, "day": day, "url": url, "status": summary.status,
