@@ -264,3 +264,38 @@ def test_seed_article_events():
 
 def getattr_location(event, key):
     return (event["location"] or {}).get(key)
+
+
+# --- coordinated subjects -------------------------------------------------------
+
+def _pairs(events, event_type):
+    return sorted(((e["actor1"] or {}).get("code"), (e["actor2"] or {}).get("code"))
+                  for e in events if e["event_type"] == event_type)
+
+
+@pytest.mark.parametrize("text, language, expected", [
+    # Co-actors of the subject are sources, one event each; nothing after the trigger is an actor.
+    ("Turkish and Iraqi army helicopters shelled the village of Sinjar on Monday.", "en",
+     [("IRQMIL", None), ("TURMIL", None)]),
+    ("Jordanian and Egyptian warplanes bombed positions near the border on Sunday.", "en",
+     [("EGYMIL", None), ("JORMIL", None)]),
+    # The target comes from after the trigger ("against").
+    ("French and British troops launched attacks against Houthi rebels.", "en",
+     [("FRAMIL", "YEMREB"), ("GBRMIL", "YEMREB")]),
+    # Arabic: adjectives after the head noun, joined by و with or without the article.
+    ("قصفت الطائرات التركية والعراقية قرية سنجار يوم الاثنين.", "ar", [("IRQ", None), ("TUR", None)]),
+    ("شنت طائرات أردنية ومصرية غارات على مواقع قرب الحدود.", "ar", [("EGY", None), ("JOR", None)]),
+    ("قصفت الطائرات الحربية التركية والعراقية مواقع في جبل سنجار.", "ar", [("IRQMIL", None), ("TURMIL", None)]),
+])
+def test_coordinated_subject_is_never_the_target(text, language, expected):
+    pairs = _pairs(extract_events(text, language, PUBLISHED), "ASSAULT")
+    assert pairs == expected
+
+
+def test_lone_country_adjective_shares_the_coordinated_head_noun():
+    en = {a.text: a.code for a in find_actors("Turkish and Iraqi army helicopters", "en")}
+    assert en == {"Turkish": "TURMIL", "Iraqi army helicopters": "IRQMIL"}
+    ar = {a.text: a.code for a in find_actors("الطائرات الحربية التركية والعراقية", "ar")}
+    assert sorted(ar.values()) == ["IRQMIL", "TURMIL"]
+    # Not coordinated with the phrase: "a Turkish plan" stays the country itself.
+    assert find_actors("a Turkish plan and Iraqi troops", "en")[0].code == "TUR"

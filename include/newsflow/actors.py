@@ -397,12 +397,38 @@ def compose_actors(atoms: list[Atom], text: str, folded: str, language: str) -> 
                 groups[-1].append(atom)
                 continue
         groups.append([atom])
-    mentions = []
-    for group in groups:
-        mention = _code_group(group, text, folded, language)
-        if mention is not None:
-            mentions.append(mention)
-    return mentions
+    coded = [(group, _code_group(group, text, folded, language)) for group in groups]
+    coded = [(group, mention) for group, mention in coded if mention is not None]
+    _share_coordinated_sector(coded, folded, language)
+    return [mention for _, mention in coded]
+
+
+def _groups_coordinated(left: list[Atom], right: list[Atom], folded: str, language: str) -> bool:
+    """Two actor phrases joined by "and"/"or"/a comma, or by an attached و."""
+    gap = folded[left[-1].fend:right[0].fstart - len(right[0].prefix)].strip()
+    if language == "ar":
+        return gap in ("", "او", "،", ",") and (gap != "" or right[0].prefix.startswith("و"))
+    return gap in ("and", "or", ",")
+
+
+def _share_coordinated_sector(coded: list[tuple[list[Atom], ActorMention]], folded: str, language: str) -> None:
+    """A lone country adjective coordinated with a coded phrase shares its
+    head noun: "Russian and Syrian warplanes" -> RUSMIL and SYRMIL;
+    "الطائرات الحربية الروسية والسورية" -> RUSMIL and SYRMIL. The shared
+    noun follows the adjectives in English and precedes them in Arabic."""
+    order = range(1, len(coded)) if language == "ar" else range(len(coded) - 2, -1, -1)
+    for index in order:
+        partner_index = index - 1 if language == "ar" else index + 1
+        group, mention = coded[index]
+        partner_group, partner = coded[partner_index]
+        if mention.sector is not None or mention.country is None or partner.sector is None:
+            continue
+        pair = (partner_group, group) if language == "ar" else (group, partner_group)
+        if not _groups_coordinated(*pair, folded, language):
+            continue
+        sector = partner.sector
+        coded[index] = (group, mention._replace(code=mention.country + sector, sector=sector,
+                                                name=f"{mention.country} {sector}"))
 
 
 def _can_join(group: list[Atom], atom: Atom) -> bool:

@@ -535,7 +535,10 @@ def _verbal_scope(doc: _Document, trigger: Atom, sentence) -> tuple[int, int]:
 
 def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], event_type: str):
     """Sources (one, or several coordinated) and target of the event at
-    `trigger` among the sentence's actors."""
+    `trigger` among the sentence's actors. Actors joined by "and"/"و" in the
+    subject all go to the source side; the caller emits one event per source
+    (so each merges by its own actor1 in ``newsflow.dedup.event_key``) and the
+    target is taken from the actors after the trigger, or is None."""
     overlapping = [a for a in actors if a.start < trigger.end and trigger.start < a.end]
     before = [a for a in actors if a.end <= trigger.start and not _governed_by_preposition(doc, a)]
     after = [a for a in actors if a.start >= trigger.end]
@@ -548,7 +551,7 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
         source = before[index]
     target = None
     if doc.language == "ar" and after and not _governed_by_preposition(doc, after[0]):
-        gap = _token_gap(doc.folded, trigger.fend, doc.fold_index(after[0].start))
+        gap = _token_gap(doc.folded, trigger.fend, _word_start(doc, after[0]))
         if gap <= VSO_WINDOW - 1 and not _is_victim(after[0], event_type):
             # Verb-subject order ("شنت روسيا غارات") or a verbal noun with its
             # agent ("اقتحام قوات المعارضة"): the next actor is the source.
@@ -570,6 +573,8 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
         source = overlapping[0]     # "protesters", "Israeli helicopters" carry the act themselves
     sources = _coordination(doc, source, actors) if source is not None else []
     if target is None:
+        # The target follows the act ("on X", "against X", "على", "ضد", an
+        # object); a co-actor of the subject is never the target.
         target = next((a for a in after if all(a.start != s.start for s in sources)), None)
     if event_type in ("ASSAULT", "COERCE") and sources and _is_victim(sources[0], event_type):
         if target is None or not _is_victim(target, event_type):
@@ -595,7 +600,16 @@ def _coordinated(doc: _Document, left: ActorMention, right: ActorMention) -> boo
     between = doc.folded[doc.fold_index(left.end):doc.fold_index(right.start)].strip(" ,،")
     if between in ("", "and", "و", "and the", "or", "او"):
         return between != "" or doc.language == "en"
-    return False
+    # The article stays outside an Arabic actor span: "الروسية والسورية".
+    return doc.language == "ar" and between in ("وال", "او ال")
+
+
+def _word_start(doc: _Document, actor: ActorMention) -> int:
+    """Folded start of the word holding the actor, attached clitics included."""
+    index = doc.fold_index(actor.start)
+    while index > 0 and not doc.folded[index - 1].isspace():
+        index -= 1
+    return index
 
 
 def _governed_by_preposition(doc: _Document, actor: ActorMention) -> bool:
