@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, HTTP_POOL
+from newsflow.dag_settings import DEFAULT_ARGS, HTTP_POOL, extract_articles, migrate_warehouse
 
 DOC = """
 ### newsflow_archive
@@ -30,20 +30,10 @@ Updates `newsflow://warehouse/core/article`, so `newsflow_extract` codes the eve
     doc_md=DOC,
 )
 def newsflow_archive():
-    @task
-    def migrate_warehouse() -> None:
-        from newsflow.warehouse import migrate
-        migrate()
-
     @task(pool=HTTP_POOL)
     def ingest_day(data_interval_start=None) -> list[dict]:
         from newsflow.pipeline import archive_day
         return archive_day(data_interval_start.date())
-
-    @task(outlets=[ARTICLES])
-    def extract_articles() -> dict:
-        from newsflow.pipeline import extract_pending
-        return extract_pending()
 
     migrate_warehouse() >> ingest_day() >> extract_articles()
 

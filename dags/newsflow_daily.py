@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import DEFAULT_ARGS
+from newsflow.dag_settings import DEFAULT_ARGS, migrate_warehouse
 
 DOC = """
 ### newsflow_daily
@@ -32,11 +32,6 @@ would:
     doc_md=DOC,
 )
 def newsflow_daily():
-    @task
-    def migrate_warehouse() -> None:
-        from newsflow.warehouse import migrate
-        migrate()
-
     @task
     def build_marts(data_interval_start=None) -> dict:
         from newsflow.pipeline import daily

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, HTTP_POOL
+from newsflow.dag_settings import DEFAULT_ARGS, HTTP_POOL, extract_articles, migrate_warehouse
 
 DOC = """
 ### newsflow_ingest
@@ -37,11 +37,6 @@ versions, exact and near-duplicate story clusters).
 )
 def newsflow_ingest():
     @task
-    def migrate_warehouse() -> None:
-        from newsflow.warehouse import migrate
-        migrate()
-
-    @task
     def site_groups() -> list[list[str]]:
         from newsflow.pipeline import feeds_by_site
         return feeds_by_site()
@@ -50,11 +45,6 @@ def newsflow_ingest():
     def ingest_site(feed_ids: list[str], data_interval_start=None, data_interval_end=None) -> list[dict]:
         from newsflow.pipeline import ingest_site as run
         return run(feed_ids, data_interval_start, data_interval_end)
-
-    @task(outlets=[ARTICLES])
-    def extract_articles() -> dict:
-        from newsflow.pipeline import extract_pending
-        return extract_pending()
 
     groups = site_groups()
     migrate_warehouse() >> groups

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, task
 
 # Updated when new article versions land in core.article; newsflow_extract is scheduled on it.
 ARTICLES = Asset("newsflow://warehouse/core/article")
@@ -22,3 +22,18 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
 }
+
+
+# Tasks shared by several DAGs: defined once, called inside each DAG.
+@task
+def migrate_warehouse() -> None:
+    """Apply pending warehouse migrations (a no-op when up to date)."""
+    from newsflow.warehouse import migrate
+    migrate()
+
+
+@task(outlets=[ARTICLES])
+def extract_articles() -> dict:
+    """Extract every stored page not yet extracted into core.article."""
+    from newsflow.pipeline import extract_pending
+    return extract_pending()
