@@ -41,6 +41,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from newsflow.batch import parse_json_object
 from newsflow.config import CONFIG_DIR, ConfigError
 
 EXTRACTOR_NAME = "newsflow-articles"
@@ -968,9 +969,7 @@ def extract_batch(lines: Iterable[str]) -> Iterator[dict]:
             continue
         item_id = None
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("expected a JSON object")
+            item = parse_json_object(line)
             item_id = item.get("id")
             if not item.get("path"):
                 raise ValueError("missing 'path'")

@@ -28,6 +28,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import numpy as np
 
+from newsflow.batch import parse_json_object
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "dedup.yaml"
 CONFIG_ENV = "NEWSFLOW_DEDUP_CONFIG"
 
@@ -626,12 +628,7 @@ def _parse_published(value) -> datetime | None:
 
 def _parse_line(position: int, line: str) -> _Article:
     """Parse one input line; raise ValueError with a message for the output's "error"."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON: {exc.msg} at column {exc.colno}") from exc
-    if not isinstance(record, dict):
-        raise ValueError("line is not a JSON object")
+    record = parse_json_object(line)
     doc_id = record.get("id")
     if doc_id is None or isinstance(doc_id, (dict, list, bool)) or str(doc_id) == "":
         raise ValueError("missing or invalid 'id'")

@@ -13,7 +13,6 @@ actor sectors; the place from ``newsflow.places``; the date from
 
 from __future__ import annotations
 
-import json
 import threading
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Iterable, Iterator
 
 import yaml
 
+from newsflow.batch import parse_json_object
 from newsflow.actors import (
     ARMED_SECTORS,
     VICTIM_SECTORS,
@@ -728,9 +728,7 @@ def events_batch(lines: Iterable[str]) -> Iterator[dict]:
             continue
         record_id = None
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("a line must be a JSON object")
+            record = parse_json_object(line)
             record_id = record.get("id")
             text = record.get("text")
             if not isinstance(text, str):
