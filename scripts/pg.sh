@@ -5,8 +5,16 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${NEWSFLOW_PG_PORT:-5433}
-data="$root/var/pg/data"
-log="$root/var/pg/postgres.log"
+base="$root/var/pg"
+mkdir -p "$base"
+# initdb and pg_ctl run as the postgres user: when it cannot reach the project folder (a clone in a
+# private 0700 directory, say), keep the cluster in a folder of its own outside it instead
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$base" 2>/dev/null; then
+  base="/var/tmp/newsflow-pg-$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
+  mkdir -p "$base"
+fi
+data="$base/data"
+log="$base/postgres.log"
 
 find_bin() {
   for d in /usr/lib/postgresql/*/bin; do
@@ -31,8 +39,7 @@ as_pg() {
 
 start() {
   ensure_server_binaries
-  mkdir -p "$root/var/pg"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$root/var/pg"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$base"
   if [ ! -s "$data/PG_VERSION" ]; then
     as_pg "$bin/initdb" -D "$data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
@@ -40,8 +47,8 @@ start() {
     echo "PostgreSQL already running on 127.0.0.1:$port"
   else
     as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 30 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $root/var/pg -c max_connections=200" start >/dev/null
-    echo "PostgreSQL started on 127.0.0.1:$port (data: var/pg/data)"
+      -o "-p $port -c listen_addresses=127.0.0.1 -k $base -c max_connections=200" start >/dev/null
+    echo "PostgreSQL started on 127.0.0.1:$port (data: $data)"
   fi
   createdbs
 }
