@@ -218,6 +218,34 @@ def test_title_takes_the_part_other_candidates_agree_on():
     assert extract_article(html, url="https://news.example.org/a")["title"] == "Floods force thousands from homes"
 
 
+def test_a_publisher_title_rule_picks_its_headline():
+    head = ("<meta property='og:title' content='River delta: Families leave as the water keeps rising'>"
+            "<script type='application/ld+json'>{\"@type\": \"NewsArticle\","
+            " \"headline\": \"Floods force thousands from homes in the delta\"}</script>")
+    html = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>", head)
+    # generic choice: the JSON-LD headline
+    assert extract_article(html, url="https://news.example.org/a")["title"] == \
+        "Floods force thousands from homes in the delta"
+    # srf.ch names og:title, without its kicker, in sites.yaml
+    assert extract_article(html, url="https://www.srf.ch/news/a")["title"] == \
+        "Families leave as the water keeps rising"
+    # a rule whose sources are all missing falls back to the generic choice
+    bare = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>",
+                "<title>Floods force thousands from homes</title>")
+    assert extract_article(bare, url="https://www.srf.ch/news/b")["title"] == "Floods force thousands from homes"
+
+
+def test_title_rules_are_validated():
+    rules = parse_rules({"sites": {"news.example.org": {"title": {"from": ["og"], "strip": [" - [A-Z]+$"]}}}})
+    assert rules.sites["news.example.org"].title.sources == ("og",)
+    with pytest.raises(ConfigError, match=r"sites\.news\.example\.org\.title\.from"):
+        parse_rules({"sites": {"news.example.org": {"title": {"from": ["headline", "subtitle"]}}}})
+    with pytest.raises(ConfigError, match=r"title\.strip\[0\]"):
+        parse_rules({"sites": {"news.example.org": {"title": {"strip": ["(unclosed"]}}}})
+    with pytest.raises(ConfigError, match=r"title: expected a mapping"):
+        parse_rules({"sites": {"news.example.org": {"title": {"form": ["og"]}}}})
+
+
 def test_standfirst_opens_the_body_and_link_lists_are_dropped():
     summary = "Thousands of families left the delta as the river rose, and more rain is on the way."
     related = "".join(f"<li><a href='/r{i}'>Related story number {i} about the weather</a></li>" for i in range(4))

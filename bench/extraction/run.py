@@ -191,6 +191,22 @@ def show(label: str, s: dict) -> None:
           f"title {s['title']:.3f} | date {s['date']:.3f} | {s['pps']:.1f} pages/s")
 
 
+def title_split(pages: list[dict], results: list[dict]) -> None:
+    """Title exact match apart for pages whose publisher has a title rule in sites.yaml and for
+    the rest, where only the generic choice applies."""
+    from newsflow.articles import load_rules, site_rules
+
+    rules = load_rules()
+    groups = {True: [], False: []}
+    for page, result in zip(pages, results):
+        if page["title"]:
+            site = site_rules(page["url"], rules)
+            groups[bool(site and site.title)].append(same_title(result["title"], page["title"]))
+    for ruled, label in ((True, "publishers with a title rule"), (False, "generic title choice")):
+        hits = groups[ruled]
+        print(f"  title exact match, {label}: {sum(hits) / max(1, len(hits)):.3f} ({sum(hits)}/{len(hits)} pages)")
+
+
 def goal(text: str, met: bool) -> bool:
     print(f"  [{'met' if met else 'NOT met'}] {text}")
     return met
@@ -207,6 +223,7 @@ def main() -> int:
     plain, ours = scores(fundus, plain_f, plain_t), scores(fundus, ours_f, ours_t)
     show("plain trafilatura", plain)
     show("newsflow.articles", ours)
+    title_split(fundus, ours_f)
 
     replay = load_replay()
     ours_r = None

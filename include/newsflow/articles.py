@@ -51,7 +51,8 @@ SITES_PATH = CONFIG_DIR / "sites.yaml"
 
 _RULE_KEYS = {"drop_xpaths", "drop_lines", "lead_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
               "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone", "drop_tags", "drop_classes",
-              "standfirst"}
+              "standfirst", "title"}
+_TITLE_SOURCES = ("headline", "og", "twitter", "h1", "document")  # generic order of preference
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -83,6 +84,16 @@ class SiteRules:
     drop_tags: tuple = ()
     drop_classes: re.Pattern | None = None
     standfirst: bool = True  # the summary shown above the story opens the body
+    title: TitleRule | None = None
+
+
+@dataclass(frozen=True)
+class TitleRule:
+    """Which headline a publisher calls its title: candidates in order (``_TITLE_SOURCES``),
+    patterns removed from the chosen one, and whether a leading kicker ("Topic: ") goes."""
+    sources: tuple = _TITLE_SOURCES
+    strip: tuple = ()
+    drop_kicker: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,24 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
         drop_classes=_compile_regexes([raw["drop_classes"]], f"{where}.drop_classes")[0]
         if raw.get("drop_classes") else None,
         standfirst=raw.get("standfirst", True),
+        title=_parse_title_rule(raw.get("title"), f"{where}.title"),
     )
+
+
+def _parse_title_rule(raw, where: str) -> TitleRule | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"from", "strip", "drop_kicker"}:
+        raise ConfigError(f"{where}: expected a mapping with keys among from, strip, drop_kicker")
+    sources = raw.get("from", list(_TITLE_SOURCES))
+    if isinstance(sources, str):
+        sources = [sources]
+    if not isinstance(sources, list) or not sources or set(sources) - set(_TITLE_SOURCES):
+        raise ConfigError(f"{where}.from: expected a list among {', '.join(_TITLE_SOURCES)}, got {sources!r}")
+    if not isinstance(raw.get("drop_kicker", False), bool):
+        raise ConfigError(f"{where}.drop_kicker: expected true or false")
+    return TitleRule(sources=tuple(sources), strip=_compile_regexes(raw.get("strip") or [], f"{where}.strip"),
+                     drop_kicker=raw.get("drop_kicker", False))
 
 
 def _parse_offset(value, where: str):
@@ -421,21 +449,43 @@ def _strip_site_name(title: str, site_names: set) -> str:
             return title
 
 
-def _title_candidates(tree, meta: dict, main: dict) -> list[str]:
-    """Headline texts as the page gives them: JSON-LD headline, og:/twitter: title, first h1, <title>."""
-    raw = [main.get("headline"), _first(meta, "og:title"), _first(meta, "twitter:title"),
-           tree.xpath("normalize-space(//h1[1])"), tree.xpath("normalize-space(//title[1])")]
-    return [_ld_text(text) for text in raw]
+def _title_candidates(tree, meta: dict, main: dict) -> dict[str, str]:
+    """Headline texts as the page gives them, by source (``_TITLE_SOURCES``)."""
+    raw = {"headline": main.get("headline"), "og": _first(meta, "og:title"), "twitter": _first(meta, "twitter:title"),
+           "h1": tree.xpath("normalize-space(//h1[1])"), "document": tree.xpath("normalize-space(//title[1])")}
+    return {source: _ld_text(text) for source, text in raw.items()}
 
 
-def _title(candidates: list[str], site_names: set) -> str:
-    """The publisher's headline: JSON-LD headline, og:/twitter: title, first h1, then <title>,
-    each without the site's name; when another candidate equals a part of the chosen one before
-    or after a separator (a section or site name, a kicker), that agreed part is taken."""
-    candidates = [_strip_site_name(text, site_names) for text in candidates if text]
-    if not candidates:
+# A kicker: a few words naming the topic, then a colon or a spaced dash, before the headline.
+_KICKER = re.compile(r"^[^:]{1,60}?(?::\s+|\s+[–—-]\s+)(?=\S)")
+
+
+def _site_title(candidates: dict, site_names: set, rule: TitleRule) -> str:
+    """The headline as the publisher's rule names it; empty when none of its sources is on the page."""
+    for source in rule.sources:
+        text = _strip_site_name(candidates.get(source) or "", site_names)
+        for pattern in rule.strip:
+            text = pattern.sub("", text).strip()
+        if rule.drop_kicker:
+            text = _KICKER.sub("", text, count=1)
+        if text:
+            return text
+    return ""
+
+
+def _title(candidates: dict, site_names: set, rule: TitleRule | None = None) -> str:
+    """The publisher's headline. A site's title rule decides first. Otherwise the JSON-LD
+    headline, og:/twitter: title, first h1, then <title>, each without the site's name; when
+    another candidate equals a part of the chosen one before or after a separator (a section or
+    site name, a kicker), that agreed part is taken."""
+    if rule is not None:
+        chosen = _site_title(candidates, site_names, rule)
+        if chosen:
+            return chosen
+    ordered = [_strip_site_name(candidates[source], site_names) for source in _TITLE_SOURCES if candidates.get(source)]
+    if not ordered:
         return ""
-    chosen, others = candidates[0], set(candidates[1:])
+    chosen, others = ordered[0], set(ordered[1:])
     for separator in _TITLE_SEPARATORS.finditer(chosen):
         head, tail = chosen[:separator.start()].strip(), chosen[separator.end():].strip()
         if head in others:
@@ -896,7 +946,8 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _first(meta, "og:url") or url
     canonical = urljoin(url, canonical.strip()) if url and canonical else canonical
     headlines = _title_candidates(tree, meta, main)
-    title = clean_text(_title(headlines, _site_names(meta, main, url))).replace("\n", " ")
+    title_rule = site.title if site else None
+    title = clean_text(_title(headlines, _site_names(meta, main, url), title_rule)).replace("\n", " ")
     published, updated = _published(tree, meta, main, url, site.timezone if site else None)
     kind = _kind(url, site, objects, main, meta)
     authors = _authors(tree, meta, main, site, rules)
@@ -922,7 +973,7 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
     else:
         lines = _article_lines(tree, url, main, meta, site, kind)
     lines = clean_text("\n".join(lines)).splitlines()
-    lines = _filter_lines(lines, [title, *headlines], rules, site)
+    lines = _filter_lines(lines, [title, *headlines.values()], rules, site)
     while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
         lines.pop()  # the editors' names closing a wire story
     lines = _drop_author_notes(lines, authors)
