@@ -248,7 +248,8 @@ def test_replay_service_serves_the_fixtures_in_the_demo_profile(services):
 
 def test_metabase_reads_the_warehouse_through_the_read_only_login(services):
     metabase = services["metabase"]
-    assert metabase["image"].split(":")[0] == "metabase/metabase"
+    image, _, tag = metabase["image"].partition(":")
+    assert image == "metabase/metabase" and tag.startswith("v0.")  # a pinned release, not latest
     assert "3000:3000" in [str(port) for port in metabase.get("ports", [])]
     assert metabase["depends_on"]["warehouse"]["condition"] == "service_healthy"
 
