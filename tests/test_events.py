@@ -299,3 +299,47 @@ def test_lone_country_adjective_shares_the_coordinated_head_noun():
     assert sorted(ar.values()) == ["IRQMIL", "TURMIL"]
     # Not coordinated with the phrase: "a Turkish plan" stays the country itself.
     assert find_actors("a Turkish plan and Iraqi troops", "en")[0].code == "TUR"
+
+
+# --- Arabic clause structure: a realised act, or a mention of one --------------
+
+def _best_confidence(text: str, event_type: str) -> float:
+    return max((e["confidence"] for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == event_type),
+               default=0.0)
+
+
+@pytest.mark.parametrize("text", [
+    # A finite attack verb with a time and victims.
+    "اغتال مسلحون مجهولون صباح أمس ضابطا في الشرطة قرب سوق المدينة.",
+    # A noun made to happen by its verb, with a toll.
+    "وقال مصدر في الشرطة إن سيارة مفخخة انفجرت مساء الثلاثاء قرب محطة الحافلات مما أدى إلى مقتل خمسة أشخاص.",
+    # Victims as the predicate, the attack as their cause.
+    "قتل تسعة جنود وأصيب أربعة آخرون أمس في هجوم على نقطة تفتيش.",
+])
+def test_realised_arabic_attack_is_confident(text):
+    assert _best_confidence(text, "ASSAULT") >= 0.6
+
+
+@pytest.mark.parametrize("text", [
+    # Verbal criticism.
+    "وشن النائب هجوما حادا على الحكومة بسبب قرار رفع الأسعار.",
+    # The attack as the object of a condemnation, told elsewhere.
+    "وأدانت الوزارة الهجوم الذي وقع في العاصمة.",
+    # A plan, not an act.
+    "وقالت الشرطة إن الخلية كانت تخطط لتنفيذ هجمات على مراكز تجارية.",
+    # A statistic.
+    "وتراجع عدد الهجمات في المنطقة خلال العام الماضي.",
+])
+def test_mentioned_arabic_attack_is_not_confident(text):
+    assert _best_confidence(text, "ASSAULT") < 0.6
+
+
+def test_arabic_protest_needs_a_happening_not_its_policing():
+    assert _best_confidence("تظاهر أمس مئات الطلاب أمام مبنى الوزارة للمطالبة بزيادة المنح.", "PROTEST") >= 0.6
+    assert _best_confidence("ومنعت الشرطة مظاهرة دعت إليها أحزاب المعارضة.", "PROTEST") < 0.6
+
+
+def test_finite_verb_forms_are_marked_in_the_lexicon():
+    triggers = dict((form, entry) for form, entry in load_event_lexicon()["triggers"]["ar"])
+    assert triggers["اغتالوا"].finite and not triggers["اغتيال"].finite
+    assert load_event_lexicon()["clauses"].relative

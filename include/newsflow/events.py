@@ -13,9 +13,11 @@ actor sectors; the place from ``newsflow.places``; the date from
 
 from __future__ import annotations
 
+import re
 import threading
-from bisect import bisect_left
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from importlib import resources
 from typing import Iterable, Iterator
@@ -36,7 +38,7 @@ from newsflow.actors import (
     is_future_prefix,
     longest_non_overlapping,
 )
-from newsflow.text import fold_for_match, fold_with_offsets
+from newsflow.text import fold_for_match, fold_with_offsets, strip_clitics
 
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
@@ -74,11 +76,34 @@ class TriggerEntry:
     verbal: bool
     armed_agent: bool
     participant: bool = False
+    finite: bool = False  # an Arabic finite verb form ("اغتالوا"), not a noun ("اغتيال")
 
 
 @dataclass(frozen=True)
 class ModifierEntry:
     kind: str  # negation | intent | hedge | background
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of the word-profile cache
+class ClauseWords:
+    """Folded Arabic word lists (data/events/plover.yaml, clauses.ar) used to
+    judge whether an attack or protest word reports a concrete, realised act."""
+    relative: frozenset
+    clause_openers: frozenset
+    realising_verbs: frozenset
+    casualties: frozenset
+    recent_times: frozenset
+    months: frozenset
+    reference_heads: frozenset
+    framing_verbs: frozenset
+    irrealis: frozenset
+    generic_heads: frozenset
+    verbal_attack_words: frozenset
+    protest_verbs: frozenset
+    policing_verbs: frozenset
+    numerals: frozenset
+    verb_or_noun: frozenset
+    cumulative: frozenset
 
 
 class EventDataError(ValueError):
@@ -157,7 +182,8 @@ def load_event_lexicon() -> dict:
             gwhere = f"{where}.triggers[{index}]"
             if not isinstance(group, dict):
                 raise EventDataError(f"{gwhere}: expected a mapping")
-            unknown_keys = set(group) - {"mode", "weight", "en_verbs", "en", "ar", "armed_agent", "participant"}
+            unknown_keys = set(group) - {"mode", "weight", "en_verbs", "en", "ar", "ar_verbs", "armed_agent",
+                                         "participant"}
             if unknown_keys:
                 raise EventDataError(f"{gwhere}: unknown keys {sorted(unknown_keys)}")
             mode = group.get("mode")
@@ -173,6 +199,8 @@ def load_event_lexicon() -> dict:
             for word in _word_list(group.get("en"), f"{gwhere}.en"):
                 triggers["en"].extend((form, entry) for form in _english_plurals(word))
             triggers["ar"].extend((word, entry) for word in _word_list(group.get("ar"), f"{gwhere}.ar"))
+            finite = replace(entry, finite=True)
+            triggers["ar"].extend((word, finite) for word in _word_list(group.get("ar_verbs"), f"{gwhere}.ar_verbs"))
     modifiers: dict[str, list[tuple[str, ModifierEntry]]] = {"en": [], "ar": []}
     for kind, spec in ((data.get("modifiers") or {}).items()):
         if kind not in ("negation", "intent", "hedge", "background"):
@@ -180,7 +208,17 @@ def load_event_lexicon() -> dict:
         for language in ("en", "ar"):
             words = _word_list((spec or {}).get(language), f"modifiers.{kind}.{language}")
             modifiers[language].extend((w, ModifierEntry(kind)) for w in words)
-    return {"triggers": triggers, "modifiers": modifiers}
+    clauses = (data.get("clauses") or {}).get("ar") or {}
+    unknown = set(clauses) - set(ClauseWords.__dataclass_fields__)
+    missing = set(ClauseWords.__dataclass_fields__) - set(clauses)
+    if unknown or missing:
+        raise EventDataError(f"data/events/plover.yaml: clauses.ar: unknown lists {sorted(unknown)}, "
+                             f"missing lists {sorted(missing)}")
+    clause_words = ClauseWords(**{
+        name: frozenset(fold_for_match(w) for w in _word_list(words, f"clauses.ar.{name}"))
+        for name, words in clauses.items()
+    })
+    return {"triggers": triggers, "modifiers": modifiers, "clauses": clause_words}
 
 
 class EventLexicon:
@@ -199,6 +237,7 @@ class EventLexicon:
                 matcher.add(form, entry, "actor")  # whole words with clitics only
             matcher.build()
             self.matchers[language] = matcher
+        self.clauses: ClauseWords = data["clauses"]
 
 
 _LEXICON: EventLexicon | None = None
@@ -365,6 +404,7 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     hedged = any(m.payload.kind == "hedge" for m in modifiers)
 
     events: list[dict] = []
+    realis = _sentence_realis(doc, sentence, triggers, modifiers, bool(places)) if doc.language == "ar" else {}
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
@@ -407,6 +447,9 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
         near_target = actor2 is not None and _near(doc, actor2, trigger)
         confidence = _confidence(entry.weight, near_source, near_target, place is not None,
                                  date[2], corroborated, hedged, len(seen_types) - 1)
+        if event_type in realis:
+            # Word weights and participants do not tell a report from a mention here: structure does.
+            confidence = round(max(0.0, min(1.0, REALIS_BASE + REALIS_STEP * realis[event_type])), 3)
         location_country = iso2_to_iso3().get(place.country) if place else None
         fallback = location_country or fallback_country
         # Coordinated sources ("the US, Germany and France called...") give one event each.
@@ -430,6 +473,33 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     return events
 
 
+def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: list[Atom],
+                     has_place: bool) -> dict[str, float]:
+    """The best clause-structure score per attack/protest type in an Arabic sentence."""
+    wanted = [t for t in triggers if t.payload.event_type in REALIS_TYPES and not _negated(doc, t, modifiers)]
+    if not wanted:
+        return {}
+    view = _ClauseView(doc, sentence, get_event_lexicon().clauses)
+    best: dict[str, float] = {}
+    for index, trigger in enumerate(wanted):
+        if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
+                and _token_gap(doc.folded, wanted[index - 1].fend, trigger.fstart) == 0:
+            continue  # a modifier of the attack word before it ("تفجيرات انتحارية"): judged with it
+        features = _realis_features(view, trigger)
+        score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
+            + REALIS_PLACE * (has_place and features["predicate"])
+        event_type = trigger.payload.event_type
+        best[event_type] = max(best.get(event_type, score), score)
+    return best
+
+
+REALIS_BASE = 0.35
+REALIS_STEP = 0.1
+REALIS_PLACE = 0.5        # a named place where the predicate's act happened
+REALIS_WEIGHTS = {"predicate": 2.0, "time": 1.0, "count": 1.0, "reference": -2.0, "irrealis": -2.0,
+                  "generic": -1.5, "figurative": -3.0, "anaphoric": -1.0, "cumulative": -2.0}
+
+
 def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bool, has_date: bool,
                 corroborated: bool, hedged: bool, rank: int) -> float:
     """How sure we are that the sentence reports this event: the trigger's
@@ -438,6 +508,178 @@ def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bo
     score = 0.5 * weight + 0.12 * has_source + 0.08 * has_target + 0.1 * has_place \
         + 0.1 * has_date + 0.1 * corroborated - 0.2 * hedged - 0.05 * rank
     return round(max(0.0, min(1.0, score)), 3)
+
+
+# --- Arabic clause structure -------------------------------------------------------
+#
+# An Arabic attack or protest word is a report of a concrete act when it is
+# the predicate of its clause (a finite verb, or a noun that a verb makes
+# happen: "انفجرت سيارة مفخخة", "هجوم أسفر عن", "قتل خمسة في هجوم") and the
+# act is realised and specific (a recent time, a day and month, a count of
+# victims). The same word as the object of a condemnation or claim, after
+# "since", "after", "responsibility for", inside a relative clause, under a
+# plan or a condition, counted in a statistic or used of words ("شن هجوما
+# حادا على الحكومة") names an act told elsewhere or none at all.
+
+REALIS_TYPES = frozenset({"ASSAULT", "PROTEST"})
+CLAUSE_LOOKAHEAD = 12     # words after a noun in which a verb may make it happen
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_CLAUSE_PUNCTUATION = frozenset("«»\"“”:؛;،,.!?؟")
+_DEMONSTRATIVES = frozenset(fold_for_match(w) for w in "هذا هذه ذلك تلك هذين هاتين هذان هاتان".split())
+_NEUTRAL_HEADS = frozenset(fold_for_match(w) for w in "عملية عمليات العملية العمليات".split())
+_CAUSE_WORDS = frozenset(fold_for_match(w) for w in "في جراء نتيجة إثر اثر بسبب خلال".split())
+_OUTCOME_PREPOSITIONS = frozenset(fold_for_match(w) for w in "عن إلى الى".split())
+
+
+_BOUNDARY, _CASUALTY, _NUMBER, _TIME, _MONTH, _DIGITS = 1, 2, 4, 8, 16, 32
+
+
+@lru_cache(maxsize=65536)
+def _token_profile(token: str, words: ClauseWords) -> tuple[frozenset, int]:
+    """A word's stems without clitic prefixes and its word-list flags (words
+    recur from sentence to sentence, hence the cache)."""
+    stems = frozenset(strip_clitics(token)) if token[0].isalpha() else frozenset((token,))
+    flags = 0
+    if token in _CLAUSE_PUNCTUATION or not stems.isdisjoint(words.clause_openers):
+        flags |= _BOUNDARY
+    if not stems.isdisjoint(words.casualties):
+        flags |= _CASUALTY
+    if token.isdigit():
+        flags |= _NUMBER | _DIGITS
+    elif not stems.isdisjoint(words.numerals):
+        flags |= _NUMBER
+    if not stems.isdisjoint(words.recent_times):
+        flags |= _TIME
+    if not stems.isdisjoint(words.months):
+        flags |= _MONTH
+    return stems, flags
+
+
+class _ClauseView:
+    """The words of one Arabic sentence with their clitic-stripped stems."""
+
+    def __init__(self, doc: _Document, sentence, words: ClauseWords):
+        start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+        self.words = words
+        self.folded = doc.folded
+        self.tokens: list[str] = []
+        self.starts: list[int] = []
+        for match in _TOKEN.finditer(doc.folded, start, end):
+            self.tokens.append(match.group())
+            self.starts.append(match.start())
+        profiles = [_token_profile(t, words) for t in self.tokens]
+        self.stems = [stems for stems, _ in profiles]
+        flags = [flag for _, flag in profiles]
+        self.boundary = [bool(f & _BOUNDARY) for f in flags]
+        self.casualty = [bool(f & _CASUALTY) for f in flags]
+        self.counted = [False] * len(flags)
+        for i, flag in enumerate(flags):
+            if flag & _CASUALTY:
+                self.counted[i] = any(f & _NUMBER for f in flags[max(0, i - 3):i]) \
+                    or any(f & _NUMBER for f in flags[i + 1:i + 4])
+        self.has_time = any(f & _TIME or i and f & _MONTH and flags[i - 1] & _DIGITS for i, f in enumerate(flags))
+        self.has_count = any(self.counted)
+
+    def is_in(self, index: int, words: frozenset) -> bool:
+        return 0 <= index < len(self.tokens) and not self.stems[index].isdisjoint(words)
+
+    def index_of(self, fstart: int) -> int:
+        return max(0, bisect_right(self.starts, fstart) - 1)
+
+    def is_boundary(self, index: int) -> bool:
+        return self.boundary[index]
+
+    def clause_start(self, index: int) -> int:
+        for j in range(index - 1, -1, -1):
+            if self.boundary[j]:
+                return j + 1
+        return 0
+
+    def clause_end(self, index: int) -> int:
+        for j in range(index + 1, len(self.tokens)):
+            if self.boundary[j]:
+                return j
+        return len(self.tokens)
+
+    def counted_casualty(self, index: int) -> bool:
+        return self.counted[index]
+
+
+def _realis_score(view: _ClauseView, trigger: Atom) -> float:
+    """How surely the trigger reports a concrete, realised act (see above):
+    positive for a predicate with a time or victims, negative for a reference."""
+    return sum(REALIS_WEIGHTS[name] for name, present in _realis_features(view, trigger).items() if present)
+
+
+def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
+    words = view.words
+    entry: TriggerEntry = trigger.payload
+    first, last = view.index_of(trigger.fstart), view.index_of(trigger.fend - 1)
+    clause = view.clause_start(first)
+    attached = trigger.prefix.lstrip("وف")
+    verb = entry.finite and attached[:1] not in ("ب", "ل", "ك") and "ال" not in attached and (
+        first == clause or view.folded[trigger.fstart:trigger.fend] not in words.verb_or_noun)
+    imperfect = verb and attached[-1:] in ("ي", "ت", "ن")
+    before = first - 1
+    while before >= clause and (view.tokens[before] in _DEMONSTRATIVES or view.is_in(before, _NEUTRAL_HEADS)):
+        before -= 1
+    anaphoric = before < first - 1 and view.tokens[before + 1] in _DEMONSTRATIVES
+    definite = "ال" in attached or view.folded.startswith("ال", trigger.fstart)
+    if entry.participant and definite and not view.is_in(first - 1, _QUANTIFIERS) \
+            and not view.is_in(first - 2, _QUANTIFIERS):
+        anaphoric = True  # "the protesters": those of a protest already told
+    previous = range(max(clause, first - 3), first)
+
+    predicate = False
+    if verb:
+        predicate = not imperfect and not any(view.is_in(j, words.relative) for j in previous)
+    else:
+        outcome_before = any(view.is_in(j, words.realising_verbs) for j in range(max(clause, before - 1), before + 1))
+        cause = (view.is_in(before, _CAUSE_WORDS) or attached[:1] == "ب") and any(
+            view.casualty[j] and not view.is_in(j - 1, words.reference_heads)
+            for j in range(clause, first))
+        predicate = outcome_before or cause or _realised_later(view, last)
+        if not predicate and first - clause <= 1 and any(
+                view.counted_casualty(j) for j in range(clause, view.clause_end(last))):
+            predicate = True  # "* 21 مايو: اغتيال ...", "مقتل ثلاثة ..."
+    if entry.event_type == "PROTEST" and not predicate:
+        window = range(max(clause, first - 2), min(len(view.tokens), last + 3))
+        predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last)
+
+    reference = False
+    if not verb:
+        head_before = view.is_in(before, words.reference_heads) and not (
+            view.is_in(before, _OUTCOME_PREPOSITIONS) and view.is_in(before - 1, words.realising_verbs))
+        lam = attached[:1] == "ل" and not view.is_in(before, words.realising_verbs)
+        reference = head_before or lam
+    if any(view.is_in(j, words.framing_verbs) for j in range(max(clause, first - 3), first)):
+        reference = True
+    if entry.event_type == "PROTEST" and any(
+            view.is_in(j, words.policing_verbs) for j in range(max(clause, first - 3), first)):
+        reference = True
+    irrealis = imperfect or is_future_prefix(trigger.prefix) or any(
+        view.is_in(j, words.irrealis) for j in range(max(0, first - 5), first))
+    generic = view.is_in(before, words.generic_heads) or (
+        not verb and "ال" in attached and view.tokens[first].endswith("ات") and not view.has_time)
+    figurative = entry.mode is None and entry.event_type == "ASSAULT" and any(
+        view.is_in(j, words.verbal_attack_words) for j in range(last + 1, min(len(view.tokens), last + 4)))
+
+    cumulative = any(view.is_in(j, words.cumulative) for j in range(last + 1, view.clause_end(last)))
+    return {"predicate": predicate, "time": view.has_time, "count": view.has_count, "reference": reference,
+            "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
+            "cumulative": cumulative}
+
+
+def _realised_later(view: _ClauseView, last: int) -> bool:
+    """A verb after the noun, in its clause and not in a relative clause,
+    makes it happen: "سيارة مفخخة مركونة ... انفجرت", "هجوما بقنبلة أدى"."""
+    words = view.words
+    for j in range(last + 1, min(len(view.tokens), last + 1 + CLAUSE_LOOKAHEAD)):
+        if view.is_in(j, words.relative) or view.is_boundary(j):
+            return False
+        if view.is_in(j, words.realising_verbs):
+            return True
+    return False
 
 
 def _near(doc: _Document, actor: ActorMention, trigger: Atom) -> bool:
