@@ -343,3 +343,66 @@ def test_finite_verb_forms_are_marked_in_the_lexicon():
     triggers = dict((form, entry) for form, entry in load_event_lexicon()["triggers"]["ar"])
     assert triggers["اغتالوا"].finite and not triggers["اغتيال"].finite
     assert load_event_lexicon()["clauses"].relative
+
+
+@pytest.mark.parametrize("text", [
+    # A suicide bomber opening the reported clause, then his verb.
+    "وقالت الشرطة إن انتحاريا فجر نفسه صباح اليوم عند مدخل السوق المركزي.",
+    # "قتل" as the verb: after its subject, coordinated with another harm.
+    "وقال البيان إن أحد عناصر الحماية الخاصة قتل وجرح ثلاثة آخرون.",
+    # Victims counted as the object of the act.
+    "واختطف مسلحون 4 مهندسين على الطريق إلى المطار.",
+    # "the first since" singles one act out; it counts nothing.
+    "ونفذت الطائرات غارة على المعسكر مساء الأحد هي الأولى من نوعها منذ عام 2010.",
+    # A death with its cause: the cause word is no reference to an earlier act.
+    "وأعلن الجيش مقتل جندي إثر انفجار لغم أرضي قرب الحدود.",
+])
+def test_realised_arabic_attack_forms(text):
+    assert _best_confidence(text, "ASSAULT") >= 0.6
+
+
+@pytest.mark.parametrize("text", [
+    # "فجر" before a day is dawn, not a detonation.
+    "واعتقلت الشرطة رجلين خلال محاولتهما إطلاق صواريخ فجر السبت.",
+    # The toll belongs to a relative clause about an act told elsewhere.
+    "وطالبت العائلات بتعويضات عن الاعتداء الذي خلف 30 قتيلا.",
+    # Verbal nouns in construct with a noun head.
+    "وارتكبت العصابات جرائم قتل وخطف في المنطقة.",
+    # Verbal attack.
+    "وشن الوزير هجوما قويا على خصومه في البرلمان.",
+])
+def test_mentioned_arabic_attack_forms(text):
+    assert _best_confidence(text, "ASSAULT") < 0.6
+
+
+@pytest.mark.parametrize("text", [
+    "وتجمع مئات المحتجين أمام مقر البرلمان.",
+    "وخرج صباح أمس آلاف من المتظاهرين إلى شوارع العاصمة.",
+])
+def test_counted_arabic_crowd_is_a_protest(text):
+    assert _best_confidence(text, "PROTEST") >= 0.6
+
+
+def test_counted_crowd_under_policing_is_not_a_protest():
+    assert _best_confidence("وفرقت الشرطة آلافا من المتظاهرين أمام البرلمان.", "PROTEST") < 0.6
+
+
+@pytest.mark.parametrize("text, event_type", [
+    # The clause opens with the verb; its subject follows a phrase of time or place.
+    ("ووقعت صباح اليوم اشتباكات عنيفة في السوق القديم.", "ASSAULT"),
+    ("واندلعت في شوارع المدينة مظاهرات غاضبة مساء الجمعة.", "PROTEST"),
+    # "منذ" with a time of day dates the act; it does not count acts since then.
+    ("وتدفق آلاف المحتجين على الساحة الرئيسية منذ الصباح الباكر.", "PROTEST"),
+    # Slogans chanted against someone.
+    ("ورددوا هتافات مناهضة للحكومة أمام مبنى الوزارة أمس.", "PROTEST"),
+])
+def test_postponed_subjects_and_slogans_are_reports(text, event_type):
+    assert _best_confidence(text, event_type) >= 0.6
+
+
+def test_acts_counted_since_a_year_are_not_one_report():
+    assert _best_confidence("وشن الطيران الحربي منذ عام 2015 مئات الغارات على المنطقة.", "ASSAULT") < 0.6
+
+
+def test_one_victim_as_the_object_of_the_verb_is_specific():
+    assert _best_confidence("وقالت الشرطة إن مسلحين قتلوا شرطيا عند الحاجز.", "ASSAULT") >= 0.6

@@ -104,6 +104,7 @@ class ClauseWords:
     numerals: frozenset
     verb_or_noun: frozenset
     cumulative: frozenset
+    victims: frozenset
 
 
 class EventDataError(ValueError):
@@ -483,14 +484,24 @@ def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: 
     best: dict[str, float] = {}
     for index, trigger in enumerate(wanted):
         if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
-                and _token_gap(doc.folded, wanted[index - 1].fend, trigger.fstart) == 0:
-            continue  # a modifier of the attack word before it ("تفجيرات انتحارية"): judged with it
+                and _token_gap(doc.folded, wanted[index - 1].fend, trigger.fstart) == 0 \
+                and not (trigger.payload.finite and _opens_clause(view, wanted[index - 1])):
+            # A modifier of the attack word before it ("تفجيرات انتحارية"), or a verb describing
+            # it ("هجوم انتحاري استهدف مدرسة"): judged with it. A verb after a subject
+            # opening its clause ("أن انتحاريا فجر نفسه") is the predicate.
+            continue
         features = _realis_features(view, trigger)
         score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
             + REALIS_PLACE * (has_place and features["predicate"])
         event_type = trigger.payload.event_type
         best[event_type] = max(best.get(event_type, score), score)
     return best
+
+
+def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
+    """The trigger is among the first two words of its clause."""
+    first = view.index_of(trigger.fstart)
+    return first - view.clause_start(first) <= 1
 
 
 REALIS_BASE = 0.35
@@ -528,10 +539,17 @@ _CLAUSE_PUNCTUATION = frozenset("«»\"“”:؛;،,.!?؟")
 _DEMONSTRATIVES = frozenset(fold_for_match(w) for w in "هذا هذه ذلك تلك هذين هاتين هذان هاتان".split())
 _NEUTRAL_HEADS = frozenset(fold_for_match(w) for w in "عملية عمليات العملية العمليات".split())
 _CAUSE_WORDS = frozenset(fold_for_match(w) for w in "في جراء نتيجة إثر اثر بسبب خلال".split())
+_DAWN = fold_for_match("فجر")
+_FIGURATIVE_STEMS = tuple(fold_for_match(w) for w in ("هجوم", "هجمات", "هاجم", "اعتداء"))
+_ACT_NOUN_HEADS = _NEUTRAL_HEADS | frozenset(fold_for_match(w) for w in
+                                            "جريمة جرائم حادث حوادث حادثة محاولة محاولات".split())
+_VERB_FOLLOWERS = frozenset(fold_for_match(w) for w in
+                            "في على خلال جراء إثر اثر برصاص بنيران بانفجار بقصف بهجوم بغارة أثناء".split())
+_ORDINALS = frozenset(fold_for_match(w) for w in "أول الأولى أولى أعنف أكبر أسوأ أكثر أخطر نوعه نوعها".split())
 _OUTCOME_PREPOSITIONS = frozenset(fold_for_match(w) for w in "عن إلى الى".split())
 
 
-_BOUNDARY, _CASUALTY, _NUMBER, _TIME, _MONTH, _DIGITS = 1, 2, 4, 8, 16, 32
+_BOUNDARY, _CASUALTY, _NUMBER, _TIME, _MONTH, _DIGITS, _DAWN_WORD = 1, 2, 4, 8, 16, 32, 64
 
 
 @lru_cache(maxsize=65536)
@@ -552,6 +570,8 @@ def _token_profile(token: str, words: ClauseWords) -> tuple[frozenset, int]:
         flags |= _TIME
     if not stems.isdisjoint(words.months):
         flags |= _MONTH
+    if _DAWN in stems:
+        flags |= _DAWN_WORD
     return stems, flags
 
 
@@ -569,16 +589,28 @@ class _ClauseView:
             self.starts.append(match.start())
         profiles = [_token_profile(t, words) for t in self.tokens]
         self.stems = [stems for stems, _ in profiles]
-        flags = [flag for _, flag in profiles]
-        self.boundary = [bool(f & _BOUNDARY) for f in flags]
-        self.casualty = [bool(f & _CASUALTY) for f in flags]
-        self.counted = [False] * len(flags)
-        for i, flag in enumerate(flags):
-            if flag & _CASUALTY:
-                self.counted[i] = any(f & _NUMBER for f in flags[max(0, i - 3):i]) \
-                    or any(f & _NUMBER for f in flags[i + 1:i + 4])
-        self.has_time = any(f & _TIME or i and f & _MONTH and flags[i - 1] & _DIGITS for i, f in enumerate(flags))
-        self.has_count = any(self.counted)
+        self.flags = flags = [flag for _, flag in profiles]
+        self.counted = counted = [False] * len(flags)
+        self.time_at = [False] * len(flags)
+        any_flags = 0
+        for flag in flags:
+            any_flags |= flag
+        if any_flags & _DAWN_WORD:
+            for i, flag in enumerate(flags):
+                # "فجر" detonated, or dawn: dawn with the article or before a day ("فجر الجمعة").
+                if flag & _DAWN_WORD and (self.tokens[i].lstrip("وفب").startswith("ال")
+                                          or i + 1 < len(flags) and flags[i + 1] & (_TIME | _DIGITS)):
+                    self.stems[i] = frozenset()
+        if any_flags & _CASUALTY and any_flags & _NUMBER:
+            for i, flag in enumerate(flags):
+                if flag & _CASUALTY:
+                    counted[i] = any(f & _NUMBER for f in flags[max(0, i - 3):i]) \
+                        or any(f & _NUMBER for f in flags[i + 1:i + 4])
+        if any_flags & (_TIME | _MONTH):
+            self.time_at = [bool(f & _TIME or i and f & _MONTH and flags[i - 1] & _DIGITS)
+                            for i, f in enumerate(flags)]
+        self.has_time = any(self.time_at)
+        self.has_count = any(counted)
 
     def is_in(self, index: int, words: frozenset) -> bool:
         return 0 <= index < len(self.tokens) and not self.stems[index].isdisjoint(words)
@@ -586,18 +618,27 @@ class _ClauseView:
     def index_of(self, fstart: int) -> int:
         return max(0, bisect_right(self.starts, fstart) - 1)
 
+    def is_number(self, index: int) -> bool:
+        return bool(self.flags[index] & _NUMBER)
+
+    def is_casualty(self, index: int) -> bool:
+        return bool(self.flags[index] & _CASUALTY)
+
+    def has_time_at(self, index: int) -> bool:
+        return self.time_at[index]
+
     def is_boundary(self, index: int) -> bool:
-        return self.boundary[index]
+        return bool(self.flags[index] & _BOUNDARY)
 
     def clause_start(self, index: int) -> int:
         for j in range(index - 1, -1, -1):
-            if self.boundary[j]:
+            if self.flags[j] & _BOUNDARY:
                 return j + 1
         return 0
 
     def clause_end(self, index: int) -> int:
         for j in range(index + 1, len(self.tokens)):
-            if self.boundary[j]:
+            if self.flags[j] & _BOUNDARY:
                 return j
         return len(self.tokens)
 
@@ -618,8 +659,9 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
     clause = view.clause_start(first)
     attached = trigger.prefix.lstrip("وف")
     verb = entry.finite and attached[:1] not in ("ب", "ل", "ك") and "ال" not in attached and (
-        first == clause or view.folded[trigger.fstart:trigger.fend] not in words.verb_or_noun)
-    imperfect = verb and attached[-1:] in ("ي", "ت", "ن")
+        first == clause or view.folded[trigger.fstart:trigger.fend] not in words.verb_or_noun
+        or _verb_by_context(view, first, last))
+    imperfect = verb and attached[-1:] in ("ي", "ت", "ن", "ا")  # "يقتل", "اقتل": not a past act
     before = first - 1
     while before >= clause and (view.tokens[before] in _DEMONSTRATIVES or view.is_in(before, _NEUTRAL_HEADS)):
         before -= 1
@@ -629,29 +671,37 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
             and not view.is_in(first - 2, _QUANTIFIERS):
         anaphoric = True  # "the protesters": those of a protest already told
     previous = range(max(clause, first - 3), first)
+    # "مئات المتظاهرين", "آلاف من المحتجين": a crowd counted, gathered on the day.
+    crowd_start = first - 2 if view.tokens[first - 1:first] == ["من"] else first - 1
+    crowd = entry.participant and crowd_start >= clause and view.is_number(crowd_start)
 
     predicate = False
     if verb:
         predicate = not imperfect and not any(view.is_in(j, words.relative) for j in previous)
     else:
-        outcome_before = any(view.is_in(j, words.realising_verbs) for j in range(max(clause, before - 1), before + 1))
+        # The verb of a relative clause ("الذي خلف 270 قتيلا") describes a noun, told elsewhere.
+        outcome_before = any(view.is_in(j, words.realising_verbs) and not view.is_in(j - 1, words.relative)
+                             for j in range(max(clause, before - 1), before + 1)) \
+            or (entry.event_type == "ASSAULT" and _clause_verb_before(view, clause, first, words.realising_verbs))
         cause = (view.is_in(before, _CAUSE_WORDS) or attached[:1] == "ب") and any(
-            view.casualty[j] and not view.is_in(j - 1, words.reference_heads)
+            view.is_casualty(j) and not view.is_in(j - 1, words.reference_heads)
             for j in range(clause, first))
         predicate = outcome_before or cause or _realised_later(view, last)
         if not predicate and first - clause <= 1 and any(
                 view.counted_casualty(j) for j in range(clause, view.clause_end(last))):
             predicate = True  # "* 21 مايو: اغتيال ...", "مقتل ثلاثة ..."
     if entry.event_type == "PROTEST" and not predicate:
-        window = range(max(clause, first - 2), min(len(view.tokens), last + 3))
-        predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last)
+        window = range(clause if crowd else max(clause, first - 2), min(len(view.tokens), last + 3))
+        predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last) \
+            or _clause_verb_before(view, clause, first, words.protest_verbs)
 
     reference = False
     if not verb:
         head_before = view.is_in(before, words.reference_heads) and not (
             view.is_in(before, _OUTCOME_PREPOSITIONS) and view.is_in(before - 1, words.realising_verbs))
         lam = attached[:1] == "ل" and not view.is_in(before, words.realising_verbs)
-        reference = head_before or lam
+        # "مقتل شخص إثر انفجار": the act named as the cause of the harm just told.
+        reference = (head_before and not cause) or lam
     if any(view.is_in(j, words.framing_verbs) for j in range(max(clause, first - 3), first)):
         reference = True
     if entry.event_type == "PROTEST" and any(
@@ -659,15 +709,54 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
         reference = True
     irrealis = imperfect or is_future_prefix(trigger.prefix) or any(
         view.is_in(j, words.irrealis) for j in range(max(0, first - 5), first))
-    generic = view.is_in(before, words.generic_heads) or (
+    generic = (view.is_in(before, words.generic_heads) and not crowd) or (
         not verb and "ال" in attached and view.tokens[first].endswith("ات") and not view.has_time)
-    figurative = entry.mode is None and entry.event_type == "ASSAULT" and any(
+    # Only "attack" words are used of words ("شن هجوما حادا"); "اشتباكات عنيفة" are clashes.
+    figurative = entry.mode is None and entry.event_type == "ASSAULT" \
+        and view.folded.startswith(_FIGURATIVE_STEMS, trigger.fstart) and any(
         view.is_in(j, words.verbal_attack_words) for j in range(last + 1, min(len(view.tokens), last + 4)))
 
-    cumulative = any(view.is_in(j, words.cumulative) for j in range(last + 1, view.clause_end(last)))
-    return {"predicate": predicate, "time": view.has_time, "count": view.has_count, "reference": reference,
+    # "the first / deadliest since 2003" singles one act out; "attacks since 2003" counts many.
+    # "منذ الصباح" dates the act within the day; it counts nothing.
+    cumulative = any(view.is_in(j, words.cumulative) and not any(
+        view.is_in(k, _ORDINALS) for k in range(max(last + 1, j - 3), j))
+        and not (j + 1 < len(view.tokens) and view.has_time_at(j + 1))
+        for j in range(last + 1, view.clause_end(last)))
+    # Victims counted: of a harm word anywhere, or as the object of this act ("اختطف 9 عراقيين").
+    count = view.has_count or crowd or (verb and entry.event_type == "ASSAULT" and any(
+        view.is_number(j) or view.is_in(j, words.victims)
+        for j in range(last + 1, min(view.clause_end(last), last + 3))))
+    return {"predicate": predicate, "time": view.has_time, "count": count, "reference": reference,
             "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
             "cumulative": cumulative}
+
+
+CLAUSE_VERB_REACH = 5     # words from a clause-opening verb to its postponed subject
+
+
+def _clause_verb_before(view: _ClauseView, clause: int, first: int, verbs: frozenset) -> bool:
+    """The clause opens with one of `verbs` and the noun follows as its
+    subject after a phrase of place or time ("اندلعت في العاصمة مظاهرات")."""
+    return first - clause <= CLAUSE_VERB_REACH and first > clause and view.is_in(clause, verbs) \
+        and not any(view.is_in(j, view.words.relative) for j in range(clause + 1, first))
+
+
+def _verb_by_context(view: _ClauseView, first: int, last: int) -> bool:
+    """A word spelt as verb or verbal noun ("قتل") is the verb when nothing
+    governs it as a noun (no preposition or noun head before it) and no object
+    follows: a preposition, a time, a clause break or a coordinated harm
+    ("أن أحد الجنود قتل وجرح سبعة", "قتل في هجوم")."""
+    words = view.words
+    if view.is_in(first - 1, _AR_PREPOSITIONS) or view.is_in(first - 1, words.reference_heads) \
+            or view.is_in(first - 1, words.generic_heads) or view.is_in(first - 1, _ACT_NOUN_HEADS) \
+            or view.is_in(first - 1, words.verb_or_noun):
+        return False  # "في قتل", "جرائم قتل", "عمليات خطف وقتل": verbal nouns
+    following = last + 1
+    if following >= len(view.tokens) or view.is_boundary(following):
+        return True
+    token = view.tokens[following]
+    return view.is_in(following, _VERB_FOLLOWERS) or view.has_time_at(following) or (
+        token.startswith("و") and view.is_casualty(following))
 
 
 def _realised_later(view: _ClauseView, last: int) -> bool:
@@ -740,9 +829,10 @@ def _preposition_before(doc: _Document, trigger: Atom) -> bool:
     """The trigger word carries a preposition (ب ل ك) or follows one."""
     if doc.language == "ar" and trigger.prefix.lstrip("وف")[:1] in ("ب", "ل", "ك"):
         return True
-    words = doc.folded[max(0, trigger.fstart - len(trigger.prefix) - 15):trigger.fstart - len(trigger.prefix)].split()
+    words = doc.folded[max(0, trigger.fstart - len(trigger.prefix) - 30):trigger.fstart - len(trigger.prefix)].split()
     prepositions = _AR_PREPOSITIONS if doc.language == "ar" else _EN_PREPOSITIONS
-    return bool(words) and words[-1] in prepositions
+    # "آلاف من المتظاهرين", "thousands of protesters": a quantity, not a preposition's object.
+    return bool(words) and words[-1] in prepositions and not (len(words) > 1 and words[-2] in _QUANTIFIERS)
 
 
 def _has_intent(doc: _Document, trigger: Atom, modifiers: list[Atom]) -> bool:
