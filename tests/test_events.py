@@ -406,3 +406,26 @@ def test_acts_counted_since_a_year_are_not_one_report():
 
 def test_one_victim_as_the_object_of_the_verb_is_specific():
     assert _best_confidence("وقالت الشرطة إن مسلحين قتلوا شرطيا عند الحاجز.", "ASSAULT") >= 0.6
+
+
+def test_attack_told_on_a_source_word_is_more_confident():
+    bare = _best_confidence("وهاجم مسلحون نقطة تفتيش للجيش.", "ASSAULT")
+    attributed = _best_confidence("وقال مصدر عسكري إن مسلحين هاجموا نقطة تفتيش للجيش.", "ASSAULT")
+    assert attributed > bare
+    assert attributed >= 0.6
+
+
+def test_attack_named_deep_in_a_long_sentence_is_less_confident():
+    lead = "قتل مسلحون خمسة جنود أمس عند حاجز على طريق المطار."
+    buried = ("وأكد الوزير في كلمة طويلة ألقاها أمام أعضاء البرلمان خلال جلسة خصصت لمناقشة الموازنة "
+              "العامة والخطط الاقتصادية للعام المقبل أن الحكومة ماضية في إصلاحاتها رغم الصعوبات، "
+              "مشيرا إلى أن مسلحين قتلوا خمسة جنود أمس عند حاجز على طريق المطار.")
+    assert _best_confidence(lead, "ASSAULT") >= 0.6
+    assert _best_confidence(buried, "ASSAULT") < _best_confidence(lead, "ASSAULT")
+
+
+def test_counted_crowd_with_its_verb_later_in_the_clause_is_a_protest():
+    gathered = "وقال شهود إن مئات المحتجين من سكان الأحياء الفقيرة في المدينة تجمعوا أمام مبنى البلدية."
+    described = "وقال شهود إن مئات المحتجين من سكان الأحياء الفقيرة الذين تجمعوا أمام مبنى البلدية."
+    assert _best_confidence(gathered, "PROTEST") >= 0.6
+    assert _best_confidence(described, "PROTEST") < 0.6

@@ -105,6 +105,7 @@ class ClauseWords:
     verb_or_noun: frozenset
     cumulative: frozenset
     victims: frozenset
+    reporting_verbs: frozenset
 
 
 class EventDataError(ValueError):
@@ -481,6 +482,10 @@ def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: 
     if not wanted:
         return {}
     view = _ClauseView(doc, sentence, get_event_lexicon().clauses)
+    # A report told on a source's word ("قال مصدر في الشرطة إن ...") is how attacks are news.
+    attributed = any(view.is_in(j, view.words.reporting_verbs) for j in range(min(REPORT_OPENING, len(view.tokens))))
+    # In a long sentence the coded act is its main one; many others are told on the way.
+    long_sentence = len(view.tokens) >= LONG_SENTENCE
     best: dict[str, float] = {}
     for index, trigger in enumerate(wanted):
         if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
@@ -491,9 +496,12 @@ def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: 
             # opening its clause ("أن انتحاريا فجر نفسه") is the predicate.
             continue
         features = _realis_features(view, trigger)
-        score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
-            + REALIS_PLACE * (has_place and features["predicate"])
         event_type = trigger.payload.event_type
+        score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
+            + REALIS_PLACE * (has_place and features["predicate"]) \
+            + REALIS_LONG * long_sentence \
+            + REALIS_BURIED * (view.index_of(trigger.fstart) >= BURIED_AFTER) \
+            + REALIS_ATTRIBUTED * (attributed and event_type == "ASSAULT")
         best[event_type] = max(best.get(event_type, score), score)
     return best
 
@@ -507,6 +515,12 @@ def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
 REALIS_BASE = 0.35
 REALIS_STEP = 0.1
 REALIS_PLACE = 0.5        # a named place where the predicate's act happened
+REALIS_ATTRIBUTED = 0.5   # an attack told on a source's word (a verb of saying opens the sentence)
+REALIS_LONG = -0.5        # a sentence of LONG_SENTENCE tokens or more
+REALIS_BURIED = -1.0      # the act named BURIED_AFTER tokens or more into its sentence: told on the way
+REPORT_OPENING = 3        # tokens at the start of a sentence where its verb of saying stands
+LONG_SENTENCE = 40
+BURIED_AFTER = 20
 REALIS_WEIGHTS = {"predicate": 2.0, "time": 1.0, "count": 1.0, "reference": -2.0, "irrealis": -2.0,
                   "generic": -1.5, "figurative": -3.0, "anaphoric": -1.0, "cumulative": -2.0}
 
@@ -693,7 +707,8 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
     if entry.event_type == "PROTEST" and not predicate:
         window = range(clause if crowd else max(clause, first - 2), min(len(view.tokens), last + 3))
         predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last) \
-            or _clause_verb_before(view, clause, first, words.protest_verbs)
+            or _clause_verb_before(view, clause, first, words.protest_verbs) \
+            or (crowd and _realised_later(view, last, words.protest_verbs))
 
     reference = False
     if not verb:
@@ -759,14 +774,16 @@ def _verb_by_context(view: _ClauseView, first: int, last: int) -> bool:
         token.startswith("و") and view.is_casualty(following))
 
 
-def _realised_later(view: _ClauseView, last: int) -> bool:
+def _realised_later(view: _ClauseView, last: int, verbs: frozenset | None = None) -> bool:
     """A verb after the noun, in its clause and not in a relative clause,
-    makes it happen: "سيارة مفخخة مركونة ... انفجرت", "هجوما بقنبلة أدى"."""
+    makes it happen: "سيارة مفخخة مركونة ... انفجرت", "هجوما بقنبلة أدى";
+    for a counted crowd, its verb of gathering ("آلاف من الطلاب ... تدفقوا")."""
     words = view.words
+    verbs = words.realising_verbs if verbs is None else verbs
     for j in range(last + 1, min(len(view.tokens), last + 1 + CLAUSE_LOOKAHEAD)):
         if view.is_in(j, words.relative) or view.is_boundary(j):
             return False
-        if view.is_in(j, words.realising_verbs):
+        if view.is_in(j, verbs):
             return True
     return False
 
