@@ -76,6 +76,21 @@ def test_english_expressions(sentence, expected, precision):
     assert result.expression
 
 
+@pytest.mark.parametrize("sentence, language, expected, expression", [
+    # "آب" alone is August; inside "الانتخابات" it is no month.
+    ("وصل الوفد في 5 آب إلى العاصمة", "ar", dt.date(2024, 8, 5), "5 آب"),
+    ("جرت الانتخابات أمس في أجواء هادئة", "ar", dt.date(2024, 12, 1), "أمس"),
+    # Of two expressions the more specific rule wins, wherever it stands.
+    ("اندلعت المواجهات أمس بعد هدوء ساد منذ الخميس", "ar", dt.date(2024, 12, 1), "أمس"),
+    ("منذ الخميس وحتى 30 نوفمبر تواصل القصف", "ar", dt.date(2024, 11, 30), "30 نوفمبر"),
+    ("Protesters gathered overnight outside the ministry", "en", dt.date(2024, 12, 1), "overnight"),
+    ("On Sunday, 1 December, troops withdrew", "en", dt.date(2024, 12, 1), "1 December"),
+])
+def test_rules_run_only_on_their_words(sentence, language, expected, expression):
+    result = resolve_event_date(sentence, language, PUBLISHED)
+    assert (result.date, result.expression) == (expected, expression)
+
+
 def test_no_expression_falls_back_to_publication_date():
     result = resolve_event_date("The army said it repelled the attack.", "en", PUBLISHED)
     assert result == EventDate(dt.date(2024, 12, 2), "day", None)

@@ -2,6 +2,7 @@ import time
 
 import pytest
 
+from newsflow import places
 from newsflow.places import Gazetteer, Place, PlaceMention, build_gazetteer, get_gazetteer
 
 # A short report written for these tests, after the events of late
@@ -116,6 +117,25 @@ def test_place_fields(gazetteer):
     assert 35.9 < aleppo.latitude < 36.5 and 36.9 < aleppo.longitude < 37.4
     assert aleppo.geonameid and aleppo.population > 1_000_000
     assert aleppo.name_ar
+
+
+def test_names_between_punctuation(gazetteer):
+    text = "وصلت القوات إلى (خان شيخون) ثم إلى حلب، ومنها إلى ريف إدلب."
+    assert {(m.text, m.place.name) for m in gazetteer.find_places(text, "ar")} == {
+        ("خان شيخون", "Khan Shaykhun"), ("حلب", "Aleppo"), ("ريف إدلب", "Idlib")}
+    text = "Fighters reached Khan Sheikhoun, then Aleppo (Syria)."
+    assert [m.text for m in gazetteer.find_places(text, "en")] == ["Khan Sheikhoun", "Aleppo", "Syria"]
+
+
+def test_results_do_not_depend_on_remembered_words(gazetteer, monkeypatch):
+    expected = [_resolved(gazetteer.find_places(SYRIA_REPORT_AR, "ar")),
+                _resolved(gazetteer.find_places(SYRIA_REPORT_EN, "en"))]
+    # Forget after every new piece of text and every place judged.
+    monkeypatch.setattr(places, "_STARTS_CACHE_SIZE", 1)
+    monkeypatch.setattr(places, "_FACTS_CACHE_SIZE", 1)
+    again = [_resolved(gazetteer.find_places(SYRIA_REPORT_AR, "ar")),
+             _resolved(gazetteer.find_places(SYRIA_REPORT_EN, "en"))]
+    assert again == expected
 
 
 def test_reload_is_fast(index_path):

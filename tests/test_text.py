@@ -1,6 +1,8 @@
 from newsflow.text import (
+    FOLD_TABLE,
     Sentence,
     detect_language,
+    fold_offsets,
     fold_with_offsets,
     normalize_arabic,
     normalize_for_match,
@@ -58,6 +60,22 @@ def test_fold_with_offsets_maps_back():
     assert len(folded) == len(offsets)
     start = folded.index("numan")
     assert text[offsets[start]:offsets[start + 4] + 1] == "Numan"
+
+
+def test_fold_with_offsets_marks_and_ligatures_twice():
+    # Harakat and tatweel fold to nothing, the lam-alef ligature to two
+    # letters; words seen before fold the same way again.
+    text = "قصفَ الطيرانُ مواقعَ ﻻذقية\tوقصفـــت «الطائرات» مواقع-أخرى  فجرَ ﻻذقية"
+    expected_offsets = [index for index, ch in enumerate(text) for _ in FOLD_TABLE[ord(ch)]]
+    for _ in range(2):
+        folded, offsets = fold_with_offsets(text)
+        assert folded == text.translate(FOLD_TABLE)
+        assert list(offsets) == expected_offsets
+        assert list(fold_offsets(text)) == expected_offsets
+    start = folded.index("لاذقيه")
+    assert text[offsets[start]:offsets[start + 5] + 1] == "ﻻذقية"
+    plain, plain_offsets = fold_with_offsets("Idlib and Hama")
+    assert plain == "idlib and hama" and plain_offsets == range(14)
 
 
 def test_tokenize_keeps_arabic_marks_in_words():

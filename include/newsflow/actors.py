@@ -95,14 +95,18 @@ class ActorMention(NamedTuple):
 
 
 class LexiconMatcher:
-    """Aho-Corasick automaton over folded dictionary keys, with the Arabic
+    """Aho-Corasick automata over folded dictionary keys, with the Arabic
     affix and word-boundary checks applied to each hit."""
 
     def __init__(self) -> None:
-        import ahocorasick
-
-        self._automaton = ahocorasick.Automaton()
         self._values: dict[str, list] = {}
+        # Keys without a space can only be found inside one space-separated
+        # piece of text, and whether such a hit stands as a word depends on
+        # that piece alone: their hits are found and judged once per distinct
+        # piece. Keys with a space are searched in the whole text.
+        self._word_automaton = None
+        self._phrase_automaton = None
+        self._piece_cache: dict[str, tuple] = {}
 
     def add(self, form: str, payload, affixes: str = "actor") -> None:
         """Register `form` (any spelling; it is folded here). `affixes`:
@@ -118,23 +122,83 @@ class LexiconMatcher:
             self._values.setdefault(key[2:], []).append((payload, affixes, exact, True))
 
     def build(self) -> None:
+        import ahocorasick
+
+        words, phrases = ahocorasick.Automaton(), ahocorasick.Automaton()
         for key, entries in self._values.items():
-            self._automaton.add_word(key, (len(key), tuple(entries)))
-        self._automaton.make_automaton()
+            (phrases if " " in key else words).add_word(key, (len(key), tuple(entries)))
+        for automaton in (words, phrases):
+            automaton.make_automaton()
+        self._word_automaton = words if len(words) else None
+        self._phrase_automaton = phrases if len(phrases) else None
         self._values = {}
 
     def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None) -> list[Atom]:
-        """All accepted hits in `text` (fold it first unless given)."""
+        """All accepted hits in `text` (fold it first unless given), in the
+        order an Aho-Corasick pass over the folded text meets them."""
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
         atoms: list[Atom] = []
         if not folded:
             return atoms
-        size = len(folded)
-        for end_index, (length, entries) in self._automaton.iter(folded):
+        cache = self._piece_cache
+        next_base = 0
+        for piece in folded.split(" "):
+            base = next_base
+            next_base += len(piece) + 1
+            found = cache.get(piece)
+            if found is None:
+                found = self._hits_in_piece(piece)
+                if len(cache) >= _PIECE_CACHE_SIZE:
+                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
+                    cache = self._piece_cache = {}
+                cache[piece] = found
+            for hit_start, hit_end, accepted in found:
+                fstart, fend = base + hit_start, base + hit_end
+                start, end = offsets[fstart], offsets[fend - 1] + 1
+                for payload, exact, prefix in accepted:
+                    if exact is not None and text[start:end].replace(" ", "") != exact:
+                        continue
+                    atoms.append(Atom(fstart, fend, start, end, payload, prefix))
+        if self._phrase_automaton is not None:
+            phrase_atoms = self._phrase_hits(folded, text, offsets)
+            if phrase_atoms:
+                atoms.extend(phrase_atoms)
+                atoms.sort(key=_pass_order)
+        return atoms
+
+    def _hits_in_piece(self, piece: str) -> tuple:
+        """(start, end, accepted) for each hit of a space-free key in `piece`
+        that stands as a word, where accepted holds (payload, exact form
+        without spaces or None, attached prefix) for each entry whose affixes
+        fit."""
+        if self._word_automaton is None:
+            return ()
+        found = []
+        size = len(piece)
+        for end_index, (length, entries) in self._word_automaton.iter(piece):
             fend = end_index + 1
             fstart = fend - length
             # Most hits sit inside longer words: reject them on one character.
+            if fstart and piece[fstart - 1] in _NEVER_BEFORE or fend < size and piece[fend] in _NEVER_AFTER:
+                continue
+            surroundings = _surroundings(piece, fstart, fend)
+            accepted = []
+            for payload, affixes, exact, needs_lam in entries:
+                prefix = _attached_prefix(*surroundings, affixes, needs_lam)
+                if prefix is not None:
+                    accepted.append((payload, exact.replace(" ", "") if exact is not None else None, prefix))
+            if accepted:
+                found.append((fstart, fend, tuple(accepted)))
+        return tuple(found)
+
+    def _phrase_hits(self, folded: str, text: str, offsets) -> list[Atom]:
+        """Accepted hits of keys with a space in the whole folded text."""
+        atoms: list[Atom] = []
+        size = len(folded)
+        for end_index, (length, entries) in self._phrase_automaton.iter(folded):
+            fend = end_index + 1
+            fstart = fend - length
             if fstart and folded[fstart - 1] in _NEVER_BEFORE or fend < size and folded[fend] in _NEVER_AFTER:
                 continue
             surroundings = _surroundings(folded, fstart, fend)
@@ -147,6 +211,14 @@ class LexiconMatcher:
                     continue
                 atoms.append(Atom(fstart, fend, start, end, payload, prefix))
         return atoms
+
+
+_PIECE_CACHE_SIZE = 50_000  # distinct pieces of text remembered by LexiconMatcher.scan
+
+
+def _pass_order(atom: Atom) -> tuple[int, int]:
+    """An Aho-Corasick pass reports hits by end, the longest first at each end."""
+    return atom.fend, atom.fstart
 
 
 def _is_acronym(form: str) -> bool:
@@ -364,7 +436,7 @@ def longest_non_overlapping(atoms: Iterable[Atom]) -> list[Atom]:
     taken = bytearray(max(a.fend for a in atoms))
     chosen: list[Atom] = []
     for atom in atoms:
-        if any(taken[atom.fstart:atom.fend]):
+        if taken.find(1, atom.fstart, atom.fend) != -1:
             continue
         taken[atom.fstart:atom.fend] = b"\x01" * (atom.fend - atom.fstart)
         chosen.append(atom)
@@ -444,15 +516,31 @@ def _can_join(group: list[Atom], atom: Atom) -> bool:
 
 
 def _code_group(group: list[Atom], text: str, folded: str, language: str) -> ActorMention | None:
-    entries = [a.payload for a in group]
     start, end = group[0].start, group[-1].end
-    surface = text[start:end]
-    named = next((e for e in entries if e.kind == "named"), None)
-    country = next((e.country for e in entries if e.country), None)
-    strong = [e for e in entries if e.kind == "sector" and not e.weak]
-    weak = any(e.kind == "sector" and e.weak for e in entries)
-    if len(group) == 1 and entries[0].kind in ("country", "capital") and _is_locative(group[0], folded, language):
+    # One pass over the pieces: the first named actor and country, the sector nouns.
+    named = country = None
+    strong = []
+    weak = state = people = False
+    for atom in group:
+        entry = atom.payload
+        kind = entry.kind
+        if kind == "sector":
+            if entry.weak:
+                weak = True
+            else:
+                strong.append(entry)
+        elif kind == "named":
+            if named is None:
+                named = entry
+        elif kind == "country" or kind == "capital":
+            state = True
+        elif kind == "demonym" and entry.plural:
+            people = True
+        if country is None and entry.country:
+            country = entry.country
+    if state and len(group) == 1 and _is_locative(group[0], folded, language):
         return None
+    surface = text[start:end]
     if named is not None:
         sector = named.sector
         if weak and sector == "GOV":
@@ -468,9 +556,9 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
         sector = strong[0].sector
     elif weak:
         sector = "MIL"
-    elif any(e.kind in ("country", "capital") for e in entries):
+    elif state:
         sector = "GOV"
-    elif any(e.kind == "demonym" and e.plural for e in entries):
+    elif people:
         sector = "CVL"              # "Syrians", "السوريين": the people
     else:
         # A lone adjective ("a Russian proposal") stands for the country itself.

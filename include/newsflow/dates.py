@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from newsflow.text import FOLD_TABLE, fold_with_offsets
+from newsflow.text import FOLD_TABLE, fold_offsets, fold_with_offsets
 
 
 @dataclass
@@ -136,10 +136,7 @@ def _previous_month(reference: dt.date) -> dt.date:
 
 def _resolve(text: str, reference: dt.date, arabic: bool) -> EventDate | None:
     """First matching rule, from the most specific expression to the least."""
-    if not _may_hold_date(text, arabic):
-        return None  # no date word at all: most sentences
-    rules = _ARABIC_RULES if arabic else _ENGLISH_RULES
-    for pattern, build in rules:
+    for pattern, build in _rules_to_try(text, arabic):
         for match in pattern.finditer(text):
             result = build(match, reference)
             if result is not None:
@@ -198,49 +195,67 @@ def _weekday(table):
         _most_recent_weekday(ref, table[m.group(1).lower()]), "day", m.group().strip())
 
 
-# Every rule needs one of these words: a quick test before running them all
-# (plain substring tests on folded text). "اب" (August) is also part of many
-# words, so it is tested as a whole word only.
-_ARABIC_DATE_WORDS = tuple(
-    [m.split()[0] for m in _ARABIC_MONTHS if m != "اب"] + list(_ARABIC_WEEKDAYS)
-    + ["امس", "البارحه", "الليله", "اليوم", "الصباح", "الشهر", "يومين"]
-)
-_ARABIC_AUGUST = re.compile(r"(?<![\u0621-\u064A])[وفب]?اب(?![\u0621-\u064A])")
-_ENGLISH_DATE_WORDS = tuple(
-    list(_ENGLISH_MONTHS) + list(_ENGLISH_WEEKDAYS)
-    + ["yesterday", "night", "today", "tonight", "morning", "afternoon", "evening", "month"]
-)
-
-
-def _may_hold_date(text: str, arabic: bool) -> bool:
-    if arabic:
-        return any(word in text for word in _ARABIC_DATE_WORDS) \
-            or ("اب" in text and _ARABIC_AUGUST.search(text) is not None)
-    lowered = text.lower()
-    return any(word in lowered for word in _ENGLISH_DATE_WORDS)
-
-
+# Every rule needs one of its words (plain substrings of the folded text):
+# only the rules whose words occur are run, and most sentences have none.
+_MONTH_WORDS_AR = [m.split()[0] for m in _ARABIC_MONTHS if m != "اب"]
+_ENGLISH_MONTH_WORDS = list(_ENGLISH_MONTHS)
 _ARABIC_RULES = [
-    (_AR_DAY_MONTH, _arabic_day_month),
-    (_AR_DAY_BEFORE_YESTERDAY, _offset(2)),
-    (_AR_YESTERDAY, _offset(1)),
-    (_AR_WEEKDAY_RE, _weekday(_ARABIC_WEEKDAYS)),
-    (_AR_TODAY, _offset(0)),
-    (_AR_MONTH_ONLY, _arabic_month_only),
-    (_AR_LAST_MONTH, lambda m, ref: EventDate(_previous_month(ref), "month", m.group())),
-    (_AR_THIS_MONTH, lambda m, ref: EventDate(ref.replace(day=1), "month", m.group())),
+    (_AR_DAY_MONTH, _arabic_day_month, _MONTH_WORDS_AR),
+    (_AR_DAY_BEFORE_YESTERDAY, _offset(2), ["امس", "يومين"]),
+    (_AR_YESTERDAY, _offset(1), ["امس", "البارحه", "الليله"]),
+    (_AR_WEEKDAY_RE, _weekday(_ARABIC_WEEKDAYS), list(_ARABIC_WEEKDAYS)),
+    (_AR_TODAY, _offset(0), ["اليوم", "الليله", "الصباح"]),
+    (_AR_MONTH_ONLY, _arabic_month_only, _MONTH_WORDS_AR),
+    (_AR_LAST_MONTH, lambda m, ref: EventDate(_previous_month(ref), "month", m.group()), ["الشهر"]),
+    (_AR_THIS_MONTH, lambda m, ref: EventDate(ref.replace(day=1), "month", m.group()), ["الشهر"]),
 ]
 _ENGLISH_RULES = [
-    (_EN_DAY_MONTH, _english_day_month),
-    (_EN_MONTH_DAY, _english_month_day),
-    (_EN_DAY_BEFORE_YESTERDAY, _offset(2)),
-    (_EN_YESTERDAY, _offset(1)),
-    (_EN_WEEKDAY_RE, _weekday(_ENGLISH_WEEKDAYS)),
-    (_EN_TODAY, _offset(0)),
-    (_EN_MONTH_ONLY, _english_month_only),
-    (_EN_LAST_MONTH, lambda m, ref: EventDate(_previous_month(ref), "month", m.group())),
-    (_EN_THIS_MONTH, lambda m, ref: EventDate(ref.replace(day=1), "month", m.group())),
+    (_EN_DAY_MONTH, _english_day_month, _ENGLISH_MONTH_WORDS),
+    (_EN_MONTH_DAY, _english_month_day, _ENGLISH_MONTH_WORDS),
+    (_EN_DAY_BEFORE_YESTERDAY, _offset(2), ["yesterday"]),
+    (_EN_YESTERDAY, _offset(1), ["yesterday", "night"]),
+    (_EN_WEEKDAY_RE, _weekday(_ENGLISH_WEEKDAYS), list(_ENGLISH_WEEKDAYS)),
+    (_EN_TODAY, _offset(0), ["today", "tonight", "morning", "afternoon", "evening"]),
+    (_EN_MONTH_ONLY, _english_month_only, _ENGLISH_MONTH_WORDS),
+    (_EN_LAST_MONTH, lambda m, ref: EventDate(_previous_month(ref), "month", m.group()), ["month"]),
+    (_EN_THIS_MONTH, lambda m, ref: EventDate(ref.replace(day=1), "month", m.group()), ["month"]),
 ]
+# "اب" (August) is also part of many words: it is tested as a whole word,
+# for the rules that take a month name.
+_ARABIC_AUGUST = re.compile(r"(?<![\u0621-\u064A])[وفب]?اب(?![\u0621-\u064A])")
+_AUGUST_RULES = frozenset(i for i, (_, _, words) in enumerate(_ARABIC_RULES) if words is _MONTH_WORDS_AR)
+
+
+def _rule_words(rules):
+    """Aho-Corasick automaton from each rule word to the indexes of the rules needing it."""
+    import ahocorasick
+
+    needed_by: dict[str, set[int]] = {}
+    for index, (_, _, words) in enumerate(rules):
+        for word in words:
+            needed_by.setdefault(word, set()).add(index)
+    automaton = ahocorasick.Automaton()
+    for word, indexes in needed_by.items():
+        automaton.add_word(word, frozenset(indexes))
+    automaton.make_automaton()
+    return automaton
+
+
+_ARABIC_WORDS = _rule_words(_ARABIC_RULES)
+_ENGLISH_WORDS = _rule_words(_ENGLISH_RULES)
+
+
+def _rules_to_try(text: str, arabic: bool) -> list[tuple]:
+    """(pattern, build) of the rules, in order, whose words occur in `text`."""
+    if arabic:
+        indexes = set().union(*(found for _, found in _ARABIC_WORDS.iter(text)))
+        if "اب" in text and not _AUGUST_RULES <= indexes and _ARABIC_AUGUST.search(text) is not None:
+            indexes |= _AUGUST_RULES
+        rules = _ARABIC_RULES
+    else:
+        indexes = set().union(*(found for _, found in _ENGLISH_WORDS.iter(text.lower())))
+        rules = _ENGLISH_RULES
+    return [rules[index][:2] for index in sorted(indexes)]
 
 
 def resolve_event_date(sentence: str, language: str | None, published_at,
@@ -262,7 +277,11 @@ def resolve_event_date(sentence: str, language: str | None, published_at,
     result = _resolve(folded, reference, arabic=arabic)
     if result is not None and result.expression is not None:
         start, end = result.expression
-        offsets = fold_with_offsets(sentence)[1]  # only now: most sentences have no expression
+        # Only now: most sentences have no expression. Its characters are
+        # known from folding it, so the offsets need no second folding.
+        offsets = fold_offsets(sentence)
+        if len(offsets) != len(folded):  # folded by other means than FOLD_TABLE
+            offsets = fold_with_offsets(sentence)[1]
         result.expression = sentence[offsets[start]:offsets[end - 1] + 1]
     if result is not None and result.date is not None and result.date > reference:
         # Expressions never point after the publication date in news reports

@@ -27,9 +27,12 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from newsflow.text import fold_for_match, fold_with_offsets
+from newsflow.text import fold_for_match, fold_with_offsets, folding_signature
 
 INDEX_VERSION = "places-8"
+# The code above this heading builds the index (its hash keys the cache);
+# the code below only reads it.
+_MATCHING_SECTION = "\n# --- Matching ---"
 DATA_DIR = Path(__file__).parent / "data" / "places"
 PRECISIONS = ("country", "admin1", "city", "village")
 
@@ -107,12 +110,14 @@ def _data_files() -> list[Path]:
 
 
 def _data_fingerprint() -> str:
-    """Hash of the index version, this code, the curated files' contents and
-    the GeoNames file's size, so any change rebuilds the index."""
+    """Hash of the index version, the code that builds the index, the
+    folding rules, the curated files' contents and the GeoNames file's size,
+    so any change to what the index holds rebuilds it (the matching code
+    below the build section does not shape it)."""
     digest = hashlib.sha256(INDEX_VERSION.encode())
-    # The matching code shapes the keys too (folding, spellings, filters).
-    for module in (Path(__file__), Path(__file__).with_name("text.py")):
-        digest.update(module.read_bytes())
+    source = Path(__file__).read_text(encoding="utf-8")
+    digest.update(source[:source.index(_MATCHING_SECTION)].encode())
+    digest.update(folding_signature().encode())
     for path in _data_files():
         if path.suffix == ".yaml":
             digest.update(path.read_bytes())
@@ -465,6 +470,7 @@ class Gazetteer:
         self._name_lengths = index["name_lengths"]
         self._place_cache: dict[int, Place] = {}
         self._starts_cache: dict[str, tuple] = {}
+        self._facts_cache: dict[tuple, tuple] = {}
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Gazetteer":
@@ -500,118 +506,182 @@ class Gazetteer:
         begins with the words read so far."""
         match, get = self._automaton.match, self._automaton.get
         next_word = _WORD.match
-        cached = self._starts_cache.get
+        cache = self._starts_cache
         spans = []
-        for token in _WORD.finditer(folded):
-            word = token.group()
-            starts = cached(word)
-            if starts is None:
-                starts = self._word_starts(word)
-            if not starts:
+        next_base = 0
+        # Words recur: where names can begin is worked out once per distinct
+        # space-separated piece of text (most pieces begin none).
+        for piece in folded.split(" "):
+            base = next_base
+            next_base += len(piece) + 1
+            found = cache.get(piece)
+            if found is None:
+                found = self._starts_of_piece(piece)
+                if len(cache) >= _STARTS_CACHE_SIZE:
+                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
+                    cache = self._starts_cache = {}
+                cache[piece] = found
+            if not found:
                 continue
-            token_start, token_end = token.span()
-            if original[offsets[token_start]].islower():
-                continue  # Latin names are capitalised; Arabic has no case
-            for prefix, value in starts:
-                start = token_start + len(prefix)
-                end = token_end
-                while True:
-                    if value >= 0:
+            for offset, length, starts in found:
+                token_start = base + offset
+                if original[offsets[token_start]].islower():
+                    continue  # Latin names are capitalised; Arabic has no case
+                token_end = token_start + length
+                for prefix, extends, name in starts:
+                    start = token_start + len(prefix)
+                    if name is not None:
+                        name_id, latin, acronym, candidates = name
+                        if not latin or _case_ok(original, offsets, start, token_end, acronym):
+                            spans.append(_Span(token_start, token_end, name_id, list(candidates)))
+                    if not extends:
+                        continue
+                    end = token_end
+                    while True:
+                        # Names run over words separated by one space or mark.
+                        following = next_word(folded, end + 1)
+                        if following is None:
+                            break
+                        end = following.end()
+                        key = folded[start:end]
+                        value = get(key, -1)
+                        if value < 0:
+                            if not match(key):
+                                break
+                            continue
                         span = self._accept(value, prefix, token_start, end, original, offsets, start)
                         if span is not None:
                             spans.append(span)
-                    # Names run over words separated by one space or mark.
-                    following = next_word(folded, end + 1)
-                    if following is None:
-                        break
-                    end = following.end()
-                    key = folded[start:end]
-                    value = get(key, -1)
-                    if value < 0 and not match(key):
-                        break
         return spans
+
+    def _starts_of_piece(self, piece: str) -> tuple:
+        """(offset, length, starts) for each word of a space-separated piece
+        of folded text where a name can begin; starts holds (prefix, extends,
+        name) for each prefix from `_word_starts`, where `extends` tells
+        whether a name goes on past the word with the character after it (the
+        one after the piece is a space) and name is what `_accept` needs of
+        the name ending with the word, (name id, Latin?, acronym?, places),
+        or None. Starts that can neither end nor go on are left out."""
+        match = self._automaton.match
+        found = []
+        for token in _WORD.finditer(piece):
+            word = token.group()
+            offset, end = token.span()
+            separator = piece[end] if end < len(piece) else " "
+            starts = []
+            for prefix, value in self._word_starts(word):
+                extends = match(word[len(prefix):] + separator)
+                name = None
+                if value >= 0 and self._prefix_fits(value, prefix):
+                    name_id = value >> 1
+                    flags = self._name_flags[name_id]
+                    candidates = tuple(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
+                    name = (name_id, bool(flags & 1), bool(flags & 2), candidates)
+                if name is not None or extends:
+                    starts.append((prefix, extends, name))
+            if starts:
+                found.append((offset, end - offset, tuple(starts)))
+        return tuple(found)
 
     def _word_starts(self, word: str) -> tuple[tuple[str, int], ...]:
         """(prefix, value) for each way a name can begin in `word`: as it
         stands or after a clitic prefix; value is the packed name or -1 when
-        only longer names begin so. Cached: the same words recur."""
-        found = self._starts_cache.get(word)
-        if found is None:
-            match, get = self._automaton.match, self._automaton.get
-            found = []
-            for prefix in ("",) + _PREFIXES_BY_LETTER.get(word[0], ()):
-                if prefix and (not word.startswith(prefix) or len(word) - len(prefix) < 2):
-                    continue
-                key = word[len(prefix):]
-                value = get(key, -1)
-                if value >= 0 or match(key):
-                    found.append((prefix, value))
-            found = tuple(found)
-            if len(self._starts_cache) >= _STARTS_CACHE_SIZE:
-                self._starts_cache.clear()
-            self._starts_cache[word] = found
-        return found
+        only longer names begin so."""
+        match, get = self._automaton.match, self._automaton.get
+        found = []
+        for prefix in ("",) + _PREFIXES_BY_LETTER.get(word[0], ()):
+            if prefix and (not word.startswith(prefix) or len(word) - len(prefix) < 2):
+                continue
+            key = word[len(prefix):]
+            value = get(key, -1)
+            if value >= 0 or match(key):
+                found.append((prefix, value))
+        return tuple(found)
 
     def _accept(self, value, prefix, token_start, end, original, offsets, start) -> _Span | None:
-        name_id, lil_variant = value >> 1, value & 1
-        flags = self._name_flags[name_id]
-        if lil_variant:
-            if prefix not in ("ل", "ول", "فل"):
-                return None
-        elif prefix and not _prefix_allowed(prefix, flags):
+        if not self._prefix_fits(value, prefix):
             return None
+        name_id = value >> 1
+        flags = self._name_flags[name_id]
         if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
             return None
         candidates = list(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
         return _Span(token_start, end, name_id, candidates)
 
+    def _prefix_fits(self, value: int, prefix: str) -> bool:
+        """Whether the name packed in `value` may follow the clitic `prefix`."""
+        if value & 1:  # the ل+ال variant: only after ل
+            return prefix in ("ل", "ول", "فل")
+        return not prefix or _prefix_allowed(prefix, self._name_flags[value >> 1])
+
     # -- cues and filters
 
     def _attach_cues(self, spans: list[_Span], folded: str) -> None:
+        # The word before a span is read forwards in the reversed text.
+        backwards = folded[::-1]
+        size = len(folded)
         for span in spans:
-            before = _previous_word(folded, span.start)
+            before = _NEXT_WORD.match(backwards, size - span.start)
             if before is not None:
-                word, word_start = before
-                stems = _stems(word)
-                if stems & ADMIN_CUES_BEFORE:
+                cue = _cue_before(before.group(1)[::-1])
+                if cue == "admin":
                     span.admin_cue = True
-                    span.cue_start = word_start
-                elif stems & SETTLEMENT_CUES_BEFORE:
+                    span.cue_start = size - before.end()
+                elif cue == "settlement":
                     span.settlement_cue = True
-            after = _next_word(folded, span.end)
+            after = _NEXT_WORD.match(folded, span.end)
             if after is not None:
-                word, word_end = after
+                word = after.group(1)
                 if word in ADMIN_CUES_AFTER:
                     span.admin_cue = True
-                    span.cue_end = word_end
+                    span.cue_end = after.end()
                 elif span.admin_cue and word in DIRECTION_WORDS:
-                    span.cue_end = word_end
+                    span.cue_end = after.end()
 
     def _passes(self, candidate: int, span: _Span, context: Counter | None, dominant: bool = False) -> bool:
         """Word-frequency filter: a name that is also a common word needs a
         populous place, a cue word, or support from the document's countries.
         With a dominant document country (`dominant`, see _dominant), places
         abroad need a rare name."""
-        c = self._columns
-        if c["trusted"][candidate]:
+        key = (candidate, span.name_id, span.settlement_cue)
+        facts = self._facts_cache.get(key)
+        if facts is None:
+            facts = self._pass_facts(*key)
+        if facts is True:  # a trusted place
             return True
-        zipf = self._name_zipf[span.name_id]
-        country = c["country"][candidate]
-        arabic_name = not self._name_flags[span.name_id] & 1
-        base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.6
-        allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
-        if span.settlement_cue:
-            allowance += 1.5
+        zipf, country, allowance, small = facts
         if context is not None:
             if context.get(country, 0) >= 1:
                 allowance += 0.3
             elif dominant and not span.settlement_cue:
                 # A document about one country: a small place abroad is
                 # much more likely an ordinary word.
-                if c["population"][candidate] < MIN_POPULATION_ABROAD:
+                if small:
                     return False
                 allowance = min(allowance, RARE_NAME_ZIPF)
         return zipf < allowance
+
+    def _pass_facts(self, candidate: int, name_id: int, settlement_cue: bool):
+        """What `_passes` needs that does not depend on the document: the
+        name's frequency, the place's country, its allowance before context
+        and whether it is small; True for trusted places. Cached:
+        the same names recur."""
+        c = self._columns
+        if c["trusted"][candidate]:
+            facts = True
+        else:
+            country = c["country"][candidate]
+            arabic_name = not self._name_flags[name_id] & 1
+            base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.6
+            allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
+            if settlement_cue:
+                allowance += 1.5
+            facts = (self._name_zipf[name_id], country, allowance,
+                     c["population"][candidate] < MIN_POPULATION_ABROAD)
+        if len(self._facts_cache) >= _FACTS_CACHE_SIZE:
+            self._facts_cache = {}
+        self._facts_cache[(candidate, name_id, settlement_cue)] = facts
+        return facts
 
     def _score(self, candidate: int, span: _Span, countries: Counter, admin1s: Counter) -> float:
         c = self._columns
@@ -740,7 +810,8 @@ class Gazetteer:
 
 
 _WORD = re.compile(r"[^\W_]+")
-_STARTS_CACHE_SIZE = 200_000  # distinct words remembered by Gazetteer._word_starts
+_STARTS_CACHE_SIZE = 200_000  # distinct pieces of text remembered by Gazetteer._raw_spans
+_FACTS_CACHE_SIZE = 50_000  # (place, name, cue) triples remembered by Gazetteer._pass_facts
 _PREFIXES_BY_LETTER = {
     letter: tuple(p for p in NAME_PREFIXES if p[0] == letter) for letter in {p[0] for p in NAME_PREFIXES}
 }
@@ -770,26 +841,21 @@ def _case_ok(original: str, offsets: list[int], start: int, end: int, acronym: b
     return True
 
 
+# The word after an offset when only spaces separate them; matched in the
+# reversed text, the word before it.
 _NEXT_WORD = re.compile(r" +([^\W_]+)")
 
 
-def _previous_word(folded: str, start: int) -> tuple[str, int] | None:
-    """The word before `start` and where it begins, when only spaces separate them."""
-    end = start
-    while end > 0 and folded[end - 1] == " ":
-        end -= 1
-    if end == start and start > 0:
-        return None
-    begin = end
-    while begin > 0 and folded[begin - 1].isalnum():
-        begin -= 1
-    return (folded[begin:end], begin) if begin < end else None
-
-
-def _next_word(folded: str, end: int) -> tuple[str, int] | None:
-    """The word after `end` and where it ends, when only spaces separate them."""
-    match = _NEXT_WORD.match(folded, end)
-    return (match.group(1), match.end()) if match else None
+@lru_cache(maxsize=8192)
+def _cue_before(word: str) -> str | None:
+    """"admin" or "settlement" when `word`, bare or after clitics, is a cue
+    word that may stand before a name; else None."""
+    stems = _stems(word)
+    if stems & ADMIN_CUES_BEFORE:
+        return "admin"
+    if stems & SETTLEMENT_CUES_BEFORE:
+        return "settlement"
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -804,12 +870,12 @@ def _stems(word: str) -> frozenset[str]:
 def _longest_non_overlapping(resolved):
     """Overlapping mentions: the longest wins, then the earliest."""
     chosen = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(max((r[1] for r in resolved), default=0))  # 1 where a chosen mention lies
     for item in sorted(resolved, key=lambda r: (-(r[1] - r[0]), r[0])):
         start, end = item[0], item[1]
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        if taken.find(1, start, end) != -1:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         chosen.append(item)
     return sorted(chosen, key=lambda r: r[0])
 

@@ -150,11 +150,20 @@ def _fold_char(ch: str) -> str:
     return lower if len(lower) == 1 else ch
 
 
+# Characters seen so far that fold to zero or several characters (harakat,
+# tatweel, ligatures): only their runs need offsets mapped one by one.
+_IRREGULAR: set[str] = set()
+_irregular_pattern: tuple[int, "re.Pattern | None"] = (0, None)  # (characters covered, pattern)
+
+
 class _FoldTable(dict):
     """str.translate table filled on first sight of each character."""
 
     def __missing__(self, code: int) -> str:
         folded = _fold_char(chr(code))
+        if len(folded) != 1:
+            # Recorded before the table entry: whoever finds the entry finds it here too.
+            _IRREGULAR.add(chr(code))
         self[code] = folded
         return folded
 
@@ -163,30 +172,79 @@ class _FoldTable(dict):
 FOLD_TABLE = _FoldTable()
 
 
+def _irregular_runs() -> "re.Pattern | None":
+    """Pattern matching runs of the irregular characters seen so far; made
+    again only when a new one has been seen."""
+    global _irregular_pattern
+    count, pattern = _irregular_pattern
+    if count != len(_IRREGULAR):
+        characters = sorted(_IRREGULAR)
+        pattern = re.compile("[" + "".join(map(re.escape, characters)) + "]+")
+        _irregular_pattern = (len(characters), pattern)
+    return pattern
+
+
 def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
     """The text folded for matching (Arabic and Latin rules, see _fold_char)
     and, for each folded character, its offset in `text`."""
-    folded = text.translate(FOLD_TABLE)
+    # Folding is per character and keeps spaces: the words of a text, which
+    # recur from text to text, are folded once each.
+    get = _folded_pieces.get
+    folded = " ".join([get(piece) or _fold_piece(piece) for piece in text.split(" ")])
+    return folded, fold_offsets(text)
+
+
+def fold_offsets(text: str) -> "list[int] | range":
+    """For each character of the folded `text`, its offset in `text`. The
+    text must have been folded before (its characters are then known)."""
+    pattern = _irregular_runs()
+    runs = pattern.finditer(text) if pattern is not None else ()
     # Characters that fold to zero or several characters are rare (harakat,
     # tatweel, ligatures): map the runs between them as plain ranges.
-    irregular = [ch for ch in set(text) if len(FOLD_TABLE[ord(ch)]) != 1]
-    if not irregular:
-        return folded, range(len(text))
     offsets: list[int] = []
     position = 0
-    for match in re.finditer("[" + "".join(map(re.escape, irregular)) + "]+", text):
-        offsets.extend(range(position, match.start()))
-        for index in range(match.start(), match.end()):
+    for match in runs:
+        start, end = match.span()
+        offsets.extend(range(position, start))
+        for index in range(start, end):
             offsets.extend([index] * len(FOLD_TABLE[ord(text[index])]))
-        position = match.end()
+        position = end
+    if not position:
+        return range(len(text))
     offsets.extend(range(position, len(text)))
-    return folded, offsets
+    return offsets
+
+
+# Space-separated pieces of text as written -> folded, for fold_with_offsets.
+_folded_pieces: dict[str, str] = {}
+_FOLDED_PIECES_SIZE = 50_000
+
+
+def _fold_piece(piece: str) -> str:
+    """The piece folded, remembered for the next text holding it."""
+    global _folded_pieces
+    folded = piece.translate(FOLD_TABLE)  # records the piece's irregular characters
+    if len(_folded_pieces) >= _FOLDED_PIECES_SIZE:
+        _folded_pieces = {}
+    _folded_pieces[piece] = folded
+    return folded
 
 
 def fold_for_match(text: str) -> str:
     """The folded form of `text` used for gazetteer and lexicon keys: folded,
     runs of spaces collapsed, without surrounding spaces or full stops."""
     return " ".join(text.translate(FOLD_TABLE).split()).strip(".")
+
+
+def folding_signature() -> str:
+    """What decides fold_for_match's output: the code and tables of the
+    folding rules and the Unicode version. Indexes keyed on folded text are
+    rebuilt when it changes (list any new function the folding calls here)."""
+    import inspect
+
+    parts = [inspect.getsource(function) for function in (normalize_arabic, _fold_char, _FoldTable, fold_for_match)]
+    parts += [repr(sorted(_ARABIC_TABLE.items())), _NEEDS_NFKC.pattern, _SPACE_LIKE, unicodedata.unidata_version]
+    return "\n".join(parts)
 
 
 def normalize_for_match(text: str, language: str | None = None) -> str:
@@ -253,11 +311,10 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
     sentences: list[Sentence] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group() != "\n":
-            punctuation = match.group(1)
-            dot = match.start(1) + len(punctuation.rstrip("\"'”’»)]")) - 1
-            if punctuation.startswith(".") and len(punctuation.rstrip("\"'”’»)]")) == 1 \
-                    and _is_abbreviation(text, dot):
+        punctuation = match.group(1)  # None at a line break
+        if punctuation is not None and punctuation[0] == ".":
+            marks = len(punctuation.rstrip("\"'”’»)]"))
+            if marks == 1 and _is_abbreviation(text, match.start(1)):
                 continue
         end = match.end()
         _append_sentence(sentences, text, start, end)
@@ -270,7 +327,7 @@ def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int)
     chunk = text[start:end]
     stripped = chunk.strip()
     if not stripped or not _LETTER.search(stripped) and not any(ch.isdigit() for ch in stripped):
-        return
+        return  # blank, or punctuation only
     left = start + (len(chunk) - len(chunk.lstrip()))
     right = left + len(stripped)
     sentences.append(Sentence(left, right, text[left:right]))
