@@ -23,7 +23,7 @@ from typing import Iterable, NamedTuple
 
 import yaml
 
-from newsflow.text import fold_for_match, fold_with_offsets
+from newsflow.text import PieceCache, fold_for_match, fold_with_offsets
 
 SECTORS = frozenset(
     "GOV MIL COP SPY REB UAF OPP CVL REF LEG JUD MED BUS NGO IGO".split()
@@ -106,7 +106,7 @@ class LexiconMatcher:
         # piece. Keys with a space are searched in the whole text.
         self._word_automaton = None
         self._phrase_automaton = None
-        self._piece_cache: dict[str, tuple] = {}
+        self._pieces = PieceCache(self._hits_in_piece, _PIECE_CACHE_SIZE)
 
     def add(self, form: str, payload, affixes: str = "actor") -> None:
         """Register `form` (any spelling; it is folded here). `affixes`:
@@ -141,18 +141,7 @@ class LexiconMatcher:
         atoms: list[Atom] = []
         if not folded:
             return atoms
-        cache = self._piece_cache
-        next_base = 0
-        for piece in folded.split(" "):
-            base = next_base
-            next_base += len(piece) + 1
-            found = cache.get(piece)
-            if found is None:
-                found = self._hits_in_piece(piece)
-                if len(cache) >= _PIECE_CACHE_SIZE:
-                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
-                    cache = self._piece_cache = {}
-                cache[piece] = found
+        for base, found in self._pieces.pieces(folded):
             for hit_start, hit_end, accepted in found:
                 fstart, fend = base + hit_start, base + hit_end
                 start, end = offsets[fstart], offsets[fend - 1] + 1

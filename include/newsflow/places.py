@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from newsflow.text import fold_for_match, fold_with_offsets, folding_signature
+from newsflow.text import PieceCache, fold_for_match, fold_with_offsets, folding_signature
 
 INDEX_VERSION = "places-8"
 # The code above this heading builds the index (its hash keys the cache);
@@ -469,7 +469,7 @@ class Gazetteer:
         self._name_flags = index["name_flags"]
         self._name_lengths = index["name_lengths"]
         self._place_cache: dict[int, Place] = {}
-        self._starts_cache: dict[str, tuple] = {}
+        self._starts = PieceCache(self._starts_of_piece, _STARTS_CACHE_SIZE)
         self._facts_cache: dict[tuple, tuple] = {}
 
     @classmethod
@@ -506,21 +506,10 @@ class Gazetteer:
         begins with the words read so far."""
         match, get = self._automaton.match, self._automaton.get
         next_word = _WORD.match
-        cache = self._starts_cache
         spans = []
-        next_base = 0
         # Words recur: where names can begin is worked out once per distinct
         # space-separated piece of text (most pieces begin none).
-        for piece in folded.split(" "):
-            base = next_base
-            next_base += len(piece) + 1
-            found = cache.get(piece)
-            if found is None:
-                found = self._starts_of_piece(piece)
-                if len(cache) >= _STARTS_CACHE_SIZE:
-                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
-                    cache = self._starts_cache = {}
-                cache[piece] = found
+        for base, found in self._starts.pieces(folded):
             if not found:
                 continue
             for offset, length, starts in found:

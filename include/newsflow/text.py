@@ -331,3 +331,28 @@ def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int)
     left = start + (len(chunk) - len(chunk.lstrip()))
     right = left + len(stripped)
     sentences.append(Sentence(left, right, text[left:right]))
+
+
+class PieceCache:
+    """Per-piece results over folded text: ``compute(piece)`` for each space-separated piece,
+    remembered for pieces seen before (words recur across documents). At most ``limit`` pieces
+    are kept; then the memory starts afresh."""
+
+    def __init__(self, compute, limit: int) -> None:
+        self._compute, self._limit, self._entries = compute, limit, {}
+
+    def pieces(self, folded: str):
+        """(offset of the piece in ``folded``, its result) for each piece, in order."""
+        next_base = 0
+        for piece in folded.split(" "):
+            base = next_base
+            next_base += len(piece) + 1
+            entries = self._entries
+            found = entries.get(piece)
+            if found is None:
+                found = self._compute(piece)
+                if len(entries) >= self._limit:
+                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
+                    entries = self._entries = {}
+                entries[piece] = found
+            yield base, found
