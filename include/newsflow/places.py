@@ -510,8 +510,6 @@ class Gazetteer:
         # Words recur: where names can begin is worked out once per distinct
         # space-separated piece of text (most pieces begin none).
         for base, found in self._starts.pieces(folded):
-            if not found:
-                continue
             for offset, length, starts in found:
                 token_start = base + offset
                 if original[offsets[token_start]].islower():

@@ -342,7 +342,8 @@ class PieceCache:
         self._compute, self._limit, self._entries = compute, limit, {}
 
     def pieces(self, folded: str):
-        """(offset of the piece in ``folded``, its result) for each piece, in order."""
+        """(offset of the piece in ``folded``, its result) for each piece whose result is not
+        empty, in order."""
         next_base = 0
         for piece in folded.split(" "):
             base = next_base
@@ -355,4 +356,5 @@ class PieceCache:
                     # A new dict rather than clear(): a thread still reading the old one keeps its entries.
                     entries = self._entries = {}
                 entries[piece] = found
-            yield base, found
+            if found:
+                yield base, found
