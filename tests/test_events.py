@@ -429,3 +429,59 @@ def test_counted_crowd_with_its_verb_later_in_the_clause_is_a_protest():
     described = "وقال شهود إن مئات المحتجين من سكان الأحياء الفقيرة الذين تجمعوا أمام مبنى البلدية."
     assert _best_confidence(gathered, "PROTEST") >= 0.6
     assert _best_confidence(described, "PROTEST") < 0.6
+
+
+def test_bare_detonated_is_an_attack_and_dawn_is_not():
+    assert _best_confidence("وقال مصدر أمني إن مهاجما فجر شاحنة محملة بالمتفجرات عند مدخل القاعدة مساء الأحد.",
+                            "ASSAULT") >= 0.6
+    # "فجر" with the article, as an adverb or before a day is dawn.
+    for text in ("واعتقلت الشرطة فجر أول من أمس ثلاثة مطلوبين في حي الميناء.",
+                 "وداهمت الشرطة فجرا منزلا في حي الميناء.",
+                 "وانطلقت القافلة عند الفجر نحو الحدود."):
+        assert not [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ASSAULT"]
+
+
+@pytest.mark.parametrize("text", [
+    "* 3 يونيو 2010: اغتيال رئيس البلدية في مدينة الساحل.",
+    "ـ 14: تفجير انتحاري في سوق المدينة القديمة.",
+])
+def test_chronology_line_reports_the_act_after_its_date(text):
+    assert _best_confidence(text, "ASSAULT") >= 0.6
+
+
+def test_hostages_taken_by_a_verb_of_holding_are_an_abduction():
+    taken = "وقال مسؤول إن مسلحين احتجزوا أربعة من حراس المصنع رهائن منذ مساء أمس."
+    assert _best_confidence(taken, "ASSAULT") >= 0.6
+    assert _best_confidence("وطالبت العائلات بالإفراج عن الرهائن المحتجزين.", "ASSAULT") < 0.6
+
+
+def test_soldiers_lost_in_a_blast_are_its_victims():
+    assert _best_confidence("وقال المتحدث «فقدنا أمس ثلاثة من جنودنا في انفجار عبوة ناسفة».", "ASSAULT") >= 0.6
+
+
+def test_protest_verb_with_its_counted_crowd_after_it():
+    assert _best_confidence("وتظاهر نحو مائة طالب أمام السفارة.", "PROTEST") >= 0.6
+
+
+def test_protest_told_as_the_time_of_another_act_is_not_its_report():
+    assert _best_confidence("وأطلق سراح الطلاب بعدما احتجوا أمس على قرار الجامعة.", "PROTEST") < 0.6
+
+
+def test_one_protester_is_no_crowd():
+    # "أنهم" opens a clause: its verb is not the protester's act.
+    assert _best_confidence("ونبه أحد المتظاهرين رفاقه من أنهم يرفعون أعلاما لا تمثلهم.", "PROTEST") < 0.6
+
+
+def test_protest_after_a_verbal_act_is_not_its_content():
+    text = ("وتجمع أنصار الحزب أمام مقر المحافظة مساء أمس معلنين رفضهم لنتائج الانتخابات وتمسكهم بمرشحهم، "
+            "مرددين هتافات مناهضة للحكومة.")
+    types = {e["event_type"] for e in extract_events(text, "ar", PUBLISHED)}
+    assert {"REJECT", "PROTEST"} <= types
+    assert _best_confidence(text, "PROTEST") >= 0.6
+
+
+def test_crowd_that_went_out_in_marches_is_a_protest():
+    assert _best_confidence("وكان الآلاف من الطلاب قد خرجوا في مسيرات جابت شوارع العاصمة.", "PROTEST") >= 0.6
+    assert _best_confidence("وخرج مئات من العمال في مظاهرات ضد خفض الأجور.", "PROTEST") >= 0.6
+    # The marchers described by a relative clause: someone else's act is told.
+    assert _best_confidence("واعتقلت الشرطة عددا من الشبان الذين خرجوا في مسيرات ليلية.", "PROTEST") < 0.6

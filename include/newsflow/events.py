@@ -106,6 +106,8 @@ class ClauseWords:
     cumulative: frozenset
     victims: frozenset
     reporting_verbs: frozenset
+    hostages: frozenset
+    holding_verbs: frozenset
 
 
 class EventDataError(ValueError):
@@ -323,6 +325,8 @@ class _Document:
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
         self.actors = compose_actors(actor_atoms, text, self.folded, language)
+        # Words that are an actor by themselves ("رهائن"), joined to a neighbour only by composition.
+        self.actor_words = {(a.start, a.end) for a in actor_atoms}
         self.trigger_starts = [a.start for a in self.triggers]
         self.modifier_starts = [a.start for a in self.modifiers]
         self.actor_starts = [a.start for a in self.actors]
@@ -406,21 +410,27 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     hedged = any(m.payload.kind == "hedge" for m in modifiers)
 
     events: list[dict] = []
-    realis = _sentence_realis(doc, sentence, triggers, modifiers, bool(places)) if doc.language == "ar" else {}
+    realis, realis_predicates = _sentence_realis(doc, sentence, triggers, modifiers, bool(places)) \
+        if doc.language == "ar" else ({}, frozenset())
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
     for trigger in triggers:
         entry: TriggerEntry = trigger.payload
-        if any(s <= trigger.fstart < e for s, e in verbal_scopes):
+        if any(s <= trigger.fstart < e for s, e in verbal_scopes) and trigger.fstart not in realis_predicates:
+            # The content of a verbal act, unless a protest that is the predicate of a clause
+            # of its own ("معلنين رفضهم للقرار، مرددين هتافات").
             continue
         if _negated(doc, trigger, modifiers):
             continue
         if entry.armed_agent and not armed:
             continue
-        if _after_modifier(doc, trigger, modifiers, "background", 0) or _inside_name(trigger, actors):
+        if doc.language == "ar" and _is_dawn(doc, trigger):
             continue
-        if entry.participant and (trigger is not triggers[0] or _preposition_before(doc, trigger)):
+        if _after_modifier(doc, trigger, modifiers, "background", 0) or _inside_name(doc, trigger, actors):
+            continue
+        if entry.participant and (trigger is not triggers[0] or _preposition_before(doc, trigger)) \
+                and trigger.fstart not in realis_predicates:  # "خرجوا في مسيرات" (see _marched_in)
             continue
         event_type, mode = entry.event_type, entry.mode
         if _has_intent(doc, trigger, modifiers) and not entry.verbal:
@@ -476,17 +486,22 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
 
 
 def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: list[Atom],
-                     has_place: bool) -> dict[str, float]:
-    """The best clause-structure score per attack/protest type in an Arabic sentence."""
-    wanted = [t for t in triggers if t.payload.event_type in REALIS_TYPES and not _negated(doc, t, modifiers)]
+                     has_place: bool) -> tuple[dict[str, float], frozenset]:
+    """The best clause-structure score per attack/protest type in an Arabic
+    sentence, and the folded starts of protest triggers that are their clause's
+    predicate: a protest told after a verbal act ("معلنين رفضهم ... مرددين
+    هتافات") is no content of it, where an attack often is ("أدانت ... خطفوا")."""
+    wanted = [t for t in triggers if t.payload.event_type in REALIS_TYPES and not _negated(doc, t, modifiers)
+              and not _is_dawn(doc, t)]
     if not wanted:
-        return {}
+        return {}, frozenset()
     view = _ClauseView(doc, sentence, get_event_lexicon().clauses)
     # A report told on a source's word ("قال مصدر في الشرطة إن ...") is how attacks are news.
     attributed = any(view.is_in(j, view.words.reporting_verbs) for j in range(min(REPORT_OPENING, len(view.tokens))))
     # In a long sentence the coded act is its main one; many others are told on the way.
     long_sentence = len(view.tokens) >= LONG_SENTENCE
     best: dict[str, float] = {}
+    predicates = set()
     for index, trigger in enumerate(wanted):
         if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
                 and _token_gap(doc.folded, wanted[index - 1].fend, trigger.fstart) == 0 \
@@ -503,7 +518,40 @@ def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: 
             + REALIS_BURIED * (view.index_of(trigger.fstart) >= BURIED_AFTER) \
             + REALIS_ATTRIBUTED * (attributed and event_type == "ASSAULT")
         best[event_type] = max(best.get(event_type, score), score)
-    return best
+        if features["predicate"] and event_type == "PROTEST" and (
+                not trigger.payload.participant or _marched_in(view, trigger)):
+            predicates.add(trigger.fstart)
+    return best, predicates
+
+
+def _marched_in(view: "_ClauseView", trigger: Atom) -> bool:
+    """A march or crowd word right after its protest verb ("خرجوا في مسيرات",
+    "خرج آلاف في مظاهرات"): what the verb made happen, wherever it stands."""
+    first = view.index_of(trigger.fstart)
+    verb = first - 2 if view.tokens[first - 1:first] == ["في"] else first - 1
+    return verb >= 0 and view.is_in(verb, view.words.protest_verbs) and not view.is_in(verb - 1, view.words.relative)
+
+
+_DAY_AFTER_DAWN = frozenset(fold_for_match(w) for w in "يوم اليوم أول".split())  # "فجر أول من أمس"
+
+
+def _is_dawn(doc: _Document, trigger: Atom) -> bool:
+    """"فجر" (detonated) is dawn with the article ("الفجر"), as the adverb
+    "فجرا", or before a day or a time ("فجر الجمعة", "فجر يوم", "فجر 12")."""
+    if doc.folded[trigger.fstart:trigger.fend] != _DAWN:
+        return False
+    if "ال" in trigger.prefix:
+        return True
+    end = doc.folded.find(" ", trigger.fend)
+    end = len(doc.folded) if end == -1 else end
+    if doc.folded[trigger.fend:end] == "ا":
+        return True
+    following = _TOKEN.match(doc.folded, end + 1) if end + 1 < len(doc.folded) else None
+    if following is None:
+        return False
+    word = following.group()
+    return word.isdigit() or not frozenset(strip_clitics(word)).isdisjoint(
+        get_event_lexicon().clauses.recent_times | _DAY_AFTER_DAWN)
 
 
 def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
@@ -560,6 +608,9 @@ _ACT_NOUN_HEADS = _NEUTRAL_HEADS | frozenset(fold_for_match(w) for w in
 _VERB_FOLLOWERS = frozenset(fold_for_match(w) for w in
                             "في على خلال جراء إثر اثر برصاص بنيران بانفجار بقصف بهجوم بغارة أثناء".split())
 _ORDINALS = frozenset(fold_for_match(w) for w in "أول الأولى أولى أعنف أكبر أسوأ أكثر أخطر نوعه نوعها".split())
+_AFTER_CONJUNCTIONS = frozenset(fold_for_match(w) for w in "بعدما بعد عقب قبلما قبل".split())
+_THAT = frozenset(fold_for_match(w) for w in "أن".split())
+_ONE = frozenset(fold_for_match(w) for w in "أحد إحدى".split())
 _OUTCOME_PREPOSITIONS = frozenset(fold_for_match(w) for w in "عن إلى الى".split())
 
 
@@ -612,8 +663,8 @@ class _ClauseView:
         if any_flags & _DAWN_WORD:
             for i, flag in enumerate(flags):
                 # "فجر" detonated, or dawn: dawn with the article or before a day ("فجر الجمعة").
-                if flag & _DAWN_WORD and (self.tokens[i].lstrip("وفب").startswith("ال")
-                                          or i + 1 < len(flags) and flags[i + 1] & (_TIME | _DIGITS)):
+                if flag & _DAWN_WORD and (self.tokens[i].lstrip("وفب").startswith("ال") or i + 1 < len(flags) and (
+                        flags[i + 1] & (_TIME | _DIGITS) or self.tokens[i + 1] in _DAY_AFTER_DAWN)):
                     self.stems[i] = frozenset()
         if any_flags & _CASUALTY and any_flags & _NUMBER:
             for i, flag in enumerate(flags):
@@ -656,6 +707,14 @@ class _ClauseView:
                 return j
         return len(self.tokens)
 
+    def date_heading(self, clause: int) -> bool:
+        """The words before this clause are a date and a colon only ("* 21 مايو 2005:", "ـ 20:")."""
+        if clause < 2 or self.tokens[clause - 1] != ":":
+            return False
+        head = range(clause - 1)
+        return any(self.flags[j] & _DIGITS for j in head) and all(
+            self.flags[j] & (_DIGITS | _MONTH) or not self.tokens[j].strip("ـ").isalnum() for j in head)
+
     def counted_casualty(self, index: int) -> bool:
         return self.counted[index]
 
@@ -687,11 +746,15 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
     previous = range(max(clause, first - 3), first)
     # "مئات المتظاهرين", "آلاف من المحتجين": a crowd counted, gathered on the day.
     crowd_start = first - 2 if view.tokens[first - 1:first] == ["من"] else first - 1
-    crowd = entry.participant and crowd_start >= clause and view.is_number(crowd_start)
+    crowd = entry.participant and crowd_start >= clause and view.is_number(crowd_start) \
+        and not view.is_in(crowd_start, _ONE)  # "أحد المتظاهرين" is one person
 
     predicate = False
     if verb:
-        predicate = not imperfect and not any(view.is_in(j, words.relative) for j in previous)
+        # "بعدما احتجوا", "بعد أن قتل": an act told as the time of another.
+        predicate = not imperfect and not any(view.is_in(j, words.relative) for j in previous) \
+            and not view.is_in(first - 1, _AFTER_CONJUNCTIONS) \
+            and not (view.is_in(first - 1, _THAT) and view.is_in(first - 2, _AFTER_CONJUNCTIONS))
     else:
         # The verb of a relative clause ("الذي خلف 270 قتيلا") describes a noun, told elsewhere.
         outcome_before = any(view.is_in(j, words.realising_verbs) and not view.is_in(j - 1, words.relative)
@@ -703,7 +766,19 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
         predicate = outcome_before or cause or _realised_later(view, last)
         if not predicate and first - clause <= 1 and any(
                 view.counted_casualty(j) for j in range(clause, view.clause_end(last))):
-            predicate = True  # "* 21 مايو: اغتيال ...", "مقتل ثلاثة ..."
+            predicate = True  # "مقتل ثلاثة ..."
+    # Hostages as the complement of a verb of holding earlier in the clause: taken, not held already.
+    hostages = not verb and "ال" not in attached and view.is_in(first, words.hostages)
+    if hostages and not predicate:
+        predicate = any(view.is_in(j, words.holding_verbs) for j in range(max(clause, first - HOLDING_REACH), first)) \
+            and not any(view.is_in(j, words.relative) for j in range(max(clause, first - HOLDING_REACH), first))
+    # A chronology line ("* 21 مايو 2005: اغتيال ..."): the act opening it is what the date reports.
+    dated_line = first == clause and view.date_heading(clause)
+    predicate = predicate or (dated_line and not verb)
+    if entry.event_type == "PROTEST" and not predicate and last > first and view.is_in(first, words.protest_verbs):
+        # A participle of protest with its object ("مرددين هتافات"): how the subject of
+        # the sentence protested, an act of its own.
+        predicate = True
     if entry.event_type == "PROTEST" and not predicate:
         window = range(clause if crowd else max(clause, first - 2), min(len(view.tokens), last + 3))
         predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last) \
@@ -737,15 +812,21 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
         view.is_in(k, _ORDINALS) for k in range(max(last + 1, j - 3), j))
         and not (j + 1 < len(view.tokens) and view.has_time_at(j + 1))
         for j in range(last + 1, view.clause_end(last)))
-    # Victims counted: of a harm word anywhere, or as the object of this act ("اختطف 9 عراقيين").
-    count = view.has_count or crowd or (verb and entry.event_type == "ASSAULT" and any(
-        view.is_number(j) or view.is_in(j, words.victims)
-        for j in range(last + 1, min(view.clause_end(last), last + 3))))
-    return {"predicate": predicate, "time": view.has_time, "count": count, "reference": reference,
+    # Victims counted: of a harm word anywhere, as the object of this act ("اختطف 9 عراقيين"),
+    # or hostages ("احتجزت 68 رهينة"); for a protest verb, its crowd counted ("تظاهر نحو مائة طالب").
+    count = view.has_count or crowd \
+        or (hostages and any(view.is_number(j) for j in range(max(clause, first - 3), first))) \
+        or (verb and any(view.is_number(j) or (entry.event_type == "ASSAULT" and view.is_in(j, words.victims))
+                         for j in range(last + 1, min(view.clause_end(last), last + 3)))) \
+        or (entry.event_type == "PROTEST" and predicate and any(
+            view.is_number(j) for j in range(max(clause, first - CROWD_REACH), first)))
+    return {"predicate": predicate, "time": view.has_time or dated_line, "count": count, "reference": reference,
             "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
             "cumulative": cumulative}
 
 
+CROWD_REACH = 6           # words before a protest word where its crowd is counted ("الآلاف من ... خرجوا في مسيرات")
+HOLDING_REACH = 8         # words from a verb of holding to the hostages it takes
 CLAUSE_VERB_REACH = 5     # words from a clause-opening verb to its postponed subject
 
 
@@ -820,9 +901,13 @@ def _first_in_scope(triggers: list[Atom], scope: tuple[int, int]) -> str | None:
     return None
 
 
-def _inside_name(trigger: Atom, actors: list[ActorMention]) -> bool:
+def _inside_name(doc: _Document, trigger: Atom, actors: list[ActorMention]) -> bool:
     """A trigger word inside a longer actor name ("Asia-Pacific Economic
-    Cooperation", "شرطة مكافحة الشغب") is part of the name, not an act."""
+    Cooperation", "شرطة مكافحة الشغب") is part of the name, not an act. A
+    word that is an actor by itself and was only joined to its neighbour
+    ("احتجزوا أربعة من الشرطة رهائن") stays a trigger."""
+    if (trigger.start, trigger.end) in doc.actor_words:
+        return False
     return any(a.start <= trigger.start and trigger.end <= a.end and (a.end - a.start) > (trigger.end - trigger.start)
                for a in actors)
 
