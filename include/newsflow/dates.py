@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from newsflow.text import FOLD_TABLE, fold_offsets, fold_with_offsets
 
@@ -242,18 +243,19 @@ def _rule_words(rules):
 
 
 _ARABIC_WORDS = _rule_words(_ARABIC_RULES)
+_FOUND = itemgetter(1)  # the rule indexes of an automaton hit
 _ENGLISH_WORDS = _rule_words(_ENGLISH_RULES)
 
 
 def _rules_to_try(text: str, arabic: bool) -> list[tuple]:
     """(pattern, build) of the rules, in order, whose words occur in `text`."""
     if arabic:
-        indexes = set().union(*(found for _, found in _ARABIC_WORDS.iter(text)))
+        indexes = set().union(*map(_FOUND, _ARABIC_WORDS.iter(text)))
         if "اب" in text and not _AUGUST_RULES <= indexes and _ARABIC_AUGUST.search(text) is not None:
             indexes |= _AUGUST_RULES
         rules = _ARABIC_RULES
     else:
-        indexes = set().union(*(found for _, found in _ENGLISH_WORDS.iter(text.lower())))
+        indexes = set().union(*map(_FOUND, _ENGLISH_WORDS.iter(text.lower())))
         rules = _ENGLISH_RULES
     return [rules[index][:2] for index in sorted(indexes)]
 

@@ -17,9 +17,11 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, reduce
 from datetime import datetime
 from importlib import resources
+from operator import or_
+from types import SimpleNamespace
 from typing import Iterable, Iterator
 
 import yaml
@@ -320,6 +322,10 @@ class _Document:
         self.language = language
         self.published_at = published_at
         self.folded, self.offsets = fold_with_offsets(text)
+        # Folding kept every character in place (the offsets are a range): no search needed.
+        self._same_offsets = isinstance(self.offsets, range)
+        self._governed: dict[int, bool] = {}   # actor start -> _governed_by_preposition
+        self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
         atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets)
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
@@ -345,6 +351,8 @@ class _Document:
 
     def fold_index(self, original_offset: int) -> int:
         """The first folded index at or after an original offset."""
+        if self._same_offsets:
+            return min(max(original_offset, 0), len(self.offsets))
         return bisect_left(self.offsets, original_offset)
 
 
@@ -497,9 +505,9 @@ def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: 
         return {}, frozenset()
     view = _ClauseView(doc, sentence, get_event_lexicon().clauses)
     # A report told on a source's word ("قال مصدر في الشرطة إن ...") is how attacks are news.
-    attributed = any(view.is_in(j, view.words.reporting_verbs) for j in range(min(REPORT_OPENING, len(view.tokens))))
+    attributed = view.any_in(range(min(REPORT_OPENING, view.size)), _IN.reporting_verbs)
     # In a long sentence the coded act is its main one; many others are told on the way.
-    long_sentence = len(view.tokens) >= LONG_SENTENCE
+    long_sentence = view.size >= LONG_SENTENCE
     best: dict[str, float] = {}
     predicates = set()
     for index, trigger in enumerate(wanted):
@@ -529,7 +537,7 @@ def _marched_in(view: "_ClauseView", trigger: Atom) -> bool:
     "خرج آلاف في مظاهرات"): what the verb made happen, wherever it stands."""
     first = view.index_of(trigger.fstart)
     verb = first - 2 if view.tokens[first - 1:first] == ["في"] else first - 1
-    return verb >= 0 and view.is_in(verb, view.words.protest_verbs) and not view.is_in(verb - 1, view.words.relative)
+    return verb >= 0 and view.is_in(verb, _IN.protest_verbs) and not view.is_in(verb - 1, _IN.relative)
 
 
 _DAY_AFTER_DAWN = frozenset(fold_for_match(w) for w in "يوم اليوم أول".split())  # "فجر أول من أمس"
@@ -597,6 +605,7 @@ def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bo
 REALIS_TYPES = frozenset({"ASSAULT", "PROTEST"})
 CLAUSE_LOOKAHEAD = 12     # words after a noun in which a verb may make it happen
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_MATCH_GROUP, _MATCH_START = re.Match.group, re.Match.start
 _CLAUSE_PUNCTUATION = frozenset("«»\"“”:؛;،,.!?؟")
 _DEMONSTRATIVES = frozenset(fold_for_match(w) for w in "هذا هذه ذلك تلك هذين هاتين هذان هاتان".split())
 _NEUTRAL_HEADS = frozenset(fold_for_match(w) for w in "عملية عمليات العملية العمليات".split())
@@ -614,58 +623,91 @@ _ONE = frozenset(fold_for_match(w) for w in "أحد إحدى".split())
 _OUTCOME_PREPOSITIONS = frozenset(fold_for_match(w) for w in "عن إلى الى".split())
 
 
+# A word's flags (the low bits) ...
 _BOUNDARY, _CASUALTY, _NUMBER, _TIME, _MONTH, _DIGITS, _DAWN_WORD = 1, 2, 4, 8, 16, 32, 64
+_FLAG_BITS = 127
+# ... and above them one bit per word list holding one of its stems: `flags & _IN.relative`.
+_MODULE_LISTS = ("neutral_heads", "cause_words", "act_noun_heads", "verb_followers", "ordinals",
+                 "after_conjunctions", "that", "one", "outcome_prepositions", "ar_prepositions", "quantifiers")
+_IN = SimpleNamespace(**{name: 1 << (7 + i)
+                         for i, name in enumerate((*ClauseWords.__dataclass_fields__, *_MODULE_LISTS))})
+# Words before a verbal noun that govern it as a noun (see _verb_by_context).
+_NOUN_GOVERNORS = _IN.ar_prepositions | _IN.reference_heads | _IN.generic_heads | _IN.act_noun_heads \
+    | _IN.verb_or_noun
 
 
-@lru_cache(maxsize=65536)
-def _token_profile(token: str, words: ClauseWords) -> tuple[frozenset, int]:
-    """A word's stems without clitic prefixes and its word-list flags (words
-    recur from sentence to sentence, hence the cache)."""
-    stems = frozenset(strip_clitics(token)) if token[0].isalpha() else frozenset((token,))
-    flags = 0
-    if token in _CLAUSE_PUNCTUATION or not stems.isdisjoint(words.clause_openers):
-        flags |= _BOUNDARY
-    if not stems.isdisjoint(words.casualties):
-        flags |= _CASUALTY
-    if token.isdigit():
-        flags |= _NUMBER | _DIGITS
-    elif not stems.isdisjoint(words.numerals):
-        flags |= _NUMBER
-    if not stems.isdisjoint(words.recent_times):
-        flags |= _TIME
-    if not stems.isdisjoint(words.months):
-        flags |= _MONTH
-    if _DAWN in stems:
-        flags |= _DAWN_WORD
-    return stems, flags
+class _TokenProfiles(dict):
+    """token -> its flags and word-list bits under one ClauseWords, made on first
+    sight (words recur from sentence to sentence)."""
+
+    LIMIT = 65536
+
+    def __init__(self, words: ClauseWords) -> None:
+        super().__init__()
+        self.words = words
+        lists = {name: getattr(words, name) for name in ClauseWords.__dataclass_fields__}
+        lists.update(neutral_heads=_NEUTRAL_HEADS, cause_words=_CAUSE_WORDS, act_noun_heads=_ACT_NOUN_HEADS,
+                     verb_followers=_VERB_FOLLOWERS, ordinals=_ORDINALS, after_conjunctions=_AFTER_CONJUNCTIONS,
+                     that=_THAT, one=_ONE, outcome_prepositions=_OUTCOME_PREPOSITIONS,
+                     ar_prepositions=_AR_PREPOSITIONS, quantifiers=_QUANTIFIERS)
+        self.lists = tuple((getattr(_IN, name), members) for name, members in lists.items())
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[token] = profile = self.profile(token)
+        return profile
+
+    def profile(self, token: str) -> int:
+        words = self.words
+        stems = frozenset(strip_clitics(token)) if token[0].isalpha() else frozenset((token,))
+        flags = 0
+        if token in _CLAUSE_PUNCTUATION or not stems.isdisjoint(words.clause_openers):
+            flags |= _BOUNDARY
+        if not stems.isdisjoint(words.casualties):
+            flags |= _CASUALTY
+        if token.isdigit():
+            flags |= _NUMBER | _DIGITS
+        elif not stems.isdisjoint(words.numerals):
+            flags |= _NUMBER
+        if not stems.isdisjoint(words.recent_times):
+            flags |= _TIME
+        if not stems.isdisjoint(words.months):
+            flags |= _MONTH
+        if _DAWN in stems:
+            flags |= _DAWN_WORD
+        for bit, members in self.lists:
+            if not stems.isdisjoint(members):
+                flags |= bit
+        return flags
+
+
+@lru_cache(maxsize=4)
+def _token_profiles(words: ClauseWords) -> _TokenProfiles:
+    return _TokenProfiles(words)
 
 
 class _ClauseView:
-    """The words of one Arabic sentence with their clitic-stripped stems."""
+    """The words of one Arabic sentence with their flags and word-list bits."""
 
     def __init__(self, doc: _Document, sentence, words: ClauseWords):
         start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
         self.words = words
         self.folded = doc.folded
-        self.tokens: list[str] = []
-        self.starts: list[int] = []
-        for match in _TOKEN.finditer(doc.folded, start, end):
-            self.tokens.append(match.group())
-            self.starts.append(match.start())
-        profiles = [_token_profile(t, words) for t in self.tokens]
-        self.stems = [stems for stems, _ in profiles]
-        self.flags = flags = [flag for _, flag in profiles]
-        self.counted = counted = [False] * len(flags)
-        self.time_at = [False] * len(flags)
-        any_flags = 0
-        for flag in flags:
-            any_flags |= flag
+        matches = list(_TOKEN.finditer(doc.folded, start, end))
+        self.tokens = tokens = list(map(_MATCH_GROUP, matches))
+        self.starts = list(map(_MATCH_START, matches))
+        self.flags = flags = list(map(_token_profiles(words).__getitem__, tokens))
+        self.size = size = len(flags)
+        self.counted = counted = [False] * size
+        self.time_at = [False] * size
+        any_flags = reduce(or_, flags, 0)
         if any_flags & _DAWN_WORD:
             for i, flag in enumerate(flags):
                 # "فجر" detonated, or dawn: dawn with the article or before a day ("فجر الجمعة").
-                if flag & _DAWN_WORD and (self.tokens[i].lstrip("وفب").startswith("ال") or i + 1 < len(flags) and (
-                        flags[i + 1] & (_TIME | _DIGITS) or self.tokens[i + 1] in _DAY_AFTER_DAWN)):
-                    self.stems[i] = frozenset()
+                if flag & _DAWN_WORD and (tokens[i].lstrip("وفب").startswith("ال") or i + 1 < size and (
+                        flags[i + 1] & (_TIME | _DIGITS) or tokens[i + 1] in _DAY_AFTER_DAWN)):
+                    flags[i] = flag & _FLAG_BITS  # in no word list
         if any_flags & _CASUALTY and any_flags & _NUMBER:
             for i, flag in enumerate(flags):
                 if flag & _CASUALTY:
@@ -677,8 +719,17 @@ class _ClauseView:
         self.has_time = any(self.time_at)
         self.has_count = any(counted)
 
-    def is_in(self, index: int, words: frozenset) -> bool:
-        return 0 <= index < len(self.tokens) and not self.stems[index].isdisjoint(words)
+    def is_in(self, index: int, bit: int) -> bool:
+        """The word at `index` (if any) is in the word list of `bit` (an _IN attribute)."""
+        return 0 <= index < self.size and self.flags[index] & bit != 0
+
+    def any_in(self, indexes: range, bit: int) -> bool:
+        """Some word at `indexes` (within the sentence) is in the word list of `bit`."""
+        flags = self.flags
+        for j in indexes:
+            if flags[j] & bit:
+                return True
+        return False
 
     def index_of(self, fstart: int) -> int:
         return max(0, bisect_right(self.starts, fstart) - 1)
@@ -736,87 +787,88 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
         or _verb_by_context(view, first, last))
     imperfect = verb and attached[-1:] in ("ي", "ت", "ن", "ا")  # "يقتل", "اقتل": not a past act
     before = first - 1
-    while before >= clause and (view.tokens[before] in _DEMONSTRATIVES or view.is_in(before, _NEUTRAL_HEADS)):
+    while before >= clause and (view.tokens[before] in _DEMONSTRATIVES or view.flags[before] & _IN.neutral_heads):
         before -= 1
     anaphoric = before < first - 1 and view.tokens[before + 1] in _DEMONSTRATIVES
     definite = "ال" in attached or view.folded.startswith("ال", trigger.fstart)
-    if entry.participant and definite and not view.is_in(first - 1, _QUANTIFIERS) \
-            and not view.is_in(first - 2, _QUANTIFIERS):
+    if entry.participant and definite and not view.is_in(first - 1, _IN.quantifiers) \
+            and not view.is_in(first - 2, _IN.quantifiers):
         anaphoric = True  # "the protesters": those of a protest already told
     previous = range(max(clause, first - 3), first)
     # "مئات المتظاهرين", "آلاف من المحتجين": a crowd counted, gathered on the day.
     crowd_start = first - 2 if view.tokens[first - 1:first] == ["من"] else first - 1
     crowd = entry.participant and crowd_start >= clause and view.is_number(crowd_start) \
-        and not view.is_in(crowd_start, _ONE)  # "أحد المتظاهرين" is one person
+        and not view.is_in(crowd_start, _IN.one)  # "أحد المتظاهرين" is one person
 
     predicate = False
     if verb:
         # "بعدما احتجوا", "بعد أن قتل": an act told as the time of another.
-        predicate = not imperfect and not any(view.is_in(j, words.relative) for j in previous) \
-            and not view.is_in(first - 1, _AFTER_CONJUNCTIONS) \
-            and not (view.is_in(first - 1, _THAT) and view.is_in(first - 2, _AFTER_CONJUNCTIONS))
+        predicate = not imperfect and not view.any_in(previous, _IN.relative) \
+            and not view.is_in(first - 1, _IN.after_conjunctions) \
+            and not (view.is_in(first - 1, _IN.that) and view.is_in(first - 2, _IN.after_conjunctions))
     else:
         # The verb of a relative clause ("الذي خلف 270 قتيلا") describes a noun, told elsewhere.
-        outcome_before = any(view.is_in(j, words.realising_verbs) and not view.is_in(j - 1, words.relative)
+        outcome_before = any(view.is_in(j, _IN.realising_verbs) and not view.is_in(j - 1, _IN.relative)
                              for j in range(max(clause, before - 1), before + 1)) \
-            or (entry.event_type == "ASSAULT" and _clause_verb_before(view, clause, first, words.realising_verbs))
-        cause = (view.is_in(before, _CAUSE_WORDS) or attached[:1] == "ب") and any(
-            view.is_casualty(j) and not view.is_in(j - 1, words.reference_heads)
+            or (entry.event_type == "ASSAULT" and _clause_verb_before(view, clause, first, _IN.realising_verbs))
+        cause = (view.is_in(before, _IN.cause_words) or attached[:1] == "ب") and any(
+            view.is_casualty(j) and not view.is_in(j - 1, _IN.reference_heads)
             for j in range(clause, first))
         predicate = outcome_before or cause or _realised_later(view, last)
         if not predicate and first - clause <= 1 and any(
                 view.counted_casualty(j) for j in range(clause, view.clause_end(last))):
             predicate = True  # "مقتل ثلاثة ..."
     # Hostages as the complement of a verb of holding earlier in the clause: taken, not held already.
-    hostages = not verb and "ال" not in attached and view.is_in(first, words.hostages)
+    hostages = not verb and "ال" not in attached and view.is_in(first, _IN.hostages)
     if hostages and not predicate:
-        predicate = any(view.is_in(j, words.holding_verbs) for j in range(max(clause, first - HOLDING_REACH), first)) \
-            and not any(view.is_in(j, words.relative) for j in range(max(clause, first - HOLDING_REACH), first))
+        holding_reach = range(max(clause, first - HOLDING_REACH), first)
+        predicate = view.any_in(holding_reach, _IN.holding_verbs) and not view.any_in(holding_reach, _IN.relative)
     # A chronology line ("* 21 مايو 2005: اغتيال ..."): the act opening it is what the date reports.
     dated_line = first == clause and view.date_heading(clause)
     predicate = predicate or (dated_line and not verb)
-    if entry.event_type == "PROTEST" and not predicate and last > first and view.is_in(first, words.protest_verbs):
+    if entry.event_type == "PROTEST" and not predicate and last > first and view.is_in(first, _IN.protest_verbs):
         # A participle of protest with its object ("مرددين هتافات"): how the subject of
         # the sentence protested, an act of its own.
         predicate = True
     if entry.event_type == "PROTEST" and not predicate:
-        window = range(clause if crowd else max(clause, first - 2), min(len(view.tokens), last + 3))
-        predicate = any(view.is_in(j, words.protest_verbs) for j in window if j < first or j > last) \
-            or _clause_verb_before(view, clause, first, words.protest_verbs) \
-            or (crowd and _realised_later(view, last, words.protest_verbs))
+        window_start = clause if crowd else max(clause, first - 2)
+        window_end = min(view.size, last + 3)
+        predicate = view.any_in(range(window_start, first), _IN.protest_verbs) \
+            or view.any_in(range(last + 1, window_end), _IN.protest_verbs) \
+            or _clause_verb_before(view, clause, first, _IN.protest_verbs) \
+            or (crowd and _realised_later(view, last, _IN.protest_verbs))
 
     reference = False
     if not verb:
-        head_before = view.is_in(before, words.reference_heads) and not (
-            view.is_in(before, _OUTCOME_PREPOSITIONS) and view.is_in(before - 1, words.realising_verbs))
-        lam = attached[:1] == "ل" and not view.is_in(before, words.realising_verbs)
+        head_before = view.is_in(before, _IN.reference_heads) and not (
+            view.is_in(before, _IN.outcome_prepositions) and view.is_in(before - 1, _IN.realising_verbs))
+        lam = attached[:1] == "ل" and not view.is_in(before, _IN.realising_verbs)
         # "مقتل شخص إثر انفجار": the act named as the cause of the harm just told.
         reference = (head_before and not cause) or lam
-    if any(view.is_in(j, words.framing_verbs) for j in range(max(clause, first - 3), first)):
+    if view.any_in(range(max(clause, first - 3), first), _IN.framing_verbs):
         reference = True
-    if entry.event_type == "PROTEST" and any(
-            view.is_in(j, words.policing_verbs) for j in range(max(clause, first - 3), first)):
+    if entry.event_type == "PROTEST" and view.any_in(range(max(clause, first - 3), first), _IN.policing_verbs):
         reference = True
-    irrealis = imperfect or is_future_prefix(trigger.prefix) or any(
-        view.is_in(j, words.irrealis) for j in range(max(0, first - 5), first))
-    generic = (view.is_in(before, words.generic_heads) and not crowd) or (
+    irrealis = imperfect or is_future_prefix(trigger.prefix) or view.any_in(range(max(0, first - 5), first),
+                                                                            _IN.irrealis)
+    generic = (view.is_in(before, _IN.generic_heads) and not crowd) or (
         not verb and "ال" in attached and view.tokens[first].endswith("ات") and not view.has_time)
     # Only "attack" words are used of words ("شن هجوما حادا"); "اشتباكات عنيفة" are clashes.
     figurative = entry.mode is None and entry.event_type == "ASSAULT" \
         and view.folded.startswith(_FIGURATIVE_STEMS, trigger.fstart) and any(
-        view.is_in(j, words.verbal_attack_words) for j in range(last + 1, min(len(view.tokens), last + 4)))
+        view.is_in(j, _IN.verbal_attack_words) for j in range(last + 1, min(view.size, last + 4)))
 
     # "the first / deadliest since 2003" singles one act out; "attacks since 2003" counts many.
     # "منذ الصباح" dates the act within the day; it counts nothing.
-    cumulative = any(view.is_in(j, words.cumulative) and not any(
-        view.is_in(k, _ORDINALS) for k in range(max(last + 1, j - 3), j))
-        and not (j + 1 < len(view.tokens) and view.has_time_at(j + 1))
-        for j in range(last + 1, view.clause_end(last)))
+    flags = view.flags
+    cumulative = any(flags[j] & _IN.cumulative and not view.any_in(range(max(last + 1, j - 3), j), _IN.ordinals)
+                     and not (j + 1 < view.size and view.has_time_at(j + 1))
+                     for j in range(last + 1, view.clause_end(last)))
     # Victims counted: of a harm word anywhere, as the object of this act ("اختطف 9 عراقيين"),
     # or hostages ("احتجزت 68 رهينة"); for a protest verb, its crowd counted ("تظاهر نحو مائة طالب").
     count = view.has_count or crowd \
         or (hostages and any(view.is_number(j) for j in range(max(clause, first - 3), first))) \
-        or (verb and any(view.is_number(j) or (entry.event_type == "ASSAULT" and view.is_in(j, words.victims))
+        or (verb and any(view.is_number(j) or (entry.event_type == "ASSAULT" and view.is_in(j, _IN.victims))
                          for j in range(last + 1, min(view.clause_end(last), last + 3)))) \
         or (entry.event_type == "PROTEST" and predicate and any(
             view.is_number(j) for j in range(max(clause, first - CROWD_REACH), first)))
@@ -830,11 +882,11 @@ HOLDING_REACH = 8         # words from a verb of holding to the hostages it take
 CLAUSE_VERB_REACH = 5     # words from a clause-opening verb to its postponed subject
 
 
-def _clause_verb_before(view: _ClauseView, clause: int, first: int, verbs: frozenset) -> bool:
-    """The clause opens with one of `verbs` and the noun follows as its
-    subject after a phrase of place or time ("اندلعت في العاصمة مظاهرات")."""
+def _clause_verb_before(view: _ClauseView, clause: int, first: int, verbs: int) -> bool:
+    """The clause opens with one of the verbs of the list bit `verbs` and the noun follows
+    as its subject after a phrase of place or time ("اندلعت في العاصمة مظاهرات")."""
     return first - clause <= CLAUSE_VERB_REACH and first > clause and view.is_in(clause, verbs) \
-        and not any(view.is_in(j, view.words.relative) for j in range(clause + 1, first))
+        and not view.any_in(range(clause + 1, first), _IN.relative)
 
 
 def _verb_by_context(view: _ClauseView, first: int, last: int) -> bool:
@@ -842,29 +894,26 @@ def _verb_by_context(view: _ClauseView, first: int, last: int) -> bool:
     governs it as a noun (no preposition or noun head before it) and no object
     follows: a preposition, a time, a clause break or a coordinated harm
     ("أن أحد الجنود قتل وجرح سبعة", "قتل في هجوم")."""
-    words = view.words
-    if view.is_in(first - 1, _AR_PREPOSITIONS) or view.is_in(first - 1, words.reference_heads) \
-            or view.is_in(first - 1, words.generic_heads) or view.is_in(first - 1, _ACT_NOUN_HEADS) \
-            or view.is_in(first - 1, words.verb_or_noun):
+    if view.is_in(first - 1, _NOUN_GOVERNORS):
         return False  # "في قتل", "جرائم قتل", "عمليات خطف وقتل": verbal nouns
     following = last + 1
     if following >= len(view.tokens) or view.is_boundary(following):
         return True
     token = view.tokens[following]
-    return view.is_in(following, _VERB_FOLLOWERS) or view.has_time_at(following) or (
+    return view.is_in(following, _IN.verb_followers) or view.has_time_at(following) or (
         token.startswith("و") and view.is_casualty(following))
 
 
-def _realised_later(view: _ClauseView, last: int, verbs: frozenset | None = None) -> bool:
+def _realised_later(view: _ClauseView, last: int, verbs: int = _IN.realising_verbs) -> bool:
     """A verb after the noun, in its clause and not in a relative clause,
     makes it happen: "سيارة مفخخة مركونة ... انفجرت", "هجوما بقنبلة أدى";
-    for a counted crowd, its verb of gathering ("آلاف من الطلاب ... تدفقوا")."""
-    words = view.words
-    verbs = words.realising_verbs if verbs is None else verbs
-    for j in range(last + 1, min(len(view.tokens), last + 1 + CLAUSE_LOOKAHEAD)):
-        if view.is_in(j, words.relative) or view.is_boundary(j):
+    for a counted crowd, its verb of gathering ("آلاف من الطلاب ... تدفقوا").
+    `verbs` is the bit of a word list (default: realising verbs)."""
+    flags = view.flags
+    for j in range(last + 1, min(view.size, last + 1 + CLAUSE_LOOKAHEAD)):
+        if flags[j] & (_IN.relative | _BOUNDARY):
             return False
-        if view.is_in(j, verbs):
+        if flags[j] & verbs:
             return True
     return False
 
@@ -1048,7 +1097,14 @@ def _word_start(doc: _Document, actor: ActorMention) -> int:
 
 def _governed_by_preposition(doc: _Document, actor: ActorMention) -> bool:
     """An actor inside a prepositional phrase ("لنظام الأسد", "of the regime")
-    is seldom the source of the sentence's event."""
+    is seldom the source of the sentence's event (asked once per actor)."""
+    governed = doc._governed.get(actor.start)
+    if governed is None:
+        governed = doc._governed[actor.start] = _preposition_governs(doc, actor)
+    return governed
+
+
+def _preposition_governs(doc: _Document, actor: ActorMention) -> bool:
     fstart = doc.fold_index(actor.start)
     head = doc.folded[max(0, fstart - 30):fstart]
     words = head.split()
@@ -1124,6 +1180,14 @@ def _trusted_place(doc: _Document, mention) -> bool:
 
 
 def _mentions_anaphor(doc: _Document, sentence) -> bool:
+    """The sentence says "the city" or the like (asked once per sentence)."""
+    anaphoric = doc._anaphoric.get(sentence.start)
+    if anaphoric is None:
+        anaphoric = doc._anaphoric[sentence.start] = _names_anaphor(doc, sentence)
+    return anaphoric
+
+
+def _names_anaphor(doc: _Document, sentence) -> bool:
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
     if not any(core in doc.folded[start:end] for core in _ANAPHOR_CORES):
         return False  # quick test: most sentences name no "city"

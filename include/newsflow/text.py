@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 # Languages the detector is restricted to: each extra language costs memory
@@ -189,9 +190,7 @@ def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
     and, for each folded character, its offset in `text`."""
     # Folding is per character and keeps spaces: the words of a text, which
     # recur from text to text, are folded once each.
-    get = _folded_pieces.get
-    folded = " ".join([get(piece) or _fold_piece(piece) for piece in text.split(" ")])
-    return folded, fold_offsets(text)
+    return " ".join(map(_FOLDED_PIECES.__getitem__, text.split(" "))), fold_offsets(text)
 
 
 def fold_offsets(text: str) -> "list[int] | range":
@@ -215,19 +214,28 @@ def fold_offsets(text: str) -> "list[int] | range":
     return offsets
 
 
-# Space-separated pieces of text as written -> folded, for fold_with_offsets.
-_folded_pieces: dict[str, str] = {}
-_FOLDED_PIECES_SIZE = 50_000
+class _Memo(dict):
+    """key -> compute(key), computed on first sight; at most `limit` keys are
+    kept, then the memory starts afresh (values are recomputed as needed)."""
+
+    def __init__(self, compute, limit: int) -> None:
+        super().__init__()
+        self._compute, self._limit = compute, limit
+
+    def __missing__(self, key):
+        value = self._compute(key)
+        if len(self) >= self._limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
 def _fold_piece(piece: str) -> str:
-    """The piece folded, remembered for the next text holding it."""
-    global _folded_pieces
-    folded = piece.translate(FOLD_TABLE)  # records the piece's irregular characters
-    if len(_folded_pieces) >= _FOLDED_PIECES_SIZE:
-        _folded_pieces = {}
-    _folded_pieces[piece] = folded
-    return folded
+    return piece.translate(FOLD_TABLE)  # records the piece's irregular characters
+
+
+# Space-separated pieces of text as written -> folded, for fold_with_offsets.
+_FOLDED_PIECES = _Memo(_fold_piece, 50_000)
 
 
 def fold_for_match(text: str) -> str:
@@ -339,22 +347,30 @@ class PieceCache:
     are kept; then the memory starts afresh."""
 
     def __init__(self, compute, limit: int) -> None:
-        self._compute, self._limit, self._entries = compute, limit, {}
+        self._entries = _Memo(compute, limit)
 
     def pieces(self, folded: str):
         """(offset of the piece in ``folded``, its result) for each piece whose result is not
         empty, in order."""
-        next_base = 0
-        for piece in folded.split(" "):
-            base = next_base
-            next_base += len(piece) + 1
-            entries = self._entries
-            found = entries.get(piece)
-            if found is None:
-                found = self._compute(piece)
-                if len(entries) >= self._limit:
-                    # A new dict rather than clear(): a thread still reading the old one keeps its entries.
-                    entries = self._entries = {}
-                entries[piece] = found
-            if found:
-                yield base, found
+        pieces = _split_pieces(folded)
+        found = list(map(self._entries.__getitem__, pieces))
+        # Piece i starts after the pieces before it and one space each.
+        bases = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0)
+        return compress(zip(bases, found), found)
+
+
+_PLUS_ONE = (1).__add__
+# The pieces of the text split last: the stages reading one text (places, lexicons) split it once.
+_last_split: tuple[str, list[str]] = ("", [""])
+
+
+def _split_pieces(folded: str) -> list[str]:
+    """``folded.split(" ")``, shared by consecutive callers on the same text
+    (the pieces then keep their computed hashes for the next dictionary)."""
+    global _last_split
+    last = _last_split
+    if last[0] is folded:
+        return last[1]
+    pieces = folded.split(" ")
+    _last_split = (folded, pieces)
+    return pieces
