@@ -142,64 +142,54 @@ class LexiconMatcher:
         if not folded:
             return atoms
         for base, found in self._pieces.pieces(folded):
-            for hit_start, hit_end, accepted in found:
-                fstart, fend = base + hit_start, base + hit_end
-                start, end = offsets[fstart], offsets[fend - 1] + 1
-                for payload, exact, prefix in accepted:
-                    if exact is not None and text[start:end].replace(" ", "") != exact:
-                        continue
-                    atoms.append(Atom(fstart, fend, start, end, payload, prefix))
+            _add_atoms(atoms, found, base, text, offsets)
         if self._phrase_automaton is not None:
-            phrase_atoms = self._phrase_hits(folded, text, offsets)
-            if phrase_atoms:
-                atoms.extend(phrase_atoms)
+            size = len(atoms)
+            _add_atoms(atoms, _accepted_hits(self._phrase_automaton, folded), 0, text, offsets)
+            if len(atoms) > size:
                 atoms.sort(key=_pass_order)
         return atoms
 
     def _hits_in_piece(self, piece: str) -> tuple:
-        """(start, end, accepted) for each hit of a space-free key in `piece`
-        that stands as a word, where accepted holds (payload, exact form
-        without spaces or None, attached prefix) for each entry whose affixes
-        fit."""
+        """The accepted hits (see `_accepted_hits`) of space-free keys in `piece`."""
         if self._word_automaton is None:
             return ()
-        found = []
-        size = len(piece)
-        for end_index, (length, entries) in self._word_automaton.iter(piece):
-            fend = end_index + 1
-            fstart = fend - length
-            # Most hits sit inside longer words: reject them on one character.
-            if fstart and piece[fstart - 1] in _NEVER_BEFORE or fend < size and piece[fend] in _NEVER_AFTER:
-                continue
-            surroundings = _surroundings(piece, fstart, fend)
-            accepted = []
-            for payload, affixes, exact, needs_lam in entries:
-                prefix = _attached_prefix(*surroundings, affixes, needs_lam)
-                if prefix is not None:
-                    accepted.append((payload, exact.replace(" ", "") if exact is not None else None, prefix))
-            if accepted:
-                found.append((fstart, fend, tuple(accepted)))
-        return tuple(found)
+        return tuple(_accepted_hits(self._word_automaton, piece))
 
-    def _phrase_hits(self, folded: str, text: str, offsets) -> list[Atom]:
-        """Accepted hits of keys with a space in the whole folded text."""
-        atoms: list[Atom] = []
-        size = len(folded)
-        for end_index, (length, entries) in self._phrase_automaton.iter(folded):
-            fend = end_index + 1
-            fstart = fend - length
-            if fstart and folded[fstart - 1] in _NEVER_BEFORE or fend < size and folded[fend] in _NEVER_AFTER:
+
+def _accepted_hits(automaton, folded: str) -> list[tuple]:
+    """(start, end, accepted) for each hit of the automaton's keys in `folded`
+    that stands as a word, where accepted holds (payload, exact form without
+    spaces or None, attached prefix) for each entry whose affixes fit."""
+    found = []
+    size = len(folded)
+    for end_index, (length, entries) in automaton.iter(folded):
+        fend = end_index + 1
+        fstart = fend - length
+        # Most hits sit inside longer words: reject them on one character.
+        if fstart and folded[fstart - 1] in _NEVER_BEFORE or fend < size and folded[fend] in _NEVER_AFTER:
+            continue
+        surroundings = _surroundings(folded, fstart, fend)
+        accepted = []
+        for payload, affixes, exact, needs_lam in entries:
+            prefix = _attached_prefix(*surroundings, affixes, needs_lam)
+            if prefix is not None:
+                accepted.append((payload, exact.replace(" ", "") if exact is not None else None, prefix))
+        if accepted:
+            found.append((fstart, fend, tuple(accepted)))
+    return found
+
+
+def _add_atoms(atoms: list[Atom], hits, base: int, text: str, offsets) -> None:
+    """Atoms of accepted hits found at folded offset `base` whose exact form, if any,
+    is the text as written (spaces aside)."""
+    for hit_start, hit_end, accepted in hits:
+        fstart, fend = base + hit_start, base + hit_end
+        start, end = offsets[fstart], offsets[fend - 1] + 1
+        for payload, exact, prefix in accepted:
+            if exact is not None and text[start:end].replace(" ", "") != exact:
                 continue
-            surroundings = _surroundings(folded, fstart, fend)
-            for payload, affixes, exact, needs_lam in entries:
-                prefix = _attached_prefix(*surroundings, affixes, needs_lam)
-                if prefix is None:
-                    continue
-                start, end = offsets[fstart], offsets[fend - 1] + 1
-                if exact is not None and text[start:end].replace(" ", "") != exact.replace(" ", ""):
-                    continue
-                atoms.append(Atom(fstart, fend, start, end, payload, prefix))
-        return atoms
+            atoms.append(Atom(fstart, fend, start, end, payload, prefix))
 
 
 _PIECE_CACHE_SIZE = 50_000  # distinct pieces of text remembered by LexiconMatcher.scan

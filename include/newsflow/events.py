@@ -40,7 +40,7 @@ from newsflow.actors import (
     is_future_prefix,
     longest_non_overlapping,
 )
-from newsflow.text import fold_for_match, fold_with_offsets, strip_clitics
+from newsflow.text import BoundedMemo, fold_for_match, fold_with_offsets, strip_clitics
 
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
@@ -621,59 +621,51 @@ _AFTER_CONJUNCTIONS = frozenset(fold_for_match(w) for w in "بعدما بعد ع
 _THAT = frozenset(fold_for_match(w) for w in "أن".split())
 _ONE = frozenset(fold_for_match(w) for w in "أحد إحدى".split())
 _OUTCOME_PREPOSITIONS = frozenset(fold_for_match(w) for w in "عن إلى الى".split())
+_AR_PREPOSITIONS = frozenset(fold_for_match(w) for w in
+                             "من في على إلى الى عن مع ضد لدى بين حول عبر منذ".split())
+_QUANTIFIERS = frozenset(fold_for_match(w) for w in (
+    "thousands hundreds dozens tens millions scores some many several members group groups number "
+    "all most majority one two three four five six seven eight nine ten "
+    "آلاف الآلاف مئات المئات عشرات العشرات ملايين بعض عدد مجموعة أحد إحدى أعضاء عناصر").split())
+_EN_PREPOSITIONS = frozenset("of for with to against on from in into at about among between".split())
 
 
+# Word lists of this module read with those of ClauseWords.
+_MODULE_LISTS = {"neutral_heads": _NEUTRAL_HEADS, "cause_words": _CAUSE_WORDS, "act_noun_heads": _ACT_NOUN_HEADS,
+                 "verb_followers": _VERB_FOLLOWERS, "ordinals": _ORDINALS, "after_conjunctions": _AFTER_CONJUNCTIONS,
+                 "that": _THAT, "one": _ONE, "outcome_prepositions": _OUTCOME_PREPOSITIONS,
+                 "ar_prepositions": _AR_PREPOSITIONS, "quantifiers": _QUANTIFIERS}
 # A word's flags (the low bits) ...
-_BOUNDARY, _CASUALTY, _NUMBER, _TIME, _MONTH, _DIGITS, _DAWN_WORD = 1, 2, 4, 8, 16, 32, 64
-_FLAG_BITS = 127
+_BOUNDARY, _NUMBER, _DIGITS, _DAWN_WORD = 1, 2, 4, 8
 # ... and above them one bit per word list holding one of its stems: `flags & _IN.relative`.
-_MODULE_LISTS = ("neutral_heads", "cause_words", "act_noun_heads", "verb_followers", "ordinals",
-                 "after_conjunctions", "that", "one", "outcome_prepositions", "ar_prepositions", "quantifiers")
-_IN = SimpleNamespace(**{name: 1 << (7 + i)
+_IN = SimpleNamespace(**{name: 1 << (4 + i)
                          for i, name in enumerate((*ClauseWords.__dataclass_fields__, *_MODULE_LISTS))})
+_CASUALTY, _TIME, _MONTH = _IN.casualties, _IN.recent_times, _IN.months
+# What stays of a word read as "dawn" rather than as the verb "فجر": it is in no other word list.
+_DAWN_KEEPS = _BOUNDARY | _NUMBER | _DIGITS | _DAWN_WORD | _CASUALTY | _TIME | _MONTH
 # Words before a verbal noun that govern it as a noun (see _verb_by_context).
 _NOUN_GOVERNORS = _IN.ar_prepositions | _IN.reference_heads | _IN.generic_heads | _IN.act_noun_heads \
     | _IN.verb_or_noun
 
 
-class _TokenProfiles(dict):
-    """token -> its flags and word-list bits under one ClauseWords, made on first
-    sight (words recur from sentence to sentence)."""
-
-    LIMIT = 65536
+class _TokenProfiler:
+    """A token's flags and word-list bits under one ClauseWords."""
 
     def __init__(self, words: ClauseWords) -> None:
-        super().__init__()
         self.words = words
-        lists = {name: getattr(words, name) for name in ClauseWords.__dataclass_fields__}
-        lists.update(neutral_heads=_NEUTRAL_HEADS, cause_words=_CAUSE_WORDS, act_noun_heads=_ACT_NOUN_HEADS,
-                     verb_followers=_VERB_FOLLOWERS, ordinals=_ORDINALS, after_conjunctions=_AFTER_CONJUNCTIONS,
-                     that=_THAT, one=_ONE, outcome_prepositions=_OUTCOME_PREPOSITIONS,
-                     ar_prepositions=_AR_PREPOSITIONS, quantifiers=_QUANTIFIERS)
+        lists = {name: getattr(words, name) for name in ClauseWords.__dataclass_fields__} | _MODULE_LISTS
         self.lists = tuple((getattr(_IN, name), members) for name, members in lists.items())
 
-    def __missing__(self, token: str) -> int:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[token] = profile = self.profile(token)
-        return profile
-
-    def profile(self, token: str) -> int:
+    def __call__(self, token: str) -> int:
         words = self.words
         stems = frozenset(strip_clitics(token)) if token[0].isalpha() else frozenset((token,))
         flags = 0
         if token in _CLAUSE_PUNCTUATION or not stems.isdisjoint(words.clause_openers):
             flags |= _BOUNDARY
-        if not stems.isdisjoint(words.casualties):
-            flags |= _CASUALTY
         if token.isdigit():
             flags |= _NUMBER | _DIGITS
         elif not stems.isdisjoint(words.numerals):
             flags |= _NUMBER
-        if not stems.isdisjoint(words.recent_times):
-            flags |= _TIME
-        if not stems.isdisjoint(words.months):
-            flags |= _MONTH
         if _DAWN in stems:
             flags |= _DAWN_WORD
         for bit, members in self.lists:
@@ -682,9 +674,13 @@ class _TokenProfiles(dict):
         return flags
 
 
+TOKEN_PROFILES_LIMIT = 65536  # distinct tokens whose profile is remembered
+
+
 @lru_cache(maxsize=4)
-def _token_profiles(words: ClauseWords) -> _TokenProfiles:
-    return _TokenProfiles(words)
+def _token_profiles(words: ClauseWords) -> BoundedMemo:
+    """token -> its profile, made on first sight (words recur from sentence to sentence)."""
+    return BoundedMemo(_TokenProfiler(words), TOKEN_PROFILES_LIMIT)
 
 
 class _ClauseView:
@@ -707,7 +703,7 @@ class _ClauseView:
                 # "فجر" detonated, or dawn: dawn with the article or before a day ("فجر الجمعة").
                 if flag & _DAWN_WORD and (tokens[i].lstrip("وفب").startswith("ال") or i + 1 < size and (
                         flags[i + 1] & (_TIME | _DIGITS) or tokens[i + 1] in _DAY_AFTER_DAWN)):
-                    flags[i] = flag & _FLAG_BITS  # in no word list
+                    flags[i] = flag & _DAWN_KEEPS
         if any_flags & _CASUALTY and any_flags & _NUMBER:
             for i, flag in enumerate(flags):
                 if flag & _CASUALTY:
@@ -768,12 +764,6 @@ class _ClauseView:
 
     def counted_casualty(self, index: int) -> bool:
         return self.counted[index]
-
-
-def _realis_score(view: _ClauseView, trigger: Atom) -> float:
-    """How surely the trigger reports a concrete, realised act (see above):
-    positive for a predicate with a time or victims, negative for a reference."""
-    return sum(REALIS_WEIGHTS[name] for name, present in _realis_features(view, trigger).items() if present)
 
 
 def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
@@ -981,8 +971,13 @@ def _preposition_before(doc: _Document, trigger: Atom) -> bool:
     if doc.language == "ar" and trigger.prefix.lstrip("وف")[:1] in ("ب", "ل", "ك"):
         return True
     words = doc.folded[max(0, trigger.fstart - len(trigger.prefix) - 30):trigger.fstart - len(trigger.prefix)].split()
-    prepositions = _AR_PREPOSITIONS if doc.language == "ar" else _EN_PREPOSITIONS
-    # "آلاف من المتظاهرين", "thousands of protesters": a quantity, not a preposition's object.
+    return _after_preposition(words, doc.language)
+
+
+def _after_preposition(words: list[str], language: str) -> bool:
+    """The last of `words` is a preposition governing what follows, not part of a quantity
+    ("thousands of students", "مئات من المتظاهرين")."""
+    prepositions = _AR_PREPOSITIONS if language == "ar" else _EN_PREPOSITIONS
     return bool(words) and words[-1] in prepositions and not (len(words) > 1 and words[-2] in _QUANTIFIERS)
 
 
@@ -1115,20 +1110,9 @@ def _preposition_governs(doc: _Document, actor: ActorMention) -> bool:
         context = words if not attached else words[:-1]
     else:
         context = words
-    previous = context[-1] if context else ""
-    if previous not in (_AR_PREPOSITIONS if doc.language == "ar" else _EN_PREPOSITIONS):
-        return False
-    # "thousands of students", "مئات من المتظاهرين": a quantity, not a preposition's object.
-    return not (len(context) > 1 and context[-2] in _QUANTIFIERS)
+    return _after_preposition(context, doc.language)
 
 
-_AR_PREPOSITIONS = frozenset(fold_for_match(w) for w in
-                             "من في على إلى الى عن مع ضد لدى بين حول عبر منذ".split())
-_QUANTIFIERS = frozenset(fold_for_match(w) for w in (
-    "thousands hundreds dozens tens millions scores some many several members group groups number "
-    "all most majority one two three four five six seven eight nine ten "
-    "آلاف الآلاف مئات المئات عشرات العشرات ملايين بعض عدد مجموعة أحد إحدى أعضاء عناصر").split())
-_EN_PREPOSITIONS = frozenset("of for with to against on from in into at about among between".split())
 
 
 def _is_victim(actor: ActorMention, event_type: str) -> bool:

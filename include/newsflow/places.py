@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from newsflow.text import PieceCache, fold_for_match, fold_with_offsets, folding_signature
+from newsflow.text import BoundedMemo, PieceCache, fold_for_match, fold_with_offsets, folding_signature
 
 INDEX_VERSION = "places-8"
 # The code above this heading builds the index (its hash keys the cache);
@@ -470,7 +470,7 @@ class Gazetteer:
         self._name_lengths = index["name_lengths"]
         self._place_cache: dict[int, Place] = {}
         self._starts = PieceCache(self._starts_of_piece, _STARTS_CACHE_SIZE)
-        self._facts_cache: dict[tuple, tuple] = {}
+        self._facts = BoundedMemo(self._pass_facts, _FACTS_CACHE_SIZE)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Gazetteer":
@@ -630,10 +630,7 @@ class Gazetteer:
         populous place, a cue word, or support from the document's countries.
         With a dominant document country (`dominant`, see _dominant), places
         abroad need a rare name."""
-        key = (candidate, span.name_id, span.settlement_cue)
-        facts = self._facts_cache.get(key)
-        if facts is None:
-            facts = self._pass_facts(*key)
+        facts = self._facts[candidate, span.name_id, span.settlement_cue]
         if facts is True:  # a trusted place
             return True
         zipf, country, allowance, small = facts
@@ -648,27 +645,22 @@ class Gazetteer:
                 allowance = min(allowance, RARE_NAME_ZIPF)
         return zipf < allowance
 
-    def _pass_facts(self, candidate: int, name_id: int, settlement_cue: bool):
-        """What `_passes` needs that does not depend on the document: the
-        name's frequency, the place's country, its allowance before context
-        and whether it is small; True for trusted places. Cached:
-        the same names recur."""
+    def _pass_facts(self, key: tuple[int, int, bool]):
+        """What `_passes` needs that does not depend on the document, for a
+        (place, name, settlement cue) key: the name's frequency, the place's
+        country, its allowance before context and whether it is small; True
+        for trusted places. Memoised in `_facts`: the same names recur."""
+        candidate, name_id, settlement_cue = key
         c = self._columns
         if c["trusted"][candidate]:
-            facts = True
-        else:
-            country = c["country"][candidate]
-            arabic_name = not self._name_flags[name_id] & 1
-            base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.6
-            allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
-            if settlement_cue:
-                allowance += 1.5
-            facts = (self._name_zipf[name_id], country, allowance,
-                     c["population"][candidate] < MIN_POPULATION_ABROAD)
-        if len(self._facts_cache) >= _FACTS_CACHE_SIZE:
-            self._facts_cache = {}
-        self._facts_cache[(candidate, name_id, settlement_cue)] = facts
-        return facts
+            return True
+        country = c["country"][candidate]
+        arabic_name = not self._name_flags[name_id] & 1
+        base = 1.0 if arabic_name and country not in ARABIC_SPEAKING else 1.6
+        allowance = base + math.log10(max(c["population"][candidate], 1000)) / 2
+        if settlement_cue:
+            allowance += 1.5
+        return (self._name_zipf[name_id], country, allowance, c["population"][candidate] < MIN_POPULATION_ABROAD)
 
     def _score(self, candidate: int, span: _Span, countries: Counter, admin1s: Counter) -> float:
         c = self._columns

@@ -214,7 +214,7 @@ def fold_offsets(text: str) -> "list[int] | range":
     return offsets
 
 
-class _Memo(dict):
+class BoundedMemo(dict):
     """key -> compute(key), computed on first sight; at most `limit` keys are
     kept, then the memory starts afresh (values are recomputed as needed)."""
 
@@ -235,7 +235,7 @@ def _fold_piece(piece: str) -> str:
 
 
 # Space-separated pieces of text as written -> folded, for fold_with_offsets.
-_FOLDED_PIECES = _Memo(_fold_piece, 50_000)
+_FOLDED_PIECES = BoundedMemo(_fold_piece, 50_000)
 
 
 def fold_for_match(text: str) -> str:
@@ -347,7 +347,7 @@ class PieceCache:
     are kept; then the memory starts afresh."""
 
     def __init__(self, compute, limit: int) -> None:
-        self._entries = _Memo(compute, limit)
+        self._entries = BoundedMemo(compute, limit)
 
     def pieces(self, folded: str):
         """(offset of the piece in ``folded``, its result) for each piece whose result is not
