@@ -315,6 +315,16 @@ def _best_confidence(text: str, event_type: str) -> float:
     "وقال مصدر في الشرطة إن سيارة مفخخة انفجرت مساء الثلاثاء قرب محطة الحافلات مما أدى إلى مقتل خمسة أشخاص.",
     # Victims as the predicate, the attack as their cause.
     "قتل تسعة جنود وأصيب أربعة آخرون أمس في هجوم على نقطة تفتيش.",
+    # A suicide bomber opening the reported clause, then his verb.
+    "وقالت الشرطة إن انتحاريا فجر نفسه صباح اليوم عند مدخل السوق المركزي.",
+    # "قتل" as the verb: after its subject, coordinated with another harm.
+    "وقال البيان إن أحد عناصر الحماية الخاصة قتل وجرح ثلاثة آخرون.",
+    # Victims counted as the object of the act.
+    "واختطف مسلحون 4 مهندسين على الطريق إلى المطار.",
+    # "the first since" singles one act out; it counts nothing.
+    "ونفذت الطائرات غارة على المعسكر مساء الأحد هي الأولى من نوعها منذ عام 2010.",
+    # A death with its cause: the cause word is no reference to an earlier act.
+    "وأعلن الجيش مقتل جندي إثر انفجار لغم أرضي قرب الحدود.",
 ])
 def test_realised_arabic_attack_is_confident(text):
     assert _best_confidence(text, "ASSAULT") >= 0.6
@@ -329,6 +339,14 @@ def test_realised_arabic_attack_is_confident(text):
     "وقالت الشرطة إن الخلية كانت تخطط لتنفيذ هجمات على مراكز تجارية.",
     # A statistic.
     "وتراجع عدد الهجمات في المنطقة خلال العام الماضي.",
+    # "فجر" before a day is dawn, not a detonation.
+    "واعتقلت الشرطة رجلين خلال محاولتهما إطلاق صواريخ فجر السبت.",
+    # The toll belongs to a relative clause about an act told elsewhere.
+    "وطالبت العائلات بتعويضات عن الاعتداء الذي خلف 30 قتيلا.",
+    # Verbal nouns in construct with a noun head.
+    "وارتكبت العصابات جرائم قتل وخطف في المنطقة.",
+    # Verbal attack.
+    "وشن الوزير هجوما قويا على خصومه في البرلمان.",
 ])
 def test_mentioned_arabic_attack_is_not_confident(text):
     assert _best_confidence(text, "ASSAULT") < 0.6
@@ -343,36 +361,6 @@ def test_finite_verb_forms_are_marked_in_the_lexicon():
     triggers = dict((form, entry) for form, entry in load_event_lexicon()["triggers"]["ar"])
     assert triggers["اغتالوا"].finite and not triggers["اغتيال"].finite
     assert load_event_lexicon()["clauses"].relative
-
-
-@pytest.mark.parametrize("text", [
-    # A suicide bomber opening the reported clause, then his verb.
-    "وقالت الشرطة إن انتحاريا فجر نفسه صباح اليوم عند مدخل السوق المركزي.",
-    # "قتل" as the verb: after its subject, coordinated with another harm.
-    "وقال البيان إن أحد عناصر الحماية الخاصة قتل وجرح ثلاثة آخرون.",
-    # Victims counted as the object of the act.
-    "واختطف مسلحون 4 مهندسين على الطريق إلى المطار.",
-    # "the first since" singles one act out; it counts nothing.
-    "ونفذت الطائرات غارة على المعسكر مساء الأحد هي الأولى من نوعها منذ عام 2010.",
-    # A death with its cause: the cause word is no reference to an earlier act.
-    "وأعلن الجيش مقتل جندي إثر انفجار لغم أرضي قرب الحدود.",
-])
-def test_realised_arabic_attack_forms(text):
-    assert _best_confidence(text, "ASSAULT") >= 0.6
-
-
-@pytest.mark.parametrize("text", [
-    # "فجر" before a day is dawn, not a detonation.
-    "واعتقلت الشرطة رجلين خلال محاولتهما إطلاق صواريخ فجر السبت.",
-    # The toll belongs to a relative clause about an act told elsewhere.
-    "وطالبت العائلات بتعويضات عن الاعتداء الذي خلف 30 قتيلا.",
-    # Verbal nouns in construct with a noun head.
-    "وارتكبت العصابات جرائم قتل وخطف في المنطقة.",
-    # Verbal attack.
-    "وشن الوزير هجوما قويا على خصومه في البرلمان.",
-])
-def test_mentioned_arabic_attack_forms(text):
-    assert _best_confidence(text, "ASSAULT") < 0.6
 
 
 @pytest.mark.parametrize("text", [
