@@ -2,29 +2,33 @@
 SHELL := /bin/bash
 PYTEST_ARGS ?=
 
-.PHONY: run demo stop test venv pg bench lock dictionary
+.PHONY: run demo stop test venv compiled pg bench lock dictionary
 
 .venv/.installed: requirements.lock pyproject.toml
 	bash scripts/venv.sh
 
 venv: .venv/.installed
 
+# Cython copies of the event-coding modules (newsflow.compiled); rebuilt only when their source changed.
+compiled: venv
+	.venv/bin/python scripts/build_compiled.py
+
 pg:
 	bash scripts/pg.sh start
 
-run: venv
+run: compiled
 	bash scripts/services.sh run
 
-demo: venv
+demo: compiled
 	bash scripts/services.sh demo
 
 stop:
 	bash scripts/services.sh stop
 
-test: venv pg
+test: compiled pg
 	. scripts/env.sh && NEWSFLOW_TASK_RETRIES=0 .venv/bin/python -m pytest $(PYTEST_ARGS)
 
-bench: venv
+bench: compiled
 	.venv/bin/python bench/extraction/run.py
 	.venv/bin/python bench/events/run.py
 	.venv/bin/python bench/dedup/run.py

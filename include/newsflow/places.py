@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from newsflow.compiled import SOURCE_DIR
 from newsflow.text import BoundedMemo, PieceCache, fold_for_match, fold_with_offsets, folding_signature
 
 INDEX_VERSION = "places-8"
 # The code above this heading builds the index (its hash keys the cache);
 # the code below only reads it.
 _MATCHING_SECTION = "\n# --- Matching ---"
-DATA_DIR = Path(__file__).parent / "data" / "places"
+DATA_DIR = SOURCE_DIR / "data" / "places"
 PRECISIONS = ("country", "admin1", "city", "village")
 
 # Countries whose places get all their Latin alternate names indexed (the
@@ -115,7 +116,7 @@ def _data_fingerprint() -> str:
     so any change to what the index holds rebuilds it (the matching code
     below the build section does not shape it)."""
     digest = hashlib.sha256(INDEX_VERSION.encode())
-    source = Path(__file__).read_text(encoding="utf-8")
+    source = (SOURCE_DIR / "places.py").read_text(encoding="utf-8")
     digest.update(source[:source.index(_MATCHING_SECTION)].encode())
     digest.update(folding_signature().encode())
     for path in _data_files():
