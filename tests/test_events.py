@@ -425,7 +425,9 @@ def test_bare_detonated_is_an_attack_and_dawn_is_not():
     # "فجر" with the article, as an adverb or before a day is dawn.
     for text in ("واعتقلت الشرطة فجر أول من أمس ثلاثة مطلوبين في حي الميناء.",
                  "وداهمت الشرطة فجرا منزلا في حي الميناء.",
-                 "وانطلقت القافلة عند الفجر نحو الحدود."):
+                 "وانطلقت القافلة عند الفجر نحو الحدود.",
+                 "وداهمت الشرطة الحي فجراً، واعتقلت شابين.",  # the adverb before a comma
+                 "وحاصرت الشرطة الحي منذ فجر ويوم الأحد."):   # before a day with a conjunction
         assert not [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ASSAULT"]
 
 
@@ -473,3 +475,4 @@ def test_crowd_that_went_out_in_marches_is_a_protest():
     assert _best_confidence("وخرج مئات من العمال في مظاهرات ضد خفض الأجور.", "PROTEST") >= 0.6
     # The marchers described by a relative clause: someone else's act is told.
     assert _best_confidence("واعتقلت الشرطة عددا من الشبان الذين خرجوا في مسيرات ليلية.", "PROTEST") < 0.6
+

@@ -133,15 +133,18 @@ class LexiconMatcher:
         self._phrase_automaton = phrases if len(phrases) else None
         self._values = {}
 
-    def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None) -> list[Atom]:
-        """All accepted hits in `text` (fold it first unless given), in the
-        order an Aho-Corasick pass over the folded text meets them."""
+    def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None,
+             pieces: list[str] | None = None) -> list[Atom]:
+        """All accepted hits in `text` (fold it first unless given; `pieces` is
+        ``folded.split(" ")`` when the caller has it), in the order an
+        Aho-Corasick pass over the folded text meets them."""
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
+            pieces = None
         atoms: list[Atom] = []
         if not folded:
             return atoms
-        for base, found in self._pieces.pieces(folded):
+        for base, found in self._pieces.pieces(folded, pieces):
             _add_atoms(atoms, found, base, text, offsets)
         if self._phrase_automaton is not None:
             size = len(atoms)

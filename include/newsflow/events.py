@@ -326,7 +326,9 @@ class _Document:
         self._same_offsets = isinstance(self.offsets, range)
         self._governed: dict[int, bool] = {}   # actor start -> _governed_by_preposition
         self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
-        atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets)
+        # One split of the folded text serves the lexicon and the gazetteer.
+        pieces = self.folded.split(" ")
+        atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets, pieces)
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
@@ -338,7 +340,8 @@ class _Document:
         self.actor_starts = [a.start for a in self.actors]
         self.sentences = split_sentences(text, language)
         self._gazetteer = get_gazetteer()
-        self.places = [m for m in self._gazetteer.find_places(text, language, self.folded, self.offsets) if self._is_place(m)]
+        self.places = [m for m in self._gazetteer.find_places(text, language, self.folded, self.offsets, pieces)
+                       if self._is_place(m)]
         focus = self._gazetteer.document_focus(self.places) if self.places else None
         self.focus_country = focus.country if focus else None
         self.named_countries = {m.place.country for m in self.places if m.place.precision == "country"}
@@ -544,22 +547,21 @@ _DAY_AFTER_DAWN = frozenset(fold_for_match(w) for w in "يوم اليوم أول
 
 
 def _is_dawn(doc: _Document, trigger: Atom) -> bool:
-    """"فجر" (detonated) is dawn with the article ("الفجر"), as the adverb
-    "فجرا", or before a day or a time ("فجر الجمعة", "فجر يوم", "فجر 12")."""
-    if doc.folded[trigger.fstart:trigger.fend] != _DAWN:
+    """The trigger "فجر" read as dawn, not as "detonated" (see _reads_as_dawn); a longer
+    trigger ("فجر نفسه") is the verb."""
+    word = _TOKEN.match(doc.folded, trigger.fstart - len(trigger.prefix))
+    if word is None or doc.folded[trigger.fstart:trigger.fend] != _DAWN:
         return False
-    if "ال" in trigger.prefix:
-        return True
-    end = doc.folded.find(" ", trigger.fend)
-    end = len(doc.folded) if end == -1 else end
-    if doc.folded[trigger.fend:end] == "ا":
-        return True
-    following = _TOKEN.match(doc.folded, end + 1) if end + 1 < len(doc.folded) else None
-    if following is None:
-        return False
-    word = following.group()
-    return word.isdigit() or not frozenset(strip_clitics(word)).isdisjoint(
-        get_event_lexicon().clauses.recent_times | _DAY_AFTER_DAWN)
+    profiles = _token_profiles(get_event_lexicon().clauses)
+    following = _TOKEN.search(doc.folded, word.end())
+    return _reads_as_dawn(profiles[word.group()], profiles[following.group()] if following else 0)
+
+
+def _reads_as_dawn(flags: int, following: int) -> bool:
+    """Whether a word of profile `flags`, before a word of profile `following` (0 at the end),
+    is dawn: "الفجر", the adverb "فجرا", or "فجر" before a day, a time or a number ("فجر
+    الجمعة", "فجر يوم", "فجر 12"). Any other "فجر" is the verb "detonated"."""
+    return bool(flags & _DAWN_ALWAYS) or bool(flags & _DAWN_WORD and following & _DAWN_FOLLOWERS)
 
 
 def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
@@ -634,15 +636,19 @@ _EN_PREPOSITIONS = frozenset("of for with to against on from in into at about am
 _MODULE_LISTS = {"neutral_heads": _NEUTRAL_HEADS, "cause_words": _CAUSE_WORDS, "act_noun_heads": _ACT_NOUN_HEADS,
                  "verb_followers": _VERB_FOLLOWERS, "ordinals": _ORDINALS, "after_conjunctions": _AFTER_CONJUNCTIONS,
                  "that": _THAT, "one": _ONE, "outcome_prepositions": _OUTCOME_PREPOSITIONS,
-                 "ar_prepositions": _AR_PREPOSITIONS, "quantifiers": _QUANTIFIERS}
-# A word's flags (the low bits) ...
-_BOUNDARY, _NUMBER, _DIGITS, _DAWN_WORD = 1, 2, 4, 8
+                 "ar_prepositions": _AR_PREPOSITIONS, "quantifiers": _QUANTIFIERS,
+                 "day_after_dawn": _DAY_AFTER_DAWN}
+# A word's flags (the low bits): _DAWN_WORD "فجر" with or without clitics, _DAWN_ALWAYS "الفجر" or "فجرا" ...
+_BOUNDARY, _NUMBER, _DIGITS, _DAWN_WORD, _DAWN_ALWAYS = 1, 2, 4, 8, 16
+_LOW_FLAGS = 5
+_DAWN_FORMS = frozenset(fold_for_match(w) for w in "الفجر فجرا".split())
 # ... and above them one bit per word list holding one of its stems: `flags & _IN.relative`.
-_IN = SimpleNamespace(**{name: 1 << (4 + i)
+_IN = SimpleNamespace(**{name: 1 << (_LOW_FLAGS + i)
                          for i, name in enumerate((*ClauseWords.__dataclass_fields__, *_MODULE_LISTS))})
 _CASUALTY, _TIME, _MONTH = _IN.casualties, _IN.recent_times, _IN.months
 # What stays of a word read as "dawn" rather than as the verb "فجر": it is in no other word list.
-_DAWN_KEEPS = _BOUNDARY | _NUMBER | _DIGITS | _DAWN_WORD | _CASUALTY | _TIME | _MONTH
+_DAWN_KEEPS = _BOUNDARY | _NUMBER | _DIGITS | _DAWN_WORD | _DAWN_ALWAYS | _CASUALTY | _TIME | _MONTH
+_DAWN_FOLLOWERS = _TIME | _DIGITS | _IN.day_after_dawn
 # Words before a verbal noun that govern it as a noun (see _verb_by_context).
 _NOUN_GOVERNORS = _IN.ar_prepositions | _IN.reference_heads | _IN.generic_heads | _IN.act_noun_heads \
     | _IN.verb_or_noun
@@ -668,6 +674,8 @@ class _TokenProfiler:
             flags |= _NUMBER
         if _DAWN in stems:
             flags |= _DAWN_WORD
+        if not stems.isdisjoint(_DAWN_FORMS):
+            flags |= _DAWN_ALWAYS
         for bit, members in self.lists:
             if not stems.isdisjoint(members):
                 flags |= bit
@@ -698,11 +706,9 @@ class _ClauseView:
         self.counted = counted = [False] * size
         self.time_at = [False] * size
         any_flags = reduce(or_, flags, 0)
-        if any_flags & _DAWN_WORD:
+        if any_flags & (_DAWN_WORD | _DAWN_ALWAYS):
             for i, flag in enumerate(flags):
-                # "فجر" detonated, or dawn: dawn with the article or before a day ("فجر الجمعة").
-                if flag & _DAWN_WORD and (tokens[i].lstrip("وفب").startswith("ال") or i + 1 < size and (
-                        flags[i + 1] & (_TIME | _DIGITS) or tokens[i + 1] in _DAY_AFTER_DAWN)):
+                if _reads_as_dawn(flag, flags[i + 1] if i + 1 < size else 0):
                     flags[i] = flag & _DAWN_KEEPS
         if any_flags & _CASUALTY and any_flags & _NUMBER:
             for i, flag in enumerate(flags):

@@ -501,7 +501,7 @@ class Gazetteer:
 
     # -- raw matches
 
-    def _raw_spans(self, folded: str, original: str, offsets) -> list[_Span]:
+    def _raw_spans(self, folded: str, original: str, offsets, pieces: list[str] | None = None) -> list[_Span]:
         """Names starting at a word (or after a clitic prefix) and ending at
         a word end; the trie is walked word by word while some name still
         begins with the words read so far."""
@@ -510,7 +510,7 @@ class Gazetteer:
         spans = []
         # Words recur: where names can begin is worked out once per distinct
         # space-separated piece of text (most pieces begin none).
-        for base, found in self._starts.pieces(folded):
+        for base, found in self._starts.pieces(folded, pieces):
             for offset, length, starts in found:
                 token_start = base + offset
                 if original[offsets[token_start]].islower():
@@ -687,14 +687,16 @@ class Gazetteer:
     # -- public API
 
     def find_places(self, text: str, language: str | None = None, folded: str | None = None,
-                    offsets=None) -> list[PlaceMention]:
+                    offsets=None, pieces: list[str] | None = None) -> list[PlaceMention]:
         """All place mentions in `text`, each resolved to one place. `folded`
-        and `offsets` (from ``fold_with_offsets(text)``) spare folding again."""
+        and `offsets` (from ``fold_with_offsets(text)``) spare folding again,
+        and `pieces` (``folded.split(" ")``) splitting it again."""
         if not text:
             return []
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
-        spans = self._raw_spans(folded, text, offsets)
+            pieces = None
+        spans = self._raw_spans(folded, text, offsets, pieces)
         if not spans:
             return []
         self._attach_cues(spans, folded)

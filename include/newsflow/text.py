@@ -355,10 +355,11 @@ class PieceCache:
     def __init__(self, compute, limit: int) -> None:
         self._entries = BoundedMemo(compute, limit)
 
-    def pieces(self, folded: str):
+    def pieces(self, folded: str, split: list[str] | None = None):
         """(offset of the piece in ``folded``, its result) for each piece whose result is not
-        empty, in order."""
-        pieces = _split_pieces(folded)
+        empty, in order. `split` is ``folded.split(" ")`` when the caller has it already
+        (the stages reading one text share one split)."""
+        pieces = folded.split(" ") if split is None else split
         found = list(map(self._entries.__getitem__, pieces))
         # Piece i starts after the pieces before it and one space each.
         bases = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0)
@@ -366,17 +367,3 @@ class PieceCache:
 
 
 _PLUS_ONE = (1).__add__
-# The pieces of the text split last: the stages reading one text (places, lexicons) split it once.
-_last_split: tuple[str, list[str]] = ("", [""])
-
-
-def _split_pieces(folded: str) -> list[str]:
-    """``folded.split(" ")``, shared by consecutive callers on the same text
-    (the pieces then keep their computed hashes for the next dictionary)."""
-    global _last_split
-    last = _last_split
-    if last[0] is folded:
-        return last[1]
-    pieces = folded.split(" ")
-    _last_split = (folded, pieces)
-    return pieces
