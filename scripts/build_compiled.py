@@ -21,11 +21,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "include"))
-REQUESTED = os.environ.get("NEWSFLOW_COMPILED", "1") != "0"
-os.environ["NEWSFLOW_COMPILED"] = "0"  # read the plain package while rebuilding it
 
-from newsflow.compiled import (COMPILED_MODULES, SOURCE_DIR, compiled_root, fresh_package_dir,  # noqa: E402
-                               write_manifest)
+# Importing the package already tells whether a fresh build is in use (newsflow.COMPILED).
+import newsflow  # noqa: E402
+from newsflow.compiled import COMPILED_MODULES, SOURCE_DIR, compiled_root, enabled, write_manifest  # noqa: E402
 
 # Cython reads the source as plain Python: annotations are documentation, not C types.
 DIRECTIVES = {"language_level": 3, "annotation_typing": False}
@@ -84,11 +83,11 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="fail when the modules cannot be compiled")
     parser.add_argument("--force", action="store_true", help="compile even when the build is up to date")
     args = parser.parse_args()
-    if not REQUESTED:
+    if not enabled():
         print("newsflow: not compiling (NEWSFLOW_COMPILED=0); the plain modules run.")
         return 0
     root = compiled_root()
-    if not args.force and fresh_package_dir(root) is not None:
+    if not args.force and newsflow.COMPILED:
         print(f"newsflow: compiled modules in {root} are up to date.")
         return 0
     reason = missing_toolchain()

@@ -1,9 +1,8 @@
 """newsflow: feeds -> articles -> events -> a Postgres warehouse with daily aggregates."""
 
-from newsflow.compiled import SOURCE_DIR, use_compiled
+from newsflow.compiled import use_compiled
 
 __version__ = "0.1.0"
-__all__ = ["SOURCE_DIR"]
 
 # Compiled copies of the event-coding modules, when built and up to date (see newsflow.compiled).
 COMPILED = use_compiled(__path__)

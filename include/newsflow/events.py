@@ -549,8 +549,10 @@ _DAY_AFTER_DAWN = frozenset(fold_for_match(w) for w in "يوم اليوم أول
 def _is_dawn(doc: _Document, trigger: Atom) -> bool:
     """The trigger "فجر" read as dawn, not as "detonated" (see _reads_as_dawn); a longer
     trigger ("فجر نفسه") is the verb."""
+    if doc.folded[trigger.fstart:trigger.fend] != _DAWN:
+        return False
     word = _TOKEN.match(doc.folded, trigger.fstart - len(trigger.prefix))
-    if word is None or doc.folded[trigger.fstart:trigger.fend] != _DAWN:
+    if word is None:
         return False
     profiles = _token_profiles(get_event_lexicon().clauses)
     following = _TOKEN.search(doc.folded, word.end())

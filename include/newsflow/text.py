@@ -12,6 +12,8 @@ import unicodedata
 from itertools import accumulate, compress
 from typing import NamedTuple
 
+from newsflow.compiled import SOURCE_DIR
+
 # Languages the detector is restricted to: each extra language costs memory
 # and slows detection, and the feeds carry only these.
 DETECTOR_LANGUAGES = ("ar", "en", "fr", "tr", "ru", "zh", "es", "de")
@@ -253,8 +255,6 @@ def folding_signature() -> str:
     folding rules and the Unicode version. Indexes keyed on folded text are
     rebuilt when it changes. The code is read as source text (the module may
     run compiled): the sections from Arabic normalisation to tokens."""
-    from newsflow.compiled import SOURCE_DIR
-
     source = (SOURCE_DIR / "text.py").read_text(encoding="utf-8")
     parts = [source[source.index(_FOLDING_SECTION):source.index(_TOKENS_SECTION)]]
     parts += [repr(sorted(_ARABIC_TABLE.items())), _NEEDS_NFKC.pattern, _SPACE_LIKE, unicodedata.unidata_version]
