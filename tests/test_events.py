@@ -212,6 +212,31 @@ def test_english_negation_suppresses_event():
     assert not [e for e in extract_events("The army did not attack the town.", "en") if e["event_type"] == "ASSAULT"]
 
 
+@pytest.mark.parametrize("text, language", [
+    ("قصفت الطائرات الروسية حلب.\nوسيطرت قوات المعارضة على ريف-إدلب\nوحماة أمس، واعتقلت الشرطة-العسكرية عشرة.", "ar"),
+    ("Russian jets struck Aleppo.\nRebel fighters seized Idlib--then Hama's\noutskirts; police-arrested ten.", "en"),
+])
+def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
+    """Pieces of text joined by line breaks or hyphens fold to several pieces: the
+    document still finds each stage's words and places where the stage alone does."""
+    from newsflow.places import get_gazetteer
+    from newsflow.text import fold_with_offsets
+
+    doc = events_module._Document(text, language, None)
+    folded, offsets = fold_with_offsets(text)
+    assert doc.folded == folded and list(doc.offsets) == list(offsets)
+    atoms = events_module.get_event_lexicon().matchers[language].scan(text)
+    triggers = actors_module.longest_non_overlapping(
+        a for a in atoms if isinstance(a.payload, events_module.TriggerEntry))
+    assert doc.triggers and doc.triggers == triggers
+    places = [(m.start, m.end, m.place.name) for m in get_gazetteer().find_places(text, language)]
+    assert len(places) >= 3 and [(m.start, m.end, m.place.name) for m in doc.places] == places
+    if language == "ar":
+        tokens, starts, _ = doc.clause_tokens()
+        expected = [(m.group(), m.start()) for m in events_module._TOKEN.finditer(doc.folded)]
+        assert list(zip(tokens, starts)) == expected
+
+
 def test_unsupported_language_and_empty_text():
     assert extract_events("", "ar") == []
     assert extract_events("Les manifestants ont défilé à Paris.", "fr") == []

@@ -106,7 +106,7 @@ class LexiconMatcher:
         # piece. Keys with a space are searched in the whole text.
         self._word_automaton = None
         self._phrase_automaton = None
-        self._pieces = PieceCache(self._hits_in_piece, _PIECE_CACHE_SIZE)
+        self._pieces = PieceCache(self.piece_hits, _PIECE_CACHE_SIZE)
 
     def add(self, form: str, payload, affixes: str = "actor") -> None:
         """Register `form` (any spelling; it is folded here). `affixes`:
@@ -134,17 +134,18 @@ class LexiconMatcher:
         self._values = {}
 
     def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None,
-             pieces: list[str] | None = None) -> list[Atom]:
-        """All accepted hits in `text` (fold it first unless given; `pieces` is
-        ``folded.split(" ")`` when the caller has it), in the order an
-        Aho-Corasick pass over the folded text meets them."""
+             piece_hits: Iterable[tuple[int, tuple]] | None = None) -> list[Atom]:
+        """All accepted hits in `text` (fold it first unless given), in the order an
+        Aho-Corasick pass over the folded text meets them. `piece_hits` spares the
+        search in each space-separated piece of the folded text: (offset of the
+        piece, ``piece_hits(piece)``) for each piece with hits, in order."""
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
-            pieces = None
+            piece_hits = None
         atoms: list[Atom] = []
         if not folded:
             return atoms
-        for base, found in self._pieces.pieces(folded, pieces):
+        for base, found in self._pieces.pieces(folded) if piece_hits is None else piece_hits:
             _add_atoms(atoms, found, base, text, offsets)
         if self._phrase_automaton is not None:
             size = len(atoms)
@@ -153,8 +154,9 @@ class LexiconMatcher:
                 atoms.sort(key=_pass_order)
         return atoms
 
-    def _hits_in_piece(self, piece: str) -> tuple:
-        """The accepted hits (see `_accepted_hits`) of space-free keys in `piece`."""
+    def piece_hits(self, piece: str) -> tuple:
+        """The accepted hits (see `_accepted_hits`) of space-free keys in `piece`,
+        a piece of folded text without spaces."""
         if self._word_automaton is None:
             return ()
         return tuple(_accepted_hits(self._word_automaton, piece))

@@ -17,12 +17,13 @@ import re
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from functools import lru_cache, reduce
+from functools import lru_cache, partial, reduce
 from datetime import datetime
 from importlib import resources
-from operator import or_
+from itertools import chain, compress
+from operator import attrgetter, or_
 from types import SimpleNamespace
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 import yaml
 
@@ -40,7 +41,7 @@ from newsflow.actors import (
     is_future_prefix,
     longest_non_overlapping,
 )
-from newsflow.text import BoundedMemo, fold_for_match, fold_with_offsets, strip_clitics
+from newsflow.text import BoundedMemo, fold_for_match, fold_offsets, fold_piece, piece_offsets, strip_clitics
 
 PLOVER_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
@@ -244,6 +245,48 @@ class EventLexicon:
             matcher.build()
             self.matchers[language] = matcher
         self.clauses: ClauseWords = data["clauses"]
+        # What each distinct space-separated piece of text yields, per language: the
+        # same words recur from text to text, so each is folded and searched once.
+        self.pieces = {language: BoundedMemo(partial(self._piece_record, language), PIECE_RECORDS_LIMIT)
+                       for language in SUPPORTED_LANGUAGES}
+
+    def _piece_record(self, language: str, written: str) -> PieceRecord:
+        from newsflow.places import get_gazetteer
+
+        folded = fold_piece(written)
+        matcher, gazetteer = self.matchers[language], get_gazetteer()
+        if " " in folded:  # a hyphen or a line break inside the piece as written
+            hits, place_starts, shift = [], [], 0
+            for piece in folded.split(" "):
+                hits += [(start + shift, end + shift, found) for start, end, found in matcher.piece_hits(piece)]
+                place_starts += [(start + shift, size, found) for start, size, found in gazetteer.piece_starts(piece)]
+                shift += len(piece) + 1
+            hits, place_starts = tuple(hits), tuple(place_starts)
+        else:
+            hits, place_starts = matcher.piece_hits(folded), gazetteer.piece_starts(folded)
+        tokens = token_starts = flags = ()
+        if language == "ar":  # clause structure is read in Arabic sentences only
+            matches = list(_TOKEN.finditer(folded))
+            tokens = tuple(map(_MATCH_GROUP, matches))
+            token_starts = tuple(map(_MATCH_START, matches))
+            flags = tuple(map(_token_profiles(self.clauses).__getitem__, tokens))
+        return PieceRecord(folded, hits, place_starts, tokens, token_starts, flags)
+
+
+class PieceRecord(NamedTuple):
+    """What one space-separated piece of text as written yields (offsets within its folded form)."""
+
+    folded: str
+    hits: tuple          # LexiconMatcher.piece_hits of each piece of the folded form
+    place_starts: tuple  # Gazetteer.piece_starts, likewise
+    tokens: tuple        # Arabic: words and punctuation of the folded form (see _ClauseView) ...
+    token_starts: tuple  # ... where each starts ...
+    flags: tuple         # ... and its flags and word-list bits (see _TokenProfiler)
+
+
+PIECE_RECORDS_LIMIT = 50_000  # distinct pieces remembered per language
+_FOLDED, _HITS, _PLACE_STARTS = attrgetter("folded"), attrgetter("hits"), attrgetter("place_starts")
+_TOKENS, _FLAGS = attrgetter("tokens"), attrgetter("flags")
 
 
 _LEXICON: EventLexicon | None = None
@@ -321,14 +364,19 @@ class _Document:
         self.text = text
         self.language = language
         self.published_at = published_at
-        self.folded, self.offsets = fold_with_offsets(text)
+        lexicon = get_event_lexicon()
+        records = list(map(lexicon.pieces[language].__getitem__, text.split(" ")))
+        folded_pieces = list(map(_FOLDED, records))
+        self.folded = " ".join(folded_pieces)  # as fold_with_offsets(text)
+        self.offsets = fold_offsets(text)
         # Folding kept every character in place (the offsets are a range): no search needed.
         self._same_offsets = isinstance(self.offsets, range)
         self._governed: dict[int, bool] = {}   # actor start -> _governed_by_preposition
         self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
-        # One split of the folded text serves the lexicon and the gazetteer.
-        pieces = self.folded.split(" ")
-        atoms = get_event_lexicon().matchers[language].scan(text, self.folded, self.offsets, pieces)
+        self._records, self._bases = records, list(piece_offsets(folded_pieces))
+        self._clause_tokens = None
+        hits = list(map(_HITS, records))
+        atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits))
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
@@ -340,7 +388,9 @@ class _Document:
         self.actor_starts = [a.start for a in self.actors]
         self.sentences = split_sentences(text, language)
         self._gazetteer = get_gazetteer()
-        self.places = [m for m in self._gazetteer.find_places(text, language, self.folded, self.offsets, pieces)
+        place_starts = list(map(_PLACE_STARTS, records))
+        self.places = [m for m in self._gazetteer.find_places(text, language, self.folded, self.offsets,
+                                                              compress(zip(self._bases, place_starts), place_starts))
                        if self._is_place(m)]
         focus = self._gazetteer.document_focus(self.places) if self.places else None
         self.focus_country = focus.country if focus else None
@@ -351,6 +401,17 @@ class _Document:
     def _is_place(self, mention) -> bool:
         folded = self.folded[self.fold_index(mention.start):self.fold_index(mention.end)].strip()
         return folded not in ANAPHORS and folded.lstrip("وفب") not in ANAPHORS
+
+    def clause_tokens(self) -> tuple[list[str], list[int], list[int]]:
+        """The words and punctuation of the folded text (Arabic), their folded starts and
+        their flags (see _ClauseView), gathered on first need."""
+        if self._clause_tokens is None:
+            records = self._records
+            tokens = list(chain.from_iterable(map(_TOKENS, records)))
+            flags = list(chain.from_iterable(map(_FLAGS, records)))
+            starts = [base + start for base, record in zip(self._bases, records) for start in record.token_starts]
+            self._clause_tokens = tokens, starts, flags
+        return self._clause_tokens
 
     def fold_index(self, original_offset: int) -> int:
         """The first folded index at or after an original offset."""
@@ -700,10 +761,12 @@ class _ClauseView:
         start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
         self.words = words
         self.folded = doc.folded
-        matches = list(_TOKEN.finditer(doc.folded, start, end))
-        self.tokens = tokens = list(map(_MATCH_GROUP, matches))
-        self.starts = list(map(_MATCH_START, matches))
-        self.flags = flags = list(map(_token_profiles(words).__getitem__, tokens))
+        # The document's tokens were profiled with the lexicon's clause words.
+        all_tokens, all_starts, all_flags = doc.clause_tokens()
+        first, last = bisect_left(all_starts, start), bisect_left(all_starts, end)
+        self.tokens = tokens = all_tokens[first:last]
+        self.starts = all_starts[first:last]
+        self.flags = flags = all_flags[first:last]
         self.size = size = len(flags)
         self.counted = counted = [False] * size
         self.time_at = [False] * size

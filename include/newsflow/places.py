@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from newsflow.compiled import SOURCE_DIR
 from newsflow.text import BoundedMemo, PieceCache, fold_for_match, fold_with_offsets, folding_signature
@@ -470,7 +471,7 @@ class Gazetteer:
         self._name_flags = index["name_flags"]
         self._name_lengths = index["name_lengths"]
         self._place_cache: dict[int, Place] = {}
-        self._starts = PieceCache(self._starts_of_piece, _STARTS_CACHE_SIZE)
+        self._starts = PieceCache(self.piece_starts, _STARTS_CACHE_SIZE)
         self._facts = BoundedMemo(self._pass_facts, _FACTS_CACHE_SIZE)
 
     @classmethod
@@ -501,16 +502,16 @@ class Gazetteer:
 
     # -- raw matches
 
-    def _raw_spans(self, folded: str, original: str, offsets, pieces: list[str] | None = None) -> list[_Span]:
+    def _raw_spans(self, folded: str, original: str, offsets, piece_starts=None) -> list[_Span]:
         """Names starting at a word (or after a clitic prefix) and ending at
         a word end; the trie is walked word by word while some name still
-        begins with the words read so far."""
+        begins with the words read so far. `piece_starts`: see find_places."""
         match, get = self._automaton.match, self._automaton.get
         next_word = _WORD.match
         spans = []
         # Words recur: where names can begin is worked out once per distinct
         # space-separated piece of text (most pieces begin none).
-        for base, found in self._starts.pieces(folded, pieces):
+        for base, found in self._starts.pieces(folded) if piece_starts is None else piece_starts:
             for offset, length, starts in found:
                 token_start = base + offset
                 if original[offsets[token_start]].islower():
@@ -542,7 +543,7 @@ class Gazetteer:
                             spans.append(span)
         return spans
 
-    def _starts_of_piece(self, piece: str) -> tuple:
+    def piece_starts(self, piece: str) -> tuple:
         """(offset, length, starts) for each word of a space-separated piece
         of folded text where a name can begin; starts holds (prefix, extends,
         name) for each prefix from `_word_starts`, where `extends` tells
@@ -687,16 +688,18 @@ class Gazetteer:
     # -- public API
 
     def find_places(self, text: str, language: str | None = None, folded: str | None = None,
-                    offsets=None, pieces: list[str] | None = None) -> list[PlaceMention]:
+                    offsets=None, piece_starts: Iterable[tuple[int, tuple]] | None = None) -> list[PlaceMention]:
         """All place mentions in `text`, each resolved to one place. `folded`
-        and `offsets` (from ``fold_with_offsets(text)``) spare folding again,
-        and `pieces` (``folded.split(" ")``) splitting it again."""
+        and `offsets` (from ``fold_with_offsets(text)``) spare folding again;
+        `piece_starts` spares looking for where names begin in each
+        space-separated piece of the folded text: (offset of the piece,
+        ``piece_starts(piece)``) for each piece where one can, in order."""
         if not text:
             return []
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
-            pieces = None
-        spans = self._raw_spans(folded, text, offsets, pieces)
+            piece_starts = None
+        spans = self._raw_spans(folded, text, offsets, piece_starts)
         if not spans:
             return []
         self._attach_cues(spans, folded)

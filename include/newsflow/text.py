@@ -232,12 +232,13 @@ class BoundedMemo(dict):
         return value
 
 
-def _fold_piece(piece: str) -> str:
+def fold_piece(piece: str) -> str:
+    """One space-separated piece of text, folded for matching (see _fold_char)."""
     return piece.translate(FOLD_TABLE)  # records the piece's irregular characters
 
 
 # Space-separated pieces of text as written -> folded, for fold_with_offsets.
-_FOLDED_PIECES = BoundedMemo(_fold_piece, 50_000)
+_FOLDED_PIECES = BoundedMemo(fold_piece, 50_000)
 
 
 _FOLDING_SECTION = "\n# --- Arabic normalisation ---"
@@ -355,15 +356,18 @@ class PieceCache:
     def __init__(self, compute, limit: int) -> None:
         self._entries = BoundedMemo(compute, limit)
 
-    def pieces(self, folded: str, split: list[str] | None = None):
+    def pieces(self, folded: str):
         """(offset of the piece in ``folded``, its result) for each piece whose result is not
-        empty, in order. `split` is ``folded.split(" ")`` when the caller has it already
-        (the stages reading one text share one split)."""
-        pieces = folded.split(" ") if split is None else split
+        empty, in order."""
+        pieces = folded.split(" ")
         found = list(map(self._entries.__getitem__, pieces))
-        # Piece i starts after the pieces before it and one space each.
-        bases = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0)
-        return compress(zip(bases, found), found)
+        return compress(zip(piece_offsets(pieces), found), found)
+
+
+def piece_offsets(pieces: list[str]):
+    """The offset of each piece in ``" ".join(pieces)`` (an iterator): each starts after
+    the pieces before it and one space each."""
+    return accumulate(map(_PLUS_ONE, map(len, pieces)), initial=0)
 
 
 _PLUS_ONE = (1).__add__
