@@ -159,3 +159,19 @@ def test_stale_gazetteer_caches_are_removed(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     _remove_stale_caches(current)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-new.pickle", "other.txt"]
+
+
+def test_names_that_never_pass_are_dropped_as_found(gazetteer, index_path, monkeypatch):
+    """Common words that are also names ("إن", "إلى") can pass the word-frequency
+    filter in no document: they are dropped as they are found, which changes no mention."""
+    from newsflow.text import fold_with_offsets
+
+    folded, offsets = fold_with_offsets(SYRIA_REPORT_AR)
+    every = {folded[s.start:s.end] for s in gazetteer._raw_spans(folded, SYRIA_REPORT_AR, offsets, all_names=True)}
+    kept = {folded[s.start:s.end] for s in gazetteer._raw_spans(folded, SYRIA_REPORT_AR, offsets)}
+    assert {"ان", "الي"} <= every - kept and {"حلب", "قمحانه", "حماه"} <= kept
+    reports = ((SYRIA_REPORT_AR, "ar"), (SYRIA_REPORT_EN, "en"))
+    filtered = [gazetteer.find_places(text, language) for text, language in reports]
+    monkeypatch.setattr(Gazetteer, "_may_pass", lambda self, name_id: True)
+    unfiltered = Gazetteer.load(index_path)  # a fresh instance: nothing remembered
+    assert filtered == [unfiltered.find_places(text, language) for text, language in reports]

@@ -51,7 +51,7 @@ def baseline_find(gazetteer, text: str) -> list:
     from newsflow.text import fold_with_offsets
 
     folded, offsets = fold_with_offsets(text)
-    spans = gazetteer._raw_spans(folded, text, offsets)
+    spans = gazetteer._raw_spans(folded, text, offsets, all_names=True)
     population = gazetteer._columns["population"]
     return [gazetteer.place(max(span.candidates, key=lambda p: population[p])) for span in spans]
 

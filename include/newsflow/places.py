@@ -69,6 +69,7 @@ SETTLEMENT_CUES_BEFORE = frozenset(
 # Zipf frequency below which a name is rare enough to stand as a place on
 # its own (unknown words are 0).
 RARE_NAME_ZIPF = 2.5
+CONTEXT_ALLOWANCE = 0.3  # more word frequency allowed to a place in a country the document names
 MIN_POPULATION_ABROAD = 10000
 DIRECTION_WORDS = frozenset(
     "الشمالي الجنوبي الشرقي الغربي الشمالي الشرقي الشمالي الغربي الجنوبي الشرقي الجنوبي الغربي".split()
@@ -473,6 +474,7 @@ class Gazetteer:
         self._place_cache: dict[int, Place] = {}
         self._starts = PieceCache(self.piece_starts, _STARTS_CACHE_SIZE)
         self._facts = BoundedMemo(self._pass_facts, _FACTS_CACHE_SIZE)
+        self._name_may_pass: dict[int, bool] = {}
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Gazetteer":
@@ -502,10 +504,13 @@ class Gazetteer:
 
     # -- raw matches
 
-    def _raw_spans(self, folded: str, original: str, offsets, piece_starts=None) -> list[_Span]:
+    def _raw_spans(self, folded: str, original: str, offsets, piece_starts=None,
+                   all_names: bool = False) -> list[_Span]:
         """Names starting at a word (or after a clitic prefix) and ending at
         a word end; the trie is walked word by word while some name still
-        begins with the words read so far. `piece_starts`: see find_places."""
+        begins with the words read so far. `piece_starts`: see find_places.
+        Names none of whose places can pass the word-frequency filter in any
+        document (see _may_pass) are left out unless `all_names`."""
         match, get = self._automaton.match, self._automaton.get
         next_word = _WORD.match
         spans = []
@@ -520,8 +525,8 @@ class Gazetteer:
                 for prefix, extends, name in starts:
                     start = token_start + len(prefix)
                     if name is not None:
-                        name_id, latin, acronym, candidates = name
-                        if not latin or _case_ok(original, offsets, start, token_end, acronym):
+                        name_id, latin, acronym, candidates, may_pass = name
+                        if (may_pass or all_names) and (not latin or _case_ok(original, offsets, start, token_end, acronym)):
                             spans.append(_Span(token_start, token_end, name_id, list(candidates)))
                     if not extends:
                         continue
@@ -538,7 +543,7 @@ class Gazetteer:
                             if not match(key):
                                 break
                             continue
-                        span = self._accept(value, prefix, token_start, end, original, offsets, start)
+                        span = self._accept(value, prefix, token_start, end, original, offsets, start, all_names)
                         if span is not None:
                             spans.append(span)
         return spans
@@ -549,8 +554,8 @@ class Gazetteer:
         name) for each prefix from `_word_starts`, where `extends` tells
         whether a name goes on past the word with the character after it (the
         one after the piece is a space) and name is what `_accept` needs of
-        the name ending with the word, (name id, Latin?, acronym?, places),
-        or None. Starts that can neither end nor go on are left out."""
+        the name ending with the word, (name id, Latin?, acronym?, places,
+        may pass?), or None. Starts that can neither end nor go on are left out."""
         match = self._automaton.match
         found = []
         for token in _WORD.finditer(piece):
@@ -565,7 +570,7 @@ class Gazetteer:
                     name_id = value >> 1
                     flags = self._name_flags[name_id]
                     candidates = tuple(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
-                    name = (name_id, bool(flags & 1), bool(flags & 2), candidates)
+                    name = (name_id, bool(flags & 1), bool(flags & 2), candidates, self._may_pass(name_id))
                 if name is not None or extends:
                     starts.append((prefix, extends, name))
             if starts:
@@ -587,10 +592,12 @@ class Gazetteer:
                 found.append((prefix, value))
         return tuple(found)
 
-    def _accept(self, value, prefix, token_start, end, original, offsets, start) -> _Span | None:
+    def _accept(self, value, prefix, token_start, end, original, offsets, start, all_names) -> _Span | None:
         if not self._prefix_fits(value, prefix):
             return None
         name_id = value >> 1
+        if not all_names and not self._may_pass(name_id):
+            return None
         flags = self._name_flags[name_id]
         if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
             return None
@@ -638,7 +645,7 @@ class Gazetteer:
         zipf, country, allowance, small = facts
         if context is not None:
             if context.get(country, 0) >= 1:
-                allowance += 0.3
+                allowance += CONTEXT_ALLOWANCE
             elif dominant and not span.settlement_cue:
                 # A document about one country: a small place abroad is
                 # much more likely an ordinary word.
@@ -646,6 +653,21 @@ class Gazetteer:
                     return False
                 allowance = min(allowance, RARE_NAME_ZIPF)
         return zipf < allowance
+
+    def _may_pass(self, name_id: int) -> bool:
+        """Whether some place of the name passes `_passes` in some document: with
+        the most allowance a document can give (a settlement cue and its country
+        in context). Names that never pass ("ان", "الي") are no mentions at all."""
+        found = self._name_may_pass.get(name_id)
+        if found is None:
+            found = False
+            for candidate in self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]]:
+                facts = self._facts[candidate, name_id, True]
+                if facts is True or facts[0] < facts[2] + CONTEXT_ALLOWANCE:
+                    found = True
+                    break
+            self._name_may_pass[name_id] = found
+        return found
 
     def _pass_facts(self, key: tuple[int, int, bool]):
         """What `_passes` needs that does not depend on the document, for a
