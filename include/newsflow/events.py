@@ -264,13 +264,12 @@ class EventLexicon:
             hits, place_starts = tuple(hits), tuple(place_starts)
         else:
             hits, place_starts = matcher.piece_hits(folded), gazetteer.piece_starts(folded)
-        tokens = token_starts = flags = ()
+        token_starts = flags = ()
         if language == "ar":  # clause structure is read in Arabic sentences only
             matches = list(_TOKEN.finditer(folded))
-            tokens = tuple(map(_MATCH_GROUP, matches))
             token_starts = tuple(map(_MATCH_START, matches))
-            flags = tuple(map(_token_profiles(self.clauses).__getitem__, tokens))
-        return PieceRecord(folded, hits, place_starts, tokens, token_starts, flags)
+            flags = tuple(map(_token_profiles(self.clauses).__getitem__, map(_MATCH_GROUP, matches)))
+        return PieceRecord(folded, hits, place_starts, token_starts, flags)
 
 
 class PieceRecord(NamedTuple):
@@ -279,14 +278,13 @@ class PieceRecord(NamedTuple):
     folded: str
     hits: tuple          # LexiconMatcher.piece_hits of each piece of the folded form
     place_starts: tuple  # Gazetteer.piece_starts, likewise
-    tokens: tuple        # Arabic: words and punctuation of the folded form (see _ClauseView) ...
-    token_starts: tuple  # ... where each starts ...
-    flags: tuple         # ... and its flags and word-list bits (see _TokenProfiler)
+    token_starts: tuple  # Arabic: where the words and punctuation of the folded form start ...
+    flags: tuple         # ... and their flags and word-list bits (see _ClauseView)
 
 
 PIECE_RECORDS_LIMIT = 50_000  # distinct pieces remembered per language
 _FOLDED, _HITS, _PLACE_STARTS = attrgetter("folded"), attrgetter("hits"), attrgetter("place_starts")
-_TOKENS, _FLAGS = attrgetter("tokens"), attrgetter("flags")
+_FLAGS = attrgetter("flags")
 
 
 _LEXICON: EventLexicon | None = None
@@ -402,15 +400,13 @@ class _Document:
         folded = self.folded[self.fold_index(mention.start):self.fold_index(mention.end)].strip()
         return folded not in ANAPHORS and folded.lstrip("وفب") not in ANAPHORS
 
-    def clause_tokens(self) -> tuple[list[str], list[int], list[int]]:
-        """The words and punctuation of the folded text (Arabic), their folded starts and
-        their flags (see _ClauseView), gathered on first need."""
+    def clause_tokens(self) -> tuple[list[int], list[int]]:
+        """Where the words and punctuation of the folded text (Arabic) start and their
+        flags (see _ClauseView), gathered on first need."""
         if self._clause_tokens is None:
             records = self._records
-            tokens = list(chain.from_iterable(map(_TOKENS, records)))
-            flags = list(chain.from_iterable(map(_FLAGS, records)))
             starts = [base + start for base, record in zip(self._bases, records) for start in record.token_starts]
-            self._clause_tokens = tokens, starts, flags
+            self._clause_tokens = starts, list(chain.from_iterable(map(_FLAGS, records)))
         return self._clause_tokens
 
     def fold_index(self, original_offset: int) -> int:
@@ -754,6 +750,24 @@ def _token_profiles(words: ClauseWords) -> BoundedMemo:
     return BoundedMemo(_TokenProfiler(words), TOKEN_PROFILES_LIMIT)
 
 
+class _SentenceTokens:
+    """The words and punctuation of a sentence as a sequence of strings, read from the
+    folded text when asked for: few are."""
+
+    __slots__ = ("folded", "starts")
+
+    def __init__(self, folded: str, starts: list[int]) -> None:
+        self.folded, self.starts = folded, starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.starts)))]
+        return _TOKEN.match(self.folded, self.starts[index]).group()
+
+
 class _ClauseView:
     """The words of one Arabic sentence with their flags and word-list bits."""
 
@@ -762,10 +776,10 @@ class _ClauseView:
         self.words = words
         self.folded = doc.folded
         # The document's tokens were profiled with the lexicon's clause words.
-        all_tokens, all_starts, all_flags = doc.clause_tokens()
+        all_starts, all_flags = doc.clause_tokens()
         first, last = bisect_left(all_starts, start), bisect_left(all_starts, end)
-        self.tokens = tokens = all_tokens[first:last]
         self.starts = all_starts[first:last]
+        self.tokens = _SentenceTokens(doc.folded, self.starts)
         self.flags = flags = all_flags[first:last]
         self.size = size = len(flags)
         self.counted = counted = [False] * size
