@@ -596,7 +596,7 @@ def _marched_in(view: "_ClauseView", trigger: Atom) -> bool:
     """A march or crowd word right after its protest verb ("خرجوا في مسيرات",
     "خرج آلاف في مظاهرات"): what the verb made happen, wherever it stands."""
     first = view.index_of(trigger.fstart)
-    verb = first - 2 if view.tokens[first - 1:first] == ["في"] else first - 1
+    verb = first - 2 if view.is_in(first - 1, _IS_FI) else first - 1
     return verb >= 0 and view.is_in(verb, _IN.protest_verbs) and not view.is_in(verb - 1, _IN.relative)
 
 
@@ -699,14 +699,18 @@ _MODULE_LISTS = {"neutral_heads": _NEUTRAL_HEADS, "cause_words": _CAUSE_WORDS, "
                  "day_after_dawn": _DAY_AFTER_DAWN}
 # A word's flags (the low bits): _DAWN_WORD "فجر" with or without clitics, _DAWN_ALWAYS "الفجر" or "فجرا" ...
 _BOUNDARY, _NUMBER, _DIGITS, _DAWN_WORD, _DAWN_ALWAYS = 1, 2, 4, 8, 16
-_LOW_FLAGS = 5
+# ... words as they stand (not by their stems): "في", "من", ":" and the demonstratives ...
+_IS_FI, _IS_MIN, _IS_COLON, _IS_DEMONSTRATIVE = 32, 64, 128, 256
+_LOW_FLAGS = 9
+_EXACT_WORDS = {"في": _IS_FI, "من": _IS_MIN, ":": _IS_COLON, **dict.fromkeys(_DEMONSTRATIVES, _IS_DEMONSTRATIVE)}
 _DAWN_FORMS = frozenset(fold_for_match(w) for w in "الفجر فجرا".split())
 # ... and above them one bit per word list holding one of its stems: `flags & _IN.relative`.
 _IN = SimpleNamespace(**{name: 1 << (_LOW_FLAGS + i)
                          for i, name in enumerate((*ClauseWords.__dataclass_fields__, *_MODULE_LISTS))})
 _CASUALTY, _TIME, _MONTH = _IN.casualties, _IN.recent_times, _IN.months
 # What stays of a word read as "dawn" rather than as the verb "فجر": it is in no other word list.
-_DAWN_KEEPS = _BOUNDARY | _NUMBER | _DIGITS | _DAWN_WORD | _DAWN_ALWAYS | _CASUALTY | _TIME | _MONTH
+_DAWN_KEEPS = _BOUNDARY | _NUMBER | _DIGITS | _DAWN_WORD | _DAWN_ALWAYS | _CASUALTY | _TIME | _MONTH \
+    | _IS_FI | _IS_MIN | _IS_COLON | _IS_DEMONSTRATIVE
 _DAWN_FOLLOWERS = _TIME | _DIGITS | _IN.day_after_dawn
 # Words before a verbal noun that govern it as a noun (see _verb_by_context).
 _NOUN_GOVERNORS = _IN.ar_prepositions | _IN.reference_heads | _IN.generic_heads | _IN.act_noun_heads \
@@ -735,6 +739,7 @@ class _TokenProfiler:
             flags |= _DAWN_WORD
         if not stems.isdisjoint(_DAWN_FORMS):
             flags |= _DAWN_ALWAYS
+        flags |= _EXACT_WORDS.get(token, 0)
         for bit, members in self.lists:
             if not stems.isdisjoint(members):
                 flags |= bit
@@ -834,14 +839,14 @@ class _ClauseView:
         return 0
 
     def clause_end(self, index: int) -> int:
-        for j in range(index + 1, len(self.tokens)):
+        for j in range(index + 1, self.size):
             if self.flags[j] & _BOUNDARY:
                 return j
-        return len(self.tokens)
+        return self.size
 
     def date_heading(self, clause: int) -> bool:
         """The words before this clause are a date and a colon only ("* 21 مايو 2005:", "ـ 20:")."""
-        if clause < 2 or self.tokens[clause - 1] != ":":
+        if clause < 2 or not self.flags[clause - 1] & _IS_COLON:
             return False
         head = range(clause - 1)
         return any(self.flags[j] & _DIGITS for j in head) and all(
@@ -862,16 +867,16 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
         or _verb_by_context(view, first, last))
     imperfect = verb and attached[-1:] in ("ي", "ت", "ن", "ا")  # "يقتل", "اقتل": not a past act
     before = first - 1
-    while before >= clause and (view.tokens[before] in _DEMONSTRATIVES or view.flags[before] & _IN.neutral_heads):
+    while before >= clause and view.flags[before] & (_IS_DEMONSTRATIVE | _IN.neutral_heads):
         before -= 1
-    anaphoric = before < first - 1 and view.tokens[before + 1] in _DEMONSTRATIVES
+    anaphoric = before < first - 1 and view.is_in(before + 1, _IS_DEMONSTRATIVE)
     definite = "ال" in attached or view.folded.startswith("ال", trigger.fstart)
     if entry.participant and definite and not view.is_in(first - 1, _IN.quantifiers) \
             and not view.is_in(first - 2, _IN.quantifiers):
         anaphoric = True  # "the protesters": those of a protest already told
     previous = range(max(clause, first - 3), first)
     # "مئات المتظاهرين", "آلاف من المحتجين": a crowd counted, gathered on the day.
-    crowd_start = first - 2 if view.tokens[first - 1:first] == ["من"] else first - 1
+    crowd_start = first - 2 if view.is_in(first - 1, _IS_MIN) else first - 1
     crowd = entry.participant and crowd_start >= clause and view.is_number(crowd_start) \
         and not view.is_in(crowd_start, _IN.one)  # "أحد المتظاهرين" is one person
 
@@ -972,7 +977,7 @@ def _verb_by_context(view: _ClauseView, first: int, last: int) -> bool:
     if view.is_in(first - 1, _NOUN_GOVERNORS):
         return False  # "في قتل", "جرائم قتل", "عمليات خطف وقتل": verbal nouns
     following = last + 1
-    if following >= len(view.tokens) or view.is_boundary(following):
+    if following >= view.size or view.is_boundary(following):
         return True
     token = view.tokens[following]
     return view.is_in(following, _IN.verb_followers) or view.has_time_at(following) or (
