@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence
 
 import yaml
 
@@ -133,7 +133,7 @@ class LexiconMatcher:
         self._phrase_automaton = phrases if len(phrases) else None
         self._values = {}
 
-    def scan(self, text: str, folded: str | None = None, offsets: list[int] | None = None,
+    def scan(self, text: str, folded: str | None = None, offsets: Sequence[int] | None = None,
              piece_hits: Iterable[tuple[int, tuple]] | None = None) -> list[Atom]:
         """All accepted hits in `text` (fold it first unless given), in the order an
         Aho-Corasick pass over the folded text meets them. `piece_hits` spares the

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from newsflow.compiled import SOURCE_DIR
 from newsflow.text import BoundedMemo, PieceCache, fold_for_match, fold_with_offsets, folding_signature
@@ -837,7 +837,7 @@ def _dominant(countries: Counter) -> bool:
     return top >= 3 and top >= 0.5 * sum(countries.values())
 
 
-def _case_ok(original: str, offsets: list[int], start: int, end: int, acronym: bool) -> bool:
+def _case_ok(original: str, offsets: Sequence[int], start: int, end: int, acronym: bool) -> bool:
     """Latin names must be capitalised in the text; acronyms (US, UK) exact."""
     first = original[offsets[start]]
     if not first.isupper():

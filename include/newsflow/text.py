@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from array import array
 from itertools import accumulate, compress
 from typing import NamedTuple
 
@@ -187,7 +188,7 @@ def _irregular_runs() -> "re.Pattern | None":
     return pattern
 
 
-def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
+def fold_with_offsets(text: str) -> tuple[str, "array | range"]:
     """The text folded for matching (Arabic and Latin rules, see _fold_char)
     and, for each folded character, its offset in `text`."""
     # Folding is per character and keeps spaces: the words of a text, which
@@ -195,25 +196,28 @@ def fold_with_offsets(text: str) -> tuple[str, "list[int] | range"]:
     return " ".join(map(_FOLDED_PIECES.__getitem__, text.split(" "))), fold_offsets(text)
 
 
-def fold_offsets(text: str) -> "list[int] | range":
+def fold_offsets(text: str) -> "array | range":
     """For each character of the folded `text`, its offset in `text`. The
     text must have been folded before (its characters are then known)."""
+    global _IDENTITY
     pattern = _irregular_runs()
-    runs = pattern.finditer(text) if pattern is not None else ()
-    # Characters that fold to zero or several characters are rare (harakat,
-    # tatweel, ligatures): map the runs between them as plain ranges.
-    offsets: list[int] = []
-    position = 0
-    for match in runs:
-        start, end = match.span()
-        offsets.extend(range(position, start))
-        for index in range(start, end):
-            offsets.extend([index] * len(FOLD_TABLE[ord(text[index])]))
-        position = end
-    if not position:
+    runs = list(pattern.finditer(text)) if pattern is not None else ()
+    if not runs:
         return range(len(text))
-    offsets.extend(range(position, len(text)))
+    # Characters that fold to zero or several characters are rare (harakat,
+    # tatweel, ligatures): copy 0, 1, 2, ... and mend their runs, from the
+    # last so that the earlier ones keep their place.
+    if len(_IDENTITY) < len(text):
+        _IDENTITY = array("l", range(max(len(text), 2 * len(_IDENTITY))))
+    offsets = _IDENTITY[:len(text)]
+    for match in reversed(runs):
+        start, end = match.span()
+        offsets[start:end] = array("l", [index for index in range(start, end)
+                                         for _ in range(len(FOLD_TABLE[ord(text[index])]))])
     return offsets
+
+
+_IDENTITY = array("l")  # 0, 1, 2, ...: the offsets of text folded character for character
 
 
 class BoundedMemo(dict):
