@@ -214,11 +214,13 @@ def test_english_negation_suppresses_event():
 
 @pytest.mark.parametrize("text, language", [
     ("قصفت الطائرات الروسية حلب.\nوسيطرت قوات المعارضة على ريف-إدلب\nوحماة أمس، واعتقلت الشرطة-العسكرية عشرة.", "ar"),
-    ("Russian jets struck Aleppo.\nRebel fighters seized Idlib--then Hama's\noutskirts; police-arrested ten.", "en"),
+    ("Russian jets struck Aleppo.\nRebel fighters seized Idlib--then Hama's\noutskirts on Saturday; police-arrested ten.", "en"),
 ])
 def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     """Pieces of text joined by line breaks or hyphens fold to several pieces: the
-    document still finds each stage's words and places where the stage alone does."""
+    document still finds each stage's words, places and date rules where the stage
+    alone does."""
+    from newsflow.dates import rules_in
     from newsflow.places import get_gazetteer
     from newsflow.text import fold_with_offsets
 
@@ -231,6 +233,12 @@ def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     assert doc.triggers and doc.triggers == triggers
     places = [(m.start, m.end, m.place.name) for m in get_gazetteer().find_places(text, language)]
     assert len(places) >= 3 and [(m.start, m.end, m.place.name) for m in doc.places] == places
+    found_rules = []
+    for sentence in doc.sentences:
+        start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+        found_rules.append(rules_in(doc.folded[start:end], language == "ar"))
+        assert found_rules[-1] <= doc.date_rules(start, end)
+    assert any(found_rules)
     if language == "ar":
         starts, flags = doc.clause_tokens()
         profiles = events_module._token_profiles(events_module.get_event_lexicon().clauses)

@@ -135,9 +135,10 @@ def _previous_month(reference: dt.date) -> dt.date:
     return (first - dt.timedelta(days=1)).replace(day=1)
 
 
-def _resolve(text: str, reference: dt.date, arabic: bool) -> EventDate | None:
-    """First matching rule, from the most specific expression to the least."""
-    for pattern, build in _rules_to_try(text, arabic):
+def _resolve(text: str, reference: dt.date, arabic: bool, rules: frozenset[int] | None) -> EventDate | None:
+    """First matching rule, from the most specific expression to the least;
+    `rules`: see resolve_event_date."""
+    for pattern, build in _rules_to_try(text, arabic, rules):
         for match in pattern.finditer(text):
             result = build(match, reference)
             if result is not None:
@@ -247,26 +248,36 @@ _FOUND = itemgetter(1)  # the rule indexes of an automaton hit
 _ENGLISH_WORDS = _rule_words(_ENGLISH_RULES)
 
 
-def _rules_to_try(text: str, arabic: bool) -> list[tuple]:
-    """(pattern, build) of the rules, in order, whose words occur in `text`."""
+def rules_in(text: str, arabic: bool) -> frozenset[int]:
+    """The date rules whose words occur in `text` (folded), as indexes. Rule words
+    hold no space: the rules of a text are those of its space-separated pieces."""
     if arabic:
         indexes = set().union(*map(_FOUND, _ARABIC_WORDS.iter(text)))
         if "اب" in text and not _AUGUST_RULES <= indexes and _ARABIC_AUGUST.search(text) is not None:
             indexes |= _AUGUST_RULES
-        rules = _ARABIC_RULES
     else:
         indexes = set().union(*map(_FOUND, _ENGLISH_WORDS.iter(text.lower())))
-        rules = _ENGLISH_RULES
+    return frozenset(indexes)
+
+
+def _rules_to_try(text: str, arabic: bool, indexes: frozenset[int] | None = None) -> list[tuple]:
+    """(pattern, build) of the rules, in order, whose words occur in `text`
+    (or of `indexes`, from rules_in)."""
+    if indexes is None:
+        indexes = rules_in(text, arabic)
+    rules = _ARABIC_RULES if arabic else _ENGLISH_RULES
     return [rules[index][:2] for index in sorted(indexes)]
 
 
 def resolve_event_date(sentence: str, language: str | None, published_at,
-                       folded: str | None = None) -> EventDate:
+                       folded: str | None = None, rules: frozenset[int] | None = None) -> EventDate:
     """The event date of `sentence` relative to the publication date.
 
     Without a date expression the publication date is used (precision 'day',
     expression None). Without a publication date nothing relative can be
     resolved: precision 'unknown'. Years alone ("in 2016") are not event dates.
+    `folded` is the sentence folded, when the caller has it; `rules`, the rules
+    found in it by ``rules_in`` (or in its pieces: more rules only cost time).
     """
     reference = _publication_date(published_at)
     if reference is None:
@@ -276,7 +287,7 @@ def resolve_event_date(sentence: str, language: str | None, published_at,
     # reported expression is the matching stretch of the original sentence.
     if folded is None:
         folded = sentence.translate(FOLD_TABLE)
-    result = _resolve(folded, reference, arabic=arabic)
+    result = _resolve(folded, reference, arabic, rules)
     if result is not None and result.expression is not None:
         start, end = result.expression
         # Only now: most sentences have no expression. Its characters are

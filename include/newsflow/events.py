@@ -251,6 +251,7 @@ class EventLexicon:
                        for language in SUPPORTED_LANGUAGES}
 
     def _piece_record(self, language: str, written: str) -> PieceRecord:
+        from newsflow.dates import rules_in
         from newsflow.places import get_gazetteer
 
         folded = fold_piece(written)
@@ -264,12 +265,13 @@ class EventLexicon:
             hits, place_starts = tuple(hits), tuple(place_starts)
         else:
             hits, place_starts = matcher.piece_hits(folded), gazetteer.piece_starts(folded)
+        date_rules = rules_in(folded, language == "ar")
         token_starts = flags = ()
         if language == "ar":  # clause structure is read in Arabic sentences only
             matches = list(_TOKEN.finditer(folded))
             token_starts = tuple(map(_MATCH_START, matches))
             flags = tuple(map(_token_profiles(self.clauses).__getitem__, map(_MATCH_GROUP, matches)))
-        return PieceRecord(folded, hits, place_starts, token_starts, flags)
+        return PieceRecord(folded, hits, place_starts, date_rules, token_starts, flags)
 
 
 class PieceRecord(NamedTuple):
@@ -278,13 +280,14 @@ class PieceRecord(NamedTuple):
     folded: str
     hits: tuple          # LexiconMatcher.piece_hits of each piece of the folded form
     place_starts: tuple  # Gazetteer.piece_starts, likewise
+    date_rules: frozenset  # dates.rules_in
     token_starts: tuple  # Arabic: where the words and punctuation of the folded form start ...
     flags: tuple         # ... and their flags and word-list bits (see _ClauseView)
 
 
 PIECE_RECORDS_LIMIT = 50_000  # distinct pieces remembered per language
 _FOLDED, _HITS, _PLACE_STARTS = attrgetter("folded"), attrgetter("hits"), attrgetter("place_starts")
-_FLAGS = attrgetter("flags")
+_FLAGS, _DATE_RULES = attrgetter("flags"), attrgetter("date_rules")
 
 
 _LEXICON: EventLexicon | None = None
@@ -408,6 +411,11 @@ class _Document:
             starts = [base + start for base, record in zip(self._bases, records) for start in record.token_starts]
             self._clause_tokens = starts, list(chain.from_iterable(map(_FLAGS, records)))
         return self._clause_tokens
+
+    def date_rules(self, fstart: int, fend: int) -> set[int]:
+        """The date rules (see dates.rules_in) of the pieces of folded text over [fstart, fend)."""
+        first, last = bisect_right(self._bases, fstart) - 1, bisect_left(self._bases, fend)
+        return set().union(*map(_DATE_RULES, self._records[max(first, 0):last]))
 
     def fold_index(self, original_offset: int) -> int:
         """The first folded index at or after an original offset."""
@@ -1274,8 +1282,9 @@ def _names_anaphor(doc: _Document, sentence) -> bool:
 def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool]:
     from newsflow.dates import resolve_event_date
 
-    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at,
-                                  doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)])
+    start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, doc.folded[start:end],
+                                  doc.date_rules(start, end))
     if resolved is None or resolved.date is None:
         return None, "unknown", bool(resolved and resolved.expression)
     return resolved.date.isoformat(), resolved.precision, resolved.expression is not None
