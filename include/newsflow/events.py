@@ -376,6 +376,10 @@ class _Document:
         self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
+        # Most pieces hold no date word: the few that do, and where they start.
+        date_rules = list(map(_DATE_RULES, records))
+        self._date_rule_bases = list(compress(self._bases, date_rules))
+        self._date_rules = list(filter(None, date_rules))
         hits = list(map(_HITS, records))
         atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits))
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
@@ -414,8 +418,9 @@ class _Document:
 
     def date_rules(self, fstart: int, fend: int) -> set[int]:
         """The date rules (see dates.rules_in) of the pieces of folded text over [fstart, fend)."""
-        first, last = bisect_right(self._bases, fstart) - 1, bisect_left(self._bases, fend)
-        return set().union(*map(_DATE_RULES, self._records[max(first, 0):last]))
+        first = self._bases[max(bisect_right(self._bases, fstart) - 1, 0)]  # the piece holding fstart
+        bases = self._date_rule_bases
+        return set().union(*self._date_rules[bisect_left(bases, first):bisect_left(bases, fend)])
 
     def fold_index(self, original_offset: int) -> int:
         """The first folded index at or after an original offset."""
