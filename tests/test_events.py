@@ -214,7 +214,7 @@ def test_english_negation_suppresses_event():
 
 @pytest.mark.parametrize("text, language", [
     ("قصفت الطائرات الروسية حلب.\nوسيطرت قوات المعارضة على ريف-إدلب\nوحماة أمس، واعتقلت الشرطة-العسكرية عشرة.", "ar"),
-    ("Russian jets struck Aleppo.\nRebel fighters seized Idlib--then Hama's\noutskirts on Saturday; police-arrested ten.", "en"),
+    ("Russian jets struck Aleppo.\nRebel fighters seized Idlib--then Hama's\noutskirts on Saturday; security forces-arrested ten.", "en"),
 ])
 def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     """Pieces of text joined by line breaks or hyphens fold to several pieces: the
@@ -231,6 +231,10 @@ def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     triggers = actors_module.longest_non_overlapping(
         a for a in atoms if isinstance(a.payload, events_module.TriggerEntry))
     assert doc.triggers and doc.triggers == triggers
+    actor_words = actors_module.longest_non_overlapping(
+        a for a in atoms if isinstance(a.payload, actors_module.ActorEntry))
+    assert doc.actor_words == {(a.start, a.end) for a in actor_words}
+    assert any(" " in doc.folded[a.fstart:a.fend] for a in actor_words)  # a phrase among them
     places = [(m.start, m.end, m.place.name) for m in get_gazetteer().find_places(text, language)]
     assert len(places) >= 3 and [(m.start, m.end, m.place.name) for m in doc.places] == places
     found_rules = []

@@ -107,6 +107,11 @@ class LexiconMatcher:
         self._word_automaton = None
         self._phrase_automaton = None
         self._pieces = PieceCache(self.piece_hits, _PIECE_CACHE_SIZE)
+        # A key's first word is followed by a space: a phrase begins in a piece that
+        # ends with the first word of some key, and reaches at most the longest key.
+        self._phrase_heads: frozenset[str] = frozenset()
+        self._head_lengths: tuple[int, ...] = ()
+        self._phrase_reach = 0
 
     def add(self, form: str, payload, affixes: str = "actor") -> None:
         """Register `form` (any spelling; it is folded here). `affixes`:
@@ -129,19 +134,27 @@ class LexiconMatcher:
             (phrases if " " in key else words).add_word(key, (len(key), tuple(entries)))
         for automaton in (words, phrases):
             automaton.make_automaton()
+        phrase_keys = [key for key in self._values if " " in key]
+        self._phrase_heads = frozenset(key.split(" ", 1)[0] for key in phrase_keys)
+        self._head_lengths = tuple(sorted({len(head) for head in self._phrase_heads}))
+        self._phrase_reach = max(map(len, phrase_keys), default=0)
         self._word_automaton = words if len(words) else None
         self._phrase_automaton = phrases if len(phrases) else None
         self._values = {}
 
     def scan(self, text: str, folded: str | None = None, offsets: Sequence[int] | None = None,
-             piece_hits: Iterable[tuple[int, tuple]] | None = None) -> list[Atom]:
+             piece_hits: Iterable[tuple[int, tuple]] | None = None,
+             phrase_pieces: Iterable[tuple[int, int]] | None = None) -> list[Atom]:
         """All accepted hits in `text` (fold it first unless given), in the order an
         Aho-Corasick pass over the folded text meets them. `piece_hits` spares the
         search in each space-separated piece of the folded text: (offset of the
-        piece, ``piece_hits(piece)``) for each piece with hits, in order."""
+        piece, ``piece_hits(piece)``) for each piece with hits, in order.
+        `phrase_pieces` (offset, length), in order, for each stretch of the folded
+        text holding the pieces where a phrase can begin (see `opens_phrase`),
+        spares searching the rest of the text for phrases."""
         if folded is None or offsets is None:
             folded, offsets = fold_with_offsets(text)
-            piece_hits = None
+            piece_hits = phrase_pieces = None
         atoms: list[Atom] = []
         if not folded:
             return atoms
@@ -149,10 +162,20 @@ class LexiconMatcher:
             _add_atoms(atoms, found, base, text, offsets)
         if self._phrase_automaton is not None:
             size = len(atoms)
-            _add_atoms(atoms, _accepted_hits(self._phrase_automaton, folded), 0, text, offsets)
+            if phrase_pieces is None:
+                _add_atoms(atoms, _accepted_hits(self._phrase_automaton, folded), 0, text, offsets)
+            else:
+                for start, end in _phrase_windows(phrase_pieces, self._phrase_reach, len(folded)):
+                    _add_atoms(atoms, _accepted_hits(self._phrase_automaton, folded, start, end), 0, text, offsets)
             if len(atoms) > size:
                 atoms.sort(key=_pass_order)
         return atoms
+
+    def opens_phrase(self, piece: str) -> bool:
+        """Whether a key with a space can begin in `piece`, a piece of folded text
+        without spaces: the piece ends with the first word of one."""
+        heads, size = self._phrase_heads, len(piece)
+        return any(piece[size - length:] in heads for length in self._head_lengths if length <= size)
 
     def piece_hits(self, piece: str) -> tuple:
         """The accepted hits (see `_accepted_hits`) of space-free keys in `piece`,
@@ -162,13 +185,28 @@ class LexiconMatcher:
         return tuple(_accepted_hits(self._word_automaton, piece))
 
 
-def _accepted_hits(automaton, folded: str) -> list[tuple]:
+def _phrase_windows(pieces: Iterable[tuple[int, int]], reach: int, size: int) -> list[tuple[int, int]]:
+    """The stretches [start, end) of a folded text of `size` characters that hold
+    every key of at most `reach` characters beginning in one of `pieces`
+    ((offset, length), in order), overlapping stretches merged."""
+    windows: list[tuple[int, int]] = []
+    for offset, length in pieces:
+        end = min(offset + length + reach, size)
+        if windows and offset <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((offset, end))
+    return windows
+
+
+def _accepted_hits(automaton, folded: str, start: int = 0, end: int | None = None) -> list[tuple]:
     """(start, end, accepted) for each hit of the automaton's keys in `folded`
-    that stands as a word, where accepted holds (payload, exact form without
-    spaces or None, attached prefix) for each entry whose affixes fit."""
+    (or within [start, end) of it) that stands as a word, where accepted holds
+    (payload, exact form without spaces or None, attached prefix) for each entry
+    whose affixes fit."""
     found = []
     size = len(folded)
-    for end_index, (length, entries) in automaton.iter(folded):
+    for end_index, (length, entries) in automaton.iter(folded, start, size if end is None else end):
         fend = end_index + 1
         fstart = fend - length
         # Most hits sit inside longer words: reject them on one character.

@@ -257,21 +257,23 @@ class EventLexicon:
         folded = fold_piece(written)
         matcher, gazetteer = self.matchers[language], get_gazetteer()
         if " " in folded:  # a hyphen or a line break inside the piece as written
-            hits, place_starts, shift = [], [], 0
+            hits, place_starts, shift, opens_phrase = [], [], 0, False
             for piece in folded.split(" "):
                 hits += [(start + shift, end + shift, found) for start, end, found in matcher.piece_hits(piece)]
                 place_starts += [(start + shift, size, found) for start, size, found in gazetteer.piece_starts(piece)]
+                opens_phrase = opens_phrase or matcher.opens_phrase(piece)
                 shift += len(piece) + 1
             hits, place_starts = tuple(hits), tuple(place_starts)
         else:
             hits, place_starts = matcher.piece_hits(folded), gazetteer.piece_starts(folded)
+            opens_phrase = matcher.opens_phrase(folded)
         date_rules = rules_in(folded, language == "ar")
         token_starts = flags = ()
         if language == "ar":  # clause structure is read in Arabic sentences only
             matches = list(_TOKEN.finditer(folded))
             token_starts = tuple(map(_MATCH_START, matches))
             flags = tuple(map(_token_profiles(self.clauses).__getitem__, map(_MATCH_GROUP, matches)))
-        return PieceRecord(folded, hits, place_starts, date_rules, token_starts, flags)
+        return PieceRecord(folded, hits, opens_phrase, place_starts, date_rules, token_starts, flags)
 
 
 class PieceRecord(NamedTuple):
@@ -279,6 +281,7 @@ class PieceRecord(NamedTuple):
 
     folded: str
     hits: tuple          # LexiconMatcher.piece_hits of each piece of the folded form
+    opens_phrase: bool   # LexiconMatcher.opens_phrase of one of them
     place_starts: tuple  # Gazetteer.piece_starts, likewise
     date_rules: frozenset  # dates.rules_in
     token_starts: tuple  # Arabic: where the words and punctuation of the folded form start ...
@@ -287,7 +290,7 @@ class PieceRecord(NamedTuple):
 
 PIECE_RECORDS_LIMIT = 50_000  # distinct pieces remembered per language
 _FOLDED, _HITS, _PLACE_STARTS = attrgetter("folded"), attrgetter("hits"), attrgetter("place_starts")
-_FLAGS, _DATE_RULES = attrgetter("flags"), attrgetter("date_rules")
+_FLAGS, _DATE_RULES, _OPENS_PHRASE = attrgetter("flags"), attrgetter("date_rules"), attrgetter("opens_phrase")
 
 
 _LEXICON: EventLexicon | None = None
@@ -381,7 +384,9 @@ class _Document:
         self._date_rule_bases = list(compress(self._bases, date_rules))
         self._date_rules = list(filter(None, date_rules))
         hits = list(map(_HITS, records))
-        atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits))
+        phrase_pieces = compress(zip(self._bases, map(len, folded_pieces)), map(_OPENS_PHRASE, records))
+        atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits),
+                                                phrase_pieces)
         self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
