@@ -21,7 +21,7 @@ from functools import lru_cache, partial, reduce
 from datetime import datetime
 from importlib import resources
 from itertools import chain, compress
-from operator import attrgetter, or_
+from operator import itemgetter, or_
 from types import SimpleNamespace
 from typing import Iterable, Iterator, NamedTuple
 
@@ -273,7 +273,8 @@ class EventLexicon:
             matches = list(_TOKEN.finditer(folded))
             token_starts = tuple(map(_MATCH_START, matches))
             flags = tuple(map(_token_profiles(self.clauses).__getitem__, map(_MATCH_GROUP, matches)))
-        return PieceRecord(folded, hits, opens_phrase, place_starts, date_rules, token_starts, flags)
+        return PieceRecord(folded, hits, opens_phrase, place_starts, _shared(date_rules), _shared(token_starts),
+                           _shared(flags))
 
 
 class PieceRecord(NamedTuple):
@@ -289,8 +290,22 @@ class PieceRecord(NamedTuple):
 
 
 PIECE_RECORDS_LIMIT = 50_000  # distinct pieces remembered per language
-_FOLDED, _HITS, _PLACE_STARTS = attrgetter("folded"), attrgetter("hits"), attrgetter("place_starts")
-_FLAGS, _DATE_RULES, _OPENS_PHRASE = attrgetter("flags"), attrgetter("date_rules"), attrgetter("opens_phrase")
+# Fields read by position: a plain tuple subscript, no attribute lookup.
+_FOLDED, _HITS, _OPENS_PHRASE, _PLACE_STARTS, _DATE_RULES, _TOKEN_STARTS, _FLAGS = map(
+    itemgetter, range(len(PieceRecord._fields)))
+# Equal parts of records are one object: most pieces share a few (no date word, one word's
+# flags), and a document reads them for every piece.
+_SHARED_PARTS: dict = {}
+SHARED_PARTS_LIMIT = 50_000
+
+
+def _shared(part):
+    found = _SHARED_PARTS.get(part)
+    if found is None:
+        if len(_SHARED_PARTS) >= SHARED_PARTS_LIMIT:
+            _SHARED_PARTS.clear()  # only the sharing is lost
+        _SHARED_PARTS[part] = found = part
+    return found
 
 
 _LEXICON: EventLexicon | None = None
@@ -417,7 +432,8 @@ class _Document:
         flags (see _ClauseView), gathered on first need."""
         if self._clause_tokens is None:
             records = self._records
-            starts = [base + start for base, record in zip(self._bases, records) for start in record.token_starts]
+            starts = [base + start for base, token_starts in zip(self._bases, map(_TOKEN_STARTS, records))
+                      for start in token_starts]
             self._clause_tokens = starts, list(chain.from_iterable(map(_FLAGS, records)))
         return self._clause_tokens
 
