@@ -514,3 +514,11 @@ def test_crowd_that_went_out_in_marches_is_a_protest():
     # The marchers described by a relative clause: someone else's act is told.
     assert _best_confidence("واعتقلت الشرطة عددا من الشبان الذين خرجوا في مسيرات ليلية.", "PROTEST") < 0.6
 
+
+
+def test_the_city_is_the_city_named_before():
+    """A sentence that says only "the city" happens in the last city named before it."""
+    text = "قصفت الطائرات الحربية مدينة حماة يوم الاثنين. ثم اقتحم المسلحون المدينة مساء."
+    events = extract_events(text, "ar", PUBLISHED)
+    stormed = [e for e in events if "اقتحم" in e["sentence"]]
+    assert stormed and all(e["location"] and e["location"]["name"] == "Hama" for e in stormed)

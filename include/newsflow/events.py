@@ -68,6 +68,7 @@ VSO_WINDOW = 2           # Arabic: an actor this close after the verb is its sub
 ANAPHORS = frozenset(fold_for_match(w) for w in
                      ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
 _ANAPHOR_CORES = frozenset(a.split()[-1].removeprefix("ال") for a in ANAPHORS)
+_ANAPHOR_CORE = re.compile("|".join(map(re.escape, sorted(_ANAPHOR_CORES))))  # no two can overlap
 _CLAUSE_BREAKS = frozenset(";:؛")
 
 
@@ -343,7 +344,7 @@ def _paragraph_starts(text: str) -> list[int]:
 def _is_heading(sentence_text: str) -> bool:
     """Titles and section headings: short, no sentence-final punctuation."""
     stripped = sentence_text.rstrip()
-    return len(stripped.split()) < 16 and not stripped.endswith((".", "!", "?", "؟", "…", "»", "\"", "”"))
+    return not stripped.endswith((".", "!", "?", "؟", "…", "»", "\"", "”")) and len(stripped.split()) < 16
 
 
 # --- Extraction ---------------------------------------------------------------
@@ -392,6 +393,7 @@ class _Document:
         self._same_offsets = isinstance(self.offsets, range)
         self._governed: dict[int, bool] = {}   # actor start -> _governed_by_preposition
         self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
+        self._anaphor_cores: tuple[list[int], list[int]] | None = None  # see _names_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
         # Most pieces hold no date word: the few that do, and where they start.
@@ -1297,7 +1299,12 @@ def _mentions_anaphor(doc: _Document, sentence) -> bool:
 
 def _names_anaphor(doc: _Document, sentence) -> bool:
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
-    if not any(core in doc.folded[start:end] for core in _ANAPHOR_CORES):
+    if doc._anaphor_cores is None:  # where the document holds a core of an anaphor, found once
+        matches = list(_ANAPHOR_CORE.finditer(doc.folded))
+        doc._anaphor_cores = [m.start() for m in matches], [m.end() for m in matches]
+    starts, ends = doc._anaphor_cores
+    first = bisect_left(starts, start)
+    if first == len(starts) or ends[first] > end:
         return False  # quick test: most sentences name no "city"
     words = doc.folded[start:end].split()
     pairs = {" ".join(words[i:i + 2]) for i in range(len(words))}
