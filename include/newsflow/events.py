@@ -68,7 +68,6 @@ VSO_WINDOW = 2           # Arabic: an actor this close after the verb is its sub
 ANAPHORS = frozenset(fold_for_match(w) for w in
                      ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
 _ANAPHOR_CORES = frozenset(a.split()[-1].removeprefix("ال") for a in ANAPHORS)
-_ANAPHOR_CORE = re.compile("|".join(map(re.escape, sorted(_ANAPHOR_CORES))))  # no two can overlap
 _CLAUSE_BREAKS = frozenset(";:؛")
 
 
@@ -393,6 +392,7 @@ class _Document:
         self._same_offsets = isinstance(self.offsets, range)
         self._governed: dict[int, bool] = {}   # actor start -> _governed_by_preposition
         self._anaphoric: dict[int, bool] = {}  # sentence start -> _mentions_anaphor
+        self._fold_indexes: dict[int, int] = {}  # original offset -> fold_index
         self._anaphor_cores: tuple[list[int], list[int]] | None = None  # see _names_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
@@ -449,7 +449,10 @@ class _Document:
         """The first folded index at or after an original offset."""
         if self._same_offsets:
             return min(max(original_offset, 0), len(self.offsets))
-        return bisect_left(self.offsets, original_offset)
+        found = self._fold_indexes.get(original_offset)
+        if found is None:  # the same few offsets (actors', sentences') are asked again and again
+            found = self._fold_indexes[original_offset] = bisect_left(self.offsets, original_offset)
+        return found
 
 
 def extract_events(text: str, language: str | None = None, published_at: datetime | None = None,
@@ -1297,11 +1300,19 @@ def _mentions_anaphor(doc: _Document, sentence) -> bool:
     return anaphoric
 
 
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    index = text.find(word)
+    while index != -1:
+        yield index
+        index = text.find(word, index + 1)
+
+
 def _names_anaphor(doc: _Document, sentence) -> bool:
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
     if doc._anaphor_cores is None:  # where the document holds a core of an anaphor, found once
-        matches = list(_ANAPHOR_CORE.finditer(doc.folded))
-        doc._anaphor_cores = [m.start() for m in matches], [m.end() for m in matches]
+        # No two cores can overlap: the first one from a sentence's start tells.
+        found = sorted((index, index + len(core)) for core in _ANAPHOR_CORES for index in _occurrences(doc.folded, core))
+        doc._anaphor_cores = [span[0] for span in found], [span[1] for span in found]
     starts, ends = doc._anaphor_cores
     first = bisect_left(starts, start)
     if first == len(starts) or ends[first] > end:
