@@ -18,6 +18,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from importlib import resources
 from typing import Iterable, NamedTuple, Sequence
 
@@ -289,8 +290,10 @@ def _accept(folded: str, fstart: int, fend: int, affixes: str, needs_lam: bool) 
     return _attached_prefix(*_surroundings(folded, fstart, fend), affixes, needs_lam)
 
 
+@lru_cache(maxsize=1024)
 def is_future_prefix(prefix: str) -> bool:
-    """True for an Arabic verb carrying the future prefix (سيسحب, وستفرض)."""
+    """True for an Arabic verb carrying the future prefix (سيسحب, وستفرض); the
+    same few prefixes recur."""
     return bool(_AR_FUTURE.search(prefix))
 
 
@@ -450,9 +453,17 @@ def iso2_to_iso3() -> dict[str, str]:
 _JOINERS = frozenset(["", "of", "of the", "the"])
 
 
+_FSTART = itemgetter(0)  # Atom.fstart
+
+
+def _longest_first(atom: Atom) -> tuple[int, int]:
+    fstart, fend = atom[0], atom[1]  # by position: no attribute lookup (called for every hit)
+    return fstart - fend, fstart
+
+
 def longest_non_overlapping(atoms: Iterable[Atom]) -> list[Atom]:
     """Greedy: longest hits first, then leftmost; result in text order."""
-    atoms = sorted(atoms, key=lambda a: (-(a.fend - a.fstart), a.fstart))
+    atoms = sorted(atoms, key=_longest_first)
     if not atoms:
         return []
     taken = bytearray(max(a.fend for a in atoms))
@@ -462,7 +473,7 @@ def longest_non_overlapping(atoms: Iterable[Atom]) -> list[Atom]:
             continue
         taken[atom.fstart:atom.fend] = b"\x01" * (atom.fend - atom.fstart)
         chosen.append(atom)
-    return sorted(chosen, key=lambda a: a.fstart)
+    return sorted(chosen, key=_FSTART)
 
 
 def _previous_word(folded: str, fstart: int, prefix: str) -> str:
