@@ -18,8 +18,8 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from importlib import resources
+from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
 import yaml
@@ -104,7 +104,8 @@ class LexiconMatcher:
         # Keys without a space can only be found inside one space-separated
         # piece of text, and whether such a hit stands as a word depends on
         # that piece alone: their hits are found and judged once per distinct
-        # piece. Keys with a space are searched in the whole text.
+        # piece. Keys with a space are searched in the whole text, or in the
+        # stretches where one can begin (see scan).
         self._word_automaton = None
         self._phrase_automaton = None
         self._pieces = PieceCache(self.piece_hits, _PIECE_CACHE_SIZE)
