@@ -516,9 +516,15 @@ def test_crowd_that_went_out_in_marches_is_a_protest():
 
 
 
-def test_the_city_is_the_city_named_before():
-    """A sentence that says only "the city" happens in the last city named before it."""
-    text = "قصفت الطائرات الحربية مدينة حماة يوم الاثنين. ثم اقتحم المسلحون المدينة مساء."
-    events = extract_events(text, "ar", PUBLISHED)
-    stormed = [e for e in events if "اقتحم" in e["sentence"]]
-    assert stormed and all(e["location"] and e["location"]["name"] == "Hama" for e in stormed)
+@pytest.mark.parametrize("text, language, verb, city", [
+    ("قصفت الطائرات الحربية مدينة حماة يوم الاثنين. ثم اقتحم المسلحون المدينة مساء.", "ar", "اقتحم", "Hama"),
+    ("قصفت الطائرات الحربية مدينة حماة يوم الاثنين. ثم اقتحم المسلحون المدينة، وفق مصادر محلية.", "ar", "اقتحم",
+     "Hama"),
+    ("Government jets bombed Idlib on Monday. Rebel fighters later stormed the city.", "en", "stormed", "Idlib"),
+])
+def test_the_city_is_the_city_named_before(text, language, verb, city):
+    """A sentence that says only "the city" (punctuation after it or not) happens in
+    the last city named before it."""
+    events = extract_events(text, language, PUBLISHED)
+    stormed = [e for e in events if verb in e["sentence"]]
+    assert stormed and all(e["location"] and e["location"]["name"] == city for e in stormed)

@@ -69,6 +69,7 @@ ANAPHORS = frozenset(fold_for_match(w) for w in
                      ["المدينة", "البلدة", "القرية", "the city", "the town", "the village"])
 _ANAPHOR_CORES = frozenset(a.split()[-1].removeprefix("ال") for a in ANAPHORS)
 _CLAUSE_BREAKS = frozenset(";:؛")
+_WORD_PUNCTUATION = ".,،;:؛!?؟\"'«»“”()"
 
 
 @dataclass(frozen=True)
@@ -1317,7 +1318,7 @@ def _names_anaphor(doc: _Document, sentence) -> bool:
     first = bisect_left(starts, start)
     if first == len(starts) or ends[first] > end:
         return False  # quick test: most sentences name no "city"
-    words = doc.folded[start:end].split()
+    words = [word.strip(_WORD_PUNCTUATION) for word in doc.folded[start:end].split()]  # "the city."
     pairs = {" ".join(words[i:i + 2]) for i in range(len(words))}
     stripped = {w[1:] if w[:1] in "وفب" and w[1:].startswith("ال") else w for w in words}
     return bool(ANAPHORS & (stripped | pairs))
