@@ -518,22 +518,20 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     hedged = any(m.payload.kind == "hedge" for m in modifiers)
 
     events: list[dict] = []
-    realis, realis_predicates = _sentence_realis(doc, sentence, triggers, modifiers, bool(places)) \
+    # Negated triggers, and "فجر" read as dawn, are no acts: for clause scores as for events.
+    is_act = [not _negated(doc, t, modifiers) and not (doc.language == "ar" and _is_dawn(doc, t)) for t in triggers]
+    realis, realis_predicates = _sentence_realis(doc, sentence, list(compress(triggers, is_act)), bool(places)) \
         if doc.language == "ar" else ({}, frozenset())
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
-    for trigger in triggers:
+    for trigger, act in zip(triggers, is_act):
         entry: TriggerEntry = trigger.payload
         if any(s <= trigger.fstart < e for s, e in verbal_scopes) and trigger.fstart not in realis_predicates:
             # The content of a verbal act, unless a protest that is the predicate of a clause
             # of its own ("معلنين رفضهم للقرار، مرددين هتافات").
             continue
-        if _negated(doc, trigger, modifiers):
-            continue
-        if entry.armed_agent and not armed:
-            continue
-        if doc.language == "ar" and _is_dawn(doc, trigger):
+        if not act or entry.armed_agent and not armed:
             continue
         if _after_modifier(doc, trigger, modifiers, "background", 0) or _inside_name(doc, trigger, actors):
             continue
@@ -593,14 +591,13 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     return events
 
 
-def _sentence_realis(doc: _Document, sentence, triggers: list[Atom], modifiers: list[Atom],
-                     has_place: bool) -> tuple[dict[str, float], frozenset]:
+def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, float], frozenset]:
     """The best clause-structure score per attack/protest type in an Arabic
     sentence, and the folded starts of protest triggers that are their clause's
     predicate: a protest told after a verbal act ("معلنين رفضهم ... مرددين
-    هتافات") is no content of it, where an attack often is ("أدانت ... خطفوا")."""
-    wanted = [t for t in triggers if t.payload.event_type in REALIS_TYPES and not _negated(doc, t, modifiers)
-              and not _is_dawn(doc, t)]
+    هتافات") is no content of it, where an attack often is ("أدانت ... خطفوا").
+    `acts`: the sentence's triggers that are acts (see _sentence_events)."""
+    wanted = [t for t in acts if t.payload.event_type in REALIS_TYPES]
     if not wanted:
         return {}, frozenset()
     view = _ClauseView(doc, sentence, get_event_lexicon().clauses)
