@@ -569,7 +569,7 @@ class Gazetteer:
                 if value >= 0 and self._prefix_fits(value, prefix):
                     name_id = value >> 1
                     flags = self._name_flags[name_id]
-                    candidates = tuple(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
+                    candidates = tuple(self._places_of(name_id))
                     name = (name_id, bool(flags & 1), bool(flags & 2), candidates, self._may_pass(name_id))
                 if name is not None or extends:
                     starts.append((prefix, extends, name))
@@ -601,7 +601,7 @@ class Gazetteer:
         flags = self._name_flags[name_id]
         if flags & 1 and not _case_ok(original, offsets, start, end, acronym=bool(flags & 2)):
             return None
-        candidates = list(self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]])
+        candidates = list(self._places_of(name_id))
         return _Span(token_start, end, name_id, candidates)
 
     def _prefix_fits(self, value: int, prefix: str) -> bool:
@@ -654,6 +654,10 @@ class Gazetteer:
                 allowance = min(allowance, RARE_NAME_ZIPF)
         return zipf < allowance
 
+    def _places_of(self, name_id: int):
+        """The place ids of a name (a slice of the index's array)."""
+        return self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]]
+
     def _may_pass(self, name_id: int) -> bool:
         """Whether some place of the name passes `_passes` in some document: with
         the most allowance a document can give (a settlement cue and its country
@@ -661,7 +665,7 @@ class Gazetteer:
         found = self._name_may_pass.get(name_id)
         if found is None:
             found = False
-            for candidate in self._place_ids[self._name_starts[name_id]:self._name_starts[name_id + 1]]:
+            for candidate in self._places_of(name_id):
                 facts = self._facts[candidate, name_id, True]
                 if facts is True or facts[0] < facts[2] + CONTEXT_ALLOWANCE:
                     found = True
