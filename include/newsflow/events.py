@@ -793,20 +793,15 @@ def _token_profiles(words: ClauseWords) -> BoundedMemo:
 
 
 class _SentenceTokens:
-    """The words and punctuation of a sentence as a sequence of strings, read from the
-    folded text when asked for: few are."""
+    """The words and punctuation of a sentence, by index, read from the folded text
+    when asked for: few are."""
 
     __slots__ = ("folded", "starts")
 
     def __init__(self, folded: str, starts: list[int]) -> None:
         self.folded, self.starts = folded, starts
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self.starts)))]
+    def __getitem__(self, index: int) -> str:
         return _TOKEN.match(self.folded, self.starts[index]).group()
 
 
