@@ -15,13 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # Airflow reads its configuration at import time: point it at a throwaway home before anything
-# imports it. SQLite metadata is enough for dag.test().
+# imports it. SQLite metadata is enough for dag.test(). Always our own home and database, even when
+# scripts/env.sh set the deployment's: test runs must never appear in the Airflow that `make run`
+# serves, and two test runs must not share one metadata database.
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="newsflow-airflow-"))
-os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
-os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_AIRFLOW_HOME}/airflow.db")
 os.environ.setdefault("NEWSFLOW_HTTP_TIMEOUT", "3")
 
 
