@@ -47,3 +47,19 @@ def test_duplicate_ids_and_broken_yaml(tmp_path):
         load_feeds(broken)
     with pytest.raises(ConfigError, match="not found"):
         load_feeds(tmp_path / "absent.yaml")
+
+
+def test_event_policy_is_one_cut(tmp_path):
+    from newsflow.config import load_event_policy
+
+    policy = load_event_policy()
+    assert 0.0 < policy.cut < 1.0
+    assert policy.is_event(policy.cut) and not policy.is_event(policy.cut - 0.01)
+    assert not policy.is_event(None)
+    bad = tmp_path / "events.yaml"
+    bad.write_text("event_cut: high\n")
+    with pytest.raises(ConfigError, match="event_cut must be a number"):
+        load_event_policy(bad)
+    bad.write_text("event_cut: 0.5\ncutoff: 1\n")
+    with pytest.raises(ConfigError, match="unknown field"):
+        load_event_policy(bad)

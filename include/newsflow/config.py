@@ -92,6 +92,40 @@ def load_feeds(path: str | Path | None = None, *, enabled_only: bool = False) ->
     return [f for f in feeds if f.enabled] if enabled_only else feeds
 
 
+def events_config_path() -> Path:
+    return Path(os.environ.get("NEWSFLOW_EVENTS_FILE", CONFIG_DIR / "events.yaml"))
+
+
+@dataclass(frozen=True)
+class EventPolicy:
+    """The one decision of which coded mentions are events (include/config/events.yaml)."""
+
+    cut: float
+
+    def is_event(self, confidence: float | None) -> bool:
+        return confidence is not None and confidence >= self.cut
+
+
+def load_event_policy(path: str | Path | None = None) -> EventPolicy:
+    """Read and validate the events settings; raise ConfigError naming the bad field."""
+    path = Path(path) if path else events_config_path()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: events settings file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'event_cut'")
+    unknown = set(doc) - {"event_cut"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
+    cut = doc.get("event_cut")
+    if isinstance(cut, bool) or not isinstance(cut, (int, float)) or not 0.0 <= cut <= 1.0:
+        raise ConfigError(f"{path}: event_cut must be a number between 0 and 1, got {cut!r}")
+    return EventPolicy(cut=float(cut))
+
+
 def warehouse_url() -> str:
     """Connection string of the warehouse (libpq URL)."""
     url = os.environ.get("NEWSFLOW_WAREHOUSE_URL")
