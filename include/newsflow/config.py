@@ -106,20 +106,26 @@ class EventPolicy:
         return confidence is not None and confidence >= self.cut
 
 
-def load_event_policy(path: str | Path | None = None) -> EventPolicy:
-    """Read and validate the events settings; raise ConfigError naming the bad field."""
-    path = Path(path) if path else events_config_path()
+def load_settings_file(path: Path, what: str, fields: set[str]) -> dict:
+    """A settings file: a YAML mapping with no field outside `fields`; ConfigError says what is wrong."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: events settings file not found") from None
+        raise ConfigError(f"{path}: {what} settings file not found") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict):
-        raise ConfigError(f"{path}: expected a mapping with 'event_cut'")
-    unknown = set(doc) - {"event_cut"}
+        raise ConfigError(f"{path}: expected a mapping with {', '.join(sorted(fields))}")
+    unknown = set(doc) - fields
     if unknown:
         raise ConfigError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
+    return doc
+
+
+def load_event_policy(path: str | Path | None = None) -> EventPolicy:
+    """Read and validate the events settings; raise ConfigError naming the bad field."""
+    path = Path(path) if path else events_config_path()
+    doc = load_settings_file(path, "events", {"event_cut"})
     cut = doc.get("event_cut")
     if isinstance(cut, bool) or not isinstance(cut, (int, float)) or not 0.0 <= cut <= 1.0:
         raise ConfigError(f"{path}: event_cut must be a number between 0 and 1, got {cut!r}")

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from airflow.sdk import Asset, task
 
+from newsflow.alerts import failure_callback
+
 # Updated when new article versions land in core.article; newsflow_extract is scheduled on it.
 ARTICLES = Asset("newsflow://warehouse/core/article")
 # Updated when event mentions and merged events change.
@@ -21,6 +23,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
+    "on_failure_callback": failure_callback(),  # log, webhook or e-mail: see newsflow.alerts
 }
 
 

@@ -1,0 +1,1 @@
+"""The newsflow page inside the Airflow UI (see app.py)."""
