@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PYTEST_ARGS ?=
 
-.PHONY: run demo stop test venv compiled pg bench lock dictionary
+.PHONY: run demo stop test venv compiled pg browser bench lock dictionary
 
 .venv/.installed: requirements.lock pyproject.toml
 	bash scripts/venv.sh
@@ -16,6 +16,10 @@ compiled: venv
 pg:
 	bash scripts/pg.sh start
 
+# Debian's chromium, for the browser test of the newsflow page (installed when missing)
+browser:
+	bash scripts/browser.sh
+
 run: compiled
 	bash scripts/services.sh run
 
@@ -25,7 +29,7 @@ demo: compiled
 stop:
 	bash scripts/services.sh stop
 
-test: compiled pg
+test: compiled pg browser
 	. scripts/env.sh && NEWSFLOW_TASK_RETRIES=0 .venv/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: compiled

@@ -291,6 +291,9 @@ def test_newsflow_page_in_a_real_browser(api_server, warehouse, replay):
             assert frame.locator("#checks tbody tr").count() == 3
             assert page.locator("nav a", has_text="newsflow").count() + page.get_by_role("link", name="newsflow").count() > 0
             page.screenshot(path=str(screenshot), full_page=True)
+            # a source's log link opens the task's page in the Airflow UI itself, not inside the frame
+            frame.locator("#sources tbody a", has_text="log").first.click()
+            page.wait_for_url("**/dags/newsflow_ingest/runs/**/tasks/ingest_site/mapped/*", timeout=60_000)
             assert errors == []
         finally:
             browser.close()
