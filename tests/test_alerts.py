@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socketserver
 import threading
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,10 +48,53 @@ def webhook():
     server.server_close()
 
 
-def test_a_failed_task_alerts_the_webhook_with_dag_task_and_error(airflow_db, warehouse, webhook, tmp_path,
-                                                                   monkeypatch, caplog):
+class MailDrop(socketserver.StreamRequestHandler):
+    """Just enough SMTP to take a message: records each message's text."""
+
+    received: list[str] = []
+
+    def handle(self):
+        self.wfile.write(b"220 127.0.0.1 ready\r\n")
+        lines, in_data = [], False
+        for line in self.rfile:
+            if in_data:
+                if line == b".\r\n":
+                    type(self).received.append(b"".join(lines).decode("utf-8"))
+                    lines, in_data = [], False
+                    self.wfile.write(b"250 queued\r\n")
+                else:
+                    lines.append(line)
+                continue
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                in_data = True
+                self.wfile.write(b"354 end with .\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:  # EHLO, MAIL, RCPT, RSET, NOOP
+                self.wfile.write(b"250 ok\r\n")
+
+
+@pytest.fixture
+def mail_drop():
+    MailDrop.received = []
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), MailDrop)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], MailDrop.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_failed_task_alerts_the_webhook_and_by_mail_with_dag_task_and_error(
+        airflow_db, warehouse, webhook, mail_drop, tmp_path, monkeypatch, caplog):
     url, received = webhook
     monkeypatch.setenv("NEWSFLOW_ALERT_WEBHOOK", f"{url}/hook")
+    smtp_port, mails = mail_drop
+    monkeypatch.setenv("NEWSFLOW_ALERT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NEWSFLOW_ALERT_SMTP_PORT", str(smtp_port))
+    monkeypatch.setenv("NEWSFLOW_ALERT_EMAIL_TO", "ops@example.org, oncall@example.org")
     monkeypatch.setenv("NEWSFLOW_TASK_RETRIES", "0")
     # a feeds file with a bad entry: the ingest run's feed grouping fails
     feeds = tmp_path / "feeds.yaml"
@@ -73,6 +117,10 @@ def test_a_failed_task_alerts_the_webhook_with_dag_task_and_error(airflow_db, wa
     assert alert["kind"] == "task_failed"
     assert "ConfigError" in alert["error"] and "feeds.yaml" in alert["error"]
     assert "newsflow_ingest.site_groups" in alert["text"]
+    mail = [m for m in mails if "newsflow_ingest.site_groups" in m]
+    assert len(mail) == 1
+    assert "To: ops@example.org, oncall@example.org" in mail[0] and f"run_id: {dagrun.run_id}" in mail[0]
+    assert "ConfigError" in mail[0]
     # the log line is there too, whatever else is configured
     assert any("newsflow_ingest.site_groups" in r.getMessage() for r in caplog.records)
 
