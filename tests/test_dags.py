@@ -52,3 +52,94 @@ def test_schedules(dagbag):
     assert "newsflow://warehouse/core/article" in str(extract.timetable.asset_condition)
     ingest_task = ingest.get_task("ingest_site")
     assert ingest_task.pool == "newsflow_http"
+
+
+def test_no_dag_migrates_and_every_task_has_a_timeout(dagbag):
+    for dag_id in EXPECTED:
+        for task in dagbag.dags[dag_id].tasks:
+            # migrations run at deploy time (`newsflow db migrate`), never on a schedule
+            assert "migrat" not in task.task_id, f"{dag_id}.{task.task_id}"
+            assert task.execution_timeout and task.execution_timeout.total_seconds() > 0, f"{dag_id}.{task.task_id}"
+
+
+@pytest.fixture()
+def empty_database(warehouse_url):
+    """A second, empty database on the test server (the session warehouse stays migrated)."""
+    import uuid
+
+    import psycopg2
+
+    base, _, _ = warehouse_url.rpartition("/")
+    admin = psycopg2.connect(f"{base}/postgres")
+    admin.autocommit = True
+    name = f"newsflow_schema_{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    yield f"{base}/{name}"
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+def _drop_latest_migration_record(url: str) -> int:
+    import psycopg2
+
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("DELETE FROM meta.schema_version WHERE version = (SELECT max(version) FROM meta.schema_version)"
+                    " RETURNING version")
+        return cur.fetchone()[0]
+
+
+def test_schema_check_names_the_versions_and_the_command(empty_database):
+    from newsflow.warehouse import SchemaBehind, migrate, migrations, require_current_schema
+
+    latest = migrations()[-1][0]
+    with pytest.raises(SchemaBehind, match=rf"^warehouse schema is at 000, newsflow needs {latest:03d}: "
+                                           r"run `newsflow db migrate`$"):
+        require_current_schema(empty_database)
+    migrate(empty_database)
+    assert require_current_schema(empty_database) == latest
+    dropped = _drop_latest_migration_record(empty_database)
+    with pytest.raises(SchemaBehind, match=rf"is at {dropped - 1:03d}, newsflow needs {latest:03d}: run"):
+        require_current_schema(empty_database)
+
+
+def test_schema_check_follows_the_migration_files_present(empty_database, tmp_path, monkeypatch):
+    from newsflow import warehouse
+
+    warehouse.migrate(empty_database)
+    latest = warehouse.migrations()[-1][0]
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, _, path in warehouse.migrations():
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / f"{latest + 1:03d}_next.sql").write_text("CREATE TABLE meta.next_step (id integer);\n")
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", folder)
+    with pytest.raises(warehouse.SchemaBehind, match=rf"at {latest:03d}, newsflow needs {latest + 1:03d}"):
+        warehouse.require_current_schema(empty_database)
+
+
+@pytest.mark.parametrize("dag_id, first_task", [("newsflow_daily", "build_marts"),
+                                                ("newsflow_ingest", "site_groups")])
+def test_a_run_on_a_behind_warehouse_fails_first_and_changes_nothing(airflow_db, empty_database, monkeypatch,
+                                                                       capfd, dag_id, first_task):
+    from datetime import datetime, timezone
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from newsflow.warehouse import migrate, migrations
+
+    migrate(empty_database)
+    _drop_latest_migration_record(empty_database)
+    monkeypatch.setenv("NEWSFLOW_WAREHOUSE_URL", empty_database)
+    monkeypatch.setenv("NEWSFLOW_TASK_RETRIES", "0")
+    dag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py")).dags[dag_id]
+    dagrun = dag.test(logical_date=datetime(2024, 12, 3, tzinfo=timezone.utc))
+    states = {ti.task_id: ti.state for ti in dagrun.get_task_instances()}
+    assert dagrun.state == "failed"
+    assert states[first_task] == "failed"
+    assert all(state != "success" for state in states.values()), states
+    out, err = capfd.readouterr()
+    versions = [version for version, _, _ in migrations()]
+    expected = f"warehouse schema is at {versions[-2]:03d}, newsflow needs {versions[-1]:03d}: run `newsflow db migrate`"
+    assert expected in out + err
