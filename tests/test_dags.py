@@ -143,3 +143,100 @@ def test_a_run_on_a_behind_warehouse_fails_first_and_changes_nothing(airflow_db,
     versions = [version for version, _, _ in migrations()]
     expected = f"warehouse schema is at {versions[-2]:03d}, newsflow needs {versions[-1]:03d}: run `newsflow db migrate`"
     assert expected in out + err
+
+
+# --- scripts/services.sh: the DAGs are unpaused only once the API server can take task reports ---
+
+SERVICES = DAGS.parent / "scripts" / "services.sh"
+
+
+def _shell_functions(*names: str) -> str:
+    """The definitions of some functions of services.sh (the script itself starts services)."""
+    import re
+
+    text = SERVICES.read_text(encoding="utf-8")
+    found = [re.search(rf"^{name}\(\) \{{.*?\}}$", text, re.M | re.S) for name in names]
+    assert all(found), names
+    return "\n".join(match.group(0) for match in found)
+
+
+class _FakeApiServer:
+    """Answers /api/v2/monitor/health with a given JSON and /execution/health when told to."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        owner = self
+        self.health: dict = {}
+        self.execution_up = False
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                import json
+
+                if self.path == "/api/v2/monitor/health":
+                    self._answer(200, json.dumps(owner.health).encode())
+                elif self.path == "/execution/health" and owner.execution_up:
+                    self._answer(200, b'{"status": "healthy"}')
+                else:
+                    self._answer(404, b"{}")
+
+            def _answer(self, status, body):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _airflow_ready(port: int) -> bool:
+    import os
+    import subprocess
+
+    script = _shell_functions("answers", "airflow_ready") + "\nairflow_ready"
+    env = {**os.environ, "NEWSFLOW_AIRFLOW_PORT": str(port)}
+    return subprocess.run(["bash", "-c", script], env=env, timeout=30).returncode == 0
+
+
+def test_services_script_is_valid_bash_and_creates_dags_paused():
+    import subprocess
+
+    assert subprocess.run(["bash", "-n", str(SERVICES)]).returncode == 0
+    text = SERVICES.read_text(encoding="utf-8")
+    assert "export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True" in text
+    start = text.index("start_airflow() {")
+    # inside start_airflow: pause, start, wait for the API server, and only then unpause
+    order = [text.index(step, start) for step in ("airflow dags pause", "airflow standalone", "airflow_ready",
+                                                    "airflow dags unpause")]
+    assert order == sorted(order)
+
+
+def test_services_wait_for_a_healthy_api_server_and_its_execution_api():
+    healthy = {"metadatabase": {"status": "healthy"}, "scheduler": {"status": "healthy"},
+               "triggerer": {"status": "healthy"}, "dag_processor": {"status": "healthy"}}
+    api = _FakeApiServer()
+    try:
+        api.health = {**healthy, "scheduler": {"status": "unhealthy"}}
+        api.execution_up = True
+        assert not _airflow_ready(api.port)  # the scheduler has not sent a heartbeat yet
+        api.health, api.execution_up = healthy, False
+        assert not _airflow_ready(api.port)  # the execution API does not answer yet
+        api.health = {**healthy, "dag_processor": None}
+        api.execution_up = True
+        assert not _airflow_ready(api.port)
+        api.health = healthy
+        assert _airflow_ready(api.port)
+    finally:
+        api.close()
+    assert not _airflow_ready(api.port)  # connection refused
