@@ -34,9 +34,15 @@ BACKLOG_TIMEOUT = timedelta(hours=1)
 
 def require_current_schema() -> None:
     """Called first by each DAG's first task: migrations run at deploy time (`newsflow db migrate`),
-    so a warehouse behind the migration files fails the run at once with that advice."""
-    from newsflow.warehouse import require_current_schema as check
-    check()
+    so a warehouse behind the migration files fails the run at once with that advice (no retries:
+    waiting does not migrate it)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsflow.warehouse import SchemaBehind, require_current_schema as check
+    try:
+        check()
+    except SchemaBehind as exc:
+        raise AirflowFailException(str(exc)) from None
 
 
 # Tasks shared by several DAGs: defined once, called inside each DAG.
