@@ -5,7 +5,8 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import DEFAULT_ARGS, HTTP_POOL, extract_articles, migrate_warehouse
+from newsflow.dag_settings import (BACKLOG_TIMEOUT, DEFAULT_ARGS, HTTP_POOL, extract_articles,
+                                   require_current_schema)
 
 DOC = """
 ### newsflow_archive
@@ -30,12 +31,13 @@ Updates `newsflow://warehouse/core/article`, so `newsflow_extract` codes the eve
     doc_md=DOC,
 )
 def newsflow_archive():
-    @task(pool=HTTP_POOL)
+    @task(pool=HTTP_POOL, execution_timeout=BACKLOG_TIMEOUT)
     def ingest_day(data_interval_start=None) -> list[dict]:
         from newsflow.pipeline import archive_day
+        require_current_schema()
         return archive_day(data_interval_start.date())
 
-    migrate_warehouse() >> ingest_day() >> extract_articles()
+    ingest_day() >> extract_articles()
 
 
 newsflow_archive()

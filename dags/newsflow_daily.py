@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import DEFAULT_ARGS, migrate_warehouse
+from newsflow.dag_settings import DEFAULT_ARGS, require_current_schema
 
 DOC = """
 ### newsflow_daily
@@ -35,9 +35,10 @@ def newsflow_daily():
     @task
     def build_marts(data_interval_start=None) -> dict:
         from newsflow.pipeline import daily
+        require_current_schema()
         return daily(data_interval_start.date())
 
-    migrate_warehouse() >> build_marts()
+    build_marts()
 
 
 newsflow_daily()

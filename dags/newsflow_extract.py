@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from newsflow.dag_settings import ARTICLES, DEFAULT_ARGS, EVENTS
+from newsflow.dag_settings import ARTICLES, BACKLOG_TIMEOUT, DEFAULT_ARGS, EVENTS, require_current_schema
 
 DOC = """
 ### newsflow_extract
@@ -28,9 +28,10 @@ writes one row per event mention to `core.event_mention` and merges mentions int
     doc_md=DOC,
 )
 def newsflow_extract():
-    @task(outlets=[EVENTS])
+    @task(outlets=[EVENTS], execution_timeout=BACKLOG_TIMEOUT)
     def code_events() -> dict:
         from newsflow.pipeline import code_events as run
+        require_current_schema()
         return run()
 
     code_events()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import DEFAULT_ARGS, HTTP_POOL, extract_articles, migrate_warehouse
+from newsflow.dag_settings import DEFAULT_ARGS, HTTP_POOL, SITE_TIMEOUT, extract_articles, require_current_schema
 
 DOC = """
 ### newsflow_ingest
@@ -39,16 +39,16 @@ def newsflow_ingest():
     @task
     def site_groups() -> list[list[str]]:
         from newsflow.pipeline import feeds_by_site
+        require_current_schema()
         return feeds_by_site()
 
-    @task(pool=HTTP_POOL, map_index_template="{{ task.op_kwargs['feed_ids'] | join(',') }}")
+    @task(pool=HTTP_POOL, execution_timeout=SITE_TIMEOUT,
+          map_index_template="{{ task.op_kwargs['feed_ids'] | join(',') }}")
     def ingest_site(feed_ids: list[str], data_interval_start=None, data_interval_end=None) -> list[dict]:
         from newsflow.pipeline import ingest_site as run
         return run(feed_ids, data_interval_start, data_interval_end)
 
-    groups = site_groups()
-    migrate_warehouse() >> groups
-    ingest_site.expand(feed_ids=groups) >> extract_articles()
+    ingest_site.expand(feed_ids=site_groups()) >> extract_articles()
 
 
 newsflow_ingest()

@@ -6,6 +6,11 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$NEWSFLOW_ROOT"
+# A task process reports to the API server's execution API: a run the scheduler starts before that
+# server listens fails ("Connection refused"). So the DAGs stay paused until the API server answers
+# (start_airflow), and tasks are sent to this deployment's port (Airflow's default is 8080).
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=True
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://127.0.0.1:$NEWSFLOW_AIRFLOW_PORT/execution/}
 run_dir=var/run
 mkdir -p "$run_dir" "$AIRFLOW_HOME"
 
@@ -18,32 +23,52 @@ start_detached() {  # name, log, command...: own process group, so stop can end 
   echo $! > "$run_dir/$name.pid"
 }
 
-wait_http() {  # url, seconds
-  local url=$1 limit=$2 i
+wait_until() {  # seconds, what, command...: run the command every second until it succeeds
+  local limit=$1 what=$2 i; shift 2
   for ((i = 0; i < limit; i++)); do
-    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    "$@" && return 0
     sleep 1
   done
-  echo "timed out waiting for $url" >&2
+  echo "timed out after ${limit}s waiting for $what" >&2
   return 1
 }
+
+answers() { curl -fsS -o /dev/null "$1" 2>/dev/null; }
+
+wait_http() { wait_until "$2" "$1" answers "$1"; }  # url, seconds
+
+airflow_ready() {  # the API server reports a healthy database, scheduler and DAG processor, and its
+  # execution API (where task processes report) accepts connections
+  local base=http://127.0.0.1:$NEWSFLOW_AIRFLOW_PORT
+  curl -fsS "$base/api/v2/monitor/health" 2>/dev/null | python3 -c '
+import json, sys
+health = json.load(sys.stdin)
+sys.exit(any((health.get(part) or {}).get("status") != "healthy" for part in ("metadatabase", "scheduler", "dag_processor")))
+' 2>/dev/null && answers "$base/execution/health"
+}
+
+newsflow_dags_parsed() { [ "$(airflow dags list -o plain 2>/dev/null | grep -c '^newsflow_')" -ge 4 ]; }
 
 start_airflow() {
   bash scripts/pg.sh start
   airflow db migrate >"$AIRFLOW_HOME/db-migrate.log" 2>&1 || { tail -20 "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
   airflow pools set newsflow_http 4 "newsflow HTTP work (feeds, pages, sitemaps)" >/dev/null
+  # the warehouse schema is migrated here, at deploy time: the DAGs only check its version
   newsflow db migrate
   newsflow gazetteer
+  if ! is_running "$run_dir/airflow.pid"; then
+    # DAGs an earlier session left unpaused would be scheduled as soon as the scheduler starts
+    airflow dags pause --treat-dag-id-as-regex -y '^newsflow_' >/dev/null
+  fi
   start_detached airflow "$AIRFLOW_HOME/standalone.log" airflow standalone
   echo "waiting for Airflow on http://localhost:$NEWSFLOW_AIRFLOW_PORT ..."
-  wait_http "http://127.0.0.1:$NEWSFLOW_AIRFLOW_PORT/api/v2/monitor/health" 180
-  # DAGs are unpaused at creation; once all four are parsed, unpause them in case an earlier
-  # session paused them
-  for _ in $(seq 1 40); do
-    [ "$(airflow dags list -o plain 2>/dev/null | grep -c '^newsflow_')" -ge 4 ] && break
-    sleep 3
-  done
-  airflow dags unpause --treat-dag-id-as-regex -y '^newsflow_' >/dev/null 2>&1 || true
+  wait_until 240 "the Airflow API server, scheduler and DAG processor (see $AIRFLOW_HOME/standalone.log)" \
+    airflow_ready
+  if ! wait_until 120 "the four newsflow DAGs to be parsed" newsflow_dags_parsed; then
+    echo "DAGs parsed later stay paused: unpause them in the UI or run" \
+      "airflow dags unpause --treat-dag-id-as-regex -y '^newsflow_'" >&2
+  fi
+  airflow dags unpause --treat-dag-id-as-regex -y '^newsflow_' >/dev/null
   local password
   password=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('admin', '?'))" \
     "$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated" 2>/dev/null || echo "see $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated")

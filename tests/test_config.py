@@ -18,6 +18,19 @@ def test_shipped_feeds_cover_al_jazeera_and_wires():
     assert {f.language for f in feeds} >= {"en", "ar"}
 
 
+def test_mubasher_feed_and_its_date_sitemap():
+    mubasher = next(f for f in load_feeds() if f.id == "mubasher_ar")
+    assert (mubasher.host, mubasher.language, mubasher.kind, mubasher.enabled) == \
+        ("mubasher.aljazeera.net", "ar", "publisher", True)
+    day = mubasher.sitemap_url.format(yyyy="2024", mm="12", dd="02")
+    assert day == "https://mubasher.aljazeera.net/sitemap.xml?yyyy=2024&mm=12&dd=02"
+    # its pages are read with the site's own extraction rules, not the aljazeera.net ones
+    from newsflow.articles import load_rules, site_rules
+
+    rules = site_rules("https://mubasher.aljazeera.net/news/2024/12/2/x", load_rules())
+    assert rules.host == "mubasher.aljazeera.net" and rules.language == "ar"
+
+
 @pytest.mark.parametrize("entry, message", [
     ("{id: x, name: X, url: 'https://x.example/rss', language: en, kind: blog, enabled: true}", "kind"),
     ("{id: X-1, name: X, url: 'https://x.example/rss', language: en, kind: wire, enabled: true}", "id"),

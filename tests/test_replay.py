@@ -155,7 +155,7 @@ def test_feeds_parse_and_list_the_manifest_items(server):
 
 
 def test_aljazeera_feeds_carry_no_full_text(server):
-    for feed_id in ("aljazeera_en", "aljazeera_ar"):
+    for feed_id in ("aljazeera_en", "aljazeera_ar", "mubasher_ar"):
         feed = next(f for f in FEEDS if f["feed_id"] == feed_id)
         parsed = feedparser.parse(get(server.url(feed["url"]))[2])
         for entry in parsed.entries:
@@ -163,11 +163,19 @@ def test_aljazeera_feeds_carry_no_full_text(server):
             assert "content" not in entry
 
 
+def sitemap_feeds() -> list:
+    from newsflow.config import load_feeds
+
+    return [feed for feed in load_feeds(enabled_only=True) if feed.sitemap_url]
+
+
 def test_sitemaps_list_the_days_articles(server):
-    for site, feed_id in (("https://www.aljazeera.com", "aljazeera_en"), ("https://www.aljazeera.net", "aljazeera_ar")):
-        backfill_only = 0
+    # the templates of include/config/feeds.yaml, so configuration and replay agree
+    assert {feed.id for feed in sitemap_feeds()} == {"aljazeera_en", "aljazeera_ar", "mubasher_ar"}
+    for feed in sitemap_feeds():
+        feed_id, backfill_only = feed.id, 0
         for day in ("01", "02", "03"):
-            status, _, body = get(server.url(f"{site}/sitemap.xml?yyyy=2024&mm=12&dd={day}"))
+            status, _, body = get(server.url(feed.sitemap_url.format(yyyy="2024", mm="12", dd=day)))
             assert status == 200
             urls = ET.fromstring(body).findall(f"{SITEMAP_NS}url")
             assert all(u.find(f"{SITEMAP_NS}lastmod") is not None for u in urls)
@@ -270,3 +278,70 @@ def test_committed_fixtures_match_a_fresh_build():
         assert (ROOT / layer / name).read_bytes() == data, name
     served = {p.relative_to(ROOT / "sites") for p in (ROOT / "sites").rglob("*") if p.is_file()}
     assert served == set(phase1)
+
+
+def test_every_configured_feed_is_replayed():
+    from newsflow.config import load_feeds
+
+    replayed = {feed["url"]: feed["feed_id"] for feed in FEEDS}
+    for feed in load_feeds(enabled_only=True):
+        assert replayed.get(feed.url) == feed.id, f"{feed.id}: {feed.url} has no replay fixture"
+
+
+MUBASHER = [a for a in ARTICLES if a["feed_id"] == "mubasher_ar"]
+
+
+def test_mubasher_covers_the_seed_a_shared_story_and_a_video(server):
+    from urllib.parse import urlsplit
+
+    assert {urlsplit(a["url"]).hostname for a in MUBASHER} == {"mubasher.aljazeera.net"}
+    assert {a["language"] for a in MUBASHER} == {"ar"}
+    # the seed article's own publisher
+    seeds = [a for a in ARTICLES if "seed_story" in a["cases"] and a["language"] == "ar"]
+    assert [a["feed_id"] for a in seeds] == ["mubasher_ar"]
+    # a story another source of the replay also covers
+    shared = {a["story"] for a in MUBASHER if a["story"]} & {a["story"] for a in ARTICLES if a["feed_id"] != "mubasher_ar"}
+    assert len(shared) >= 2
+    # a video page: no body, a VideoObject and the player
+    video = next(a for a in MUBASHER if a["kind"] == "video")
+    assert urlsplit(video["url"]).path.startswith("/videos/") and video["body"] == ""
+    _, _, page = get(server.url(video["url"]))
+    assert b'"@type": "VideoObject"' in page and b"<video-js" in page
+    # real events of 1-3 December 2024 in Syria: Aleppo, Hama and Idlib all appear
+    days = {_utc_day(a["published_at"]) for a in MUBASHER}
+    assert days == {"2024-12-01", "2024-12-02", "2024-12-03"}
+    text = " ".join(a["title"] + " " + a["body"] for a in MUBASHER)
+    assert all(place in text for place in ("حلب", "حماة", "إدلب"))
+
+
+def test_mubasher_pages_carry_the_noise_extraction_must_drop(server):
+    for article in (a for a in MUBASHER if a["kind"] == "article"):
+        _, _, page = get(server.url(article["url"]))
+        html = page.decode("utf-8")
+        for marker in ('"@type": "NewsArticle"', 'property="og:title"', 'class="wysiwyg post-content"',
+                       'class="related-articles', 'class="social-share', "<figcaption>", 'class="article-source"'):
+            assert marker in html, (article["url"], marker)
+        # the noise is visible text on the page, and none of it is in the expected body
+        shown = visible_text(page)
+        for noise in ("اقرأ أيضا", "شارك", "إعلان", "الكلمات المفتاحية", "مواضيع ذات صلة", "الأكثر مشاهدة"):
+            assert noise in shown and noise not in article["body"], noise
+
+
+def test_mubasher_ingest_and_extract_give_the_expected_bodies(warehouse, replay):
+    from datetime import date, datetime, timezone
+
+    from newsflow import pipeline
+    from newsflow.dedup import canonical_url
+
+    end = datetime(2024, 12, 3, 23, 45, tzinfo=timezone.utc)
+    summary = pipeline.ingest_feed("mubasher_ar", end.replace(minute=30), end)
+    assert summary.status == "ok"
+    pipeline.archive_day(date(2024, 12, 2))  # the report that is only in the day's sitemap
+    pipeline.extract_pending()
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT canonical_url, title, kind, text FROM core.article WHERE source_id = 'mubasher_ar'")
+        stored = {row[0]: row[1:] for row in cur.fetchall()}
+    expected = {canonical_url(a["url"]): (a["title"], a["kind"], a["body"]) for a in MUBASHER
+                if a["in_feed"] or _utc_day(a["published_at"]) == "2024-12-02"}
+    assert any(not a["in_feed"] for a in MUBASHER) and len(expected) == len(MUBASHER)
+    assert stored == expected

@@ -24,18 +24,32 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
     "on_failure_callback": failure_callback(),  # log, webhook or e-mail: see newsflow.alerts
+    # a hung fetch or query fails the task visibly instead of holding a slot for ever; tasks with
+    # more work set their own
+    "execution_timeout": timedelta(minutes=30),
 }
+# Polling a site's feeds and fetching its new pages (a 10 s timeout per request).
+SITE_TIMEOUT = timedelta(minutes=20)
+# Work on a backlog: a day of sitemaps, or extracting and coding what a first run or a backfill
+# brought in at once.
+BACKLOG_TIMEOUT = timedelta(hours=1)
+
+
+def require_current_schema() -> None:
+    """Called first by each DAG's first task: migrations run at deploy time (`newsflow db migrate`),
+    so a warehouse behind the migration files fails the run at once with that advice (no retries:
+    waiting does not migrate it)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from newsflow.warehouse import SchemaBehind, require_current_schema as check
+    try:
+        check()
+    except SchemaBehind as exc:
+        raise AirflowFailException(str(exc)) from None
 
 
 # Tasks shared by several DAGs: defined once, called inside each DAG.
-@task
-def migrate_warehouse() -> None:
-    """Apply pending warehouse migrations (a no-op when up to date)."""
-    from newsflow.warehouse import migrate
-    migrate()
-
-
-@task(outlets=[ARTICLES])
+@task(outlets=[ARTICLES], execution_timeout=BACKLOG_TIMEOUT)
 def extract_articles() -> dict:
     """Extract every stored page not yet extracted into core.article."""
     from newsflow.pipeline import extract_pending

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import psycopg2
+import psycopg2.errors
 import psycopg2.extras
 
 from newsflow.config import warehouse_url
@@ -80,6 +81,33 @@ def schema_version(url: str | None = None) -> int:
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute("SELECT coalesce(max(version), 0) FROM meta.schema_version")
         return cur.fetchone()[0]
+
+
+class SchemaBehind(RuntimeError):
+    """The warehouse lacks migrations this newsflow ships: `newsflow db migrate` applies them."""
+
+
+def require_current_schema(url: str | None = None) -> int:
+    """The warehouse's schema version; raise SchemaBehind when a migration file present is not applied.
+
+    Migrations run at deploy time (`newsflow db migrate`), not in the DAGs: their tasks call this
+    first. The files are read at run time, so a newly added migration is required at once.
+    """
+    shipped = [version for version, _, _ in migrations()]
+    try:
+        with transaction(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT version FROM meta.schema_version")
+            applied = {row[0] for row in cur.fetchall()}
+    except psycopg2.errors.UndefinedTable:  # never migrated: no meta.schema_version yet
+        applied = set()
+    missing = [version for version in shipped if version not in applied]
+    if missing:
+        current = max(applied, default=0)
+        skipped = [f"{v:03d}" for v in missing if v < current]  # e.g. two branches' migrations merged
+        also = f" (and the skipped {', '.join(skipped)})" if skipped else ""
+        raise SchemaBehind(f"warehouse schema is at {current:03d}, newsflow needs {max(shipped):03d}{also}: "
+                           "run `newsflow db migrate`")
+    return max(applied, default=0)
 
 
 def bulk_upsert(cur, statement: str, rows: Sequence[Sequence], page_size: int = 500) -> None:

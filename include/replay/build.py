@@ -44,10 +44,12 @@ FEEDS = {
     "sana_en": ("https://sana.sy/en/?feed=rss2", "rss", "en"),
     "tass_en": ("https://tass.com/rss/v2.xml", "atom", "en"),
     "xinhua_en": ("http://www.xinhuanet.com/english/rss/worldrss.xml", "rss", "en"),
+    "mubasher_ar": ("https://mubasher.aljazeera.net/rss", "rss", "ar"),
 }
 MALFORMED_FEEDS = {"xinhua_en"}
 SITEMAP_DAYS = ("2024-12-01", "2024-12-02", "2024-12-03")
-SITEMAP_SITES = {"aljazeera_en": "https://www.aljazeera.com", "aljazeera_ar": "https://www.aljazeera.net"}
+SITEMAP_SITES = {"aljazeera_en": "https://www.aljazeera.com", "aljazeera_ar": "https://www.aljazeera.net",
+                 "mubasher_ar": "https://mubasher.aljazeera.net"}
 
 EN_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -780,6 +782,152 @@ def render_xinhua(article: Article, pool: list[Article]) -> str:
 """
 
 
+# ---------------------------------------------------------------------------
+# Al Jazeera Mubasher (the network's live-news channel; short reports built around footage)
+# ---------------------------------------------------------------------------
+MUBASHER = {
+    "site": "https://mubasher.aljazeera.net",
+    "site_name": "الجزيرة مباشر",
+    "nav": ["الرئيسية", "أخبار", "تقارير", "فيديو", "برامج", "مدونات", "تغطيات خاصة"],
+    "footer_links": ["من نحن", "اتصل بنا", "الأحكام والشروط", "سياسة الخصوصية", "سياسة ملفات تعريف الارتباط",
+                     "الجزيرة نت", "Al Jazeera English"],
+}
+
+
+def meta_tags(pairs: list[tuple[str, str, str]]) -> str:
+    """<meta> elements from (attribute, key, content) triples."""
+    return "\n".join(f'<meta {attr}="{key}" content="{esc(content)}">' for attr, key, content in pairs)
+
+
+def mubasher_head(article: Article, ld: dict) -> str:
+    site, name = MUBASHER["site"], MUBASHER["site_name"]
+    video = article["kind"] == "video"
+    tags = meta_tags([
+        ("name", "description", article["summary"]),
+        ("property", "og:site_name", name),
+        ("property", "og:type", "video.other" if video else "article"),
+        ("property", "og:title", article["title"]),
+        ("property", "og:description", article["summary"]),
+        ("property", "og:url", article.url),
+        ("property", "og:image", image_url(article, site)),
+        ("property", "og:locale", "ar_AR"),
+        ("property", "article:published_time", article["published_at"]),
+        ("property", "article:section", article["section"]),
+        ("name", "twitter:card", "summary_large_image"),
+        ("name", "twitter:site", "@ajmubasher"),
+        ("name", "twitter:title", article["title"]),
+    ])
+    crumbs = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": n, "name": label, "item": f"{site}/{path}"}
+        for n, (label, path) in enumerate([("الرئيسية", ""), (article["section"], "videos/" if video else "news/")], 1)]}
+    return f"""<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(article["title"])} | {name}</title>
+<link rel="canonical" href="{esc(article.url)}">
+<link rel="alternate" type="application/rss+xml" title="{name}" href="{FEEDS["mubasher_ar"][0]}">
+{tags}
+{json_ld(ld)}
+{json_ld(crumbs)}
+<link rel="stylesheet" href="/wp-content/themes/mubasher/dist/app-{short_id(article.url, 6)}.css">
+<script async src="https://www.googletagmanager.com/gtm.js?id=GTM-MUBASHER"></script>
+</head>"""
+
+
+def mubasher_share(position: str) -> str:
+    labels = {"facebook": "فيسبوك", "x": "إكس", "whatsapp": "واتساب", "telegram": "تلغرام", "copy": "نسخ الرابط"}
+    links = "".join(f'<a class="social-share__btn social-share__btn--{key}" href="#" aria-label="{label}">{label}</a>'
+                    for key, label in labels.items())
+    return f'<div class="social-share social-share--{position}"><span class="social-share__title">شارك</span>{links}</div>'
+
+
+def mubasher_header() -> str:
+    site = MUBASHER["site"]
+    nav = "".join(f'<li><a href="{site}/{short_id(n, 6)}/">{esc(n)}</a></li>' for n in MUBASHER["nav"])
+    return (f'<header class="mubasher-header"><a class="mubasher-header__logo" href="{site}/">'
+            f'<img src="{site}/wp-content/themes/mubasher/logo.svg" alt="{MUBASHER["site_name"]}"></a>'
+            f'<nav class="mubasher-header__menu"><ul>{nav}</ul></nav>'
+            f'<a class="mubasher-header__live" href="{site}/live/">شاهد البث المباشر</a>'
+            f'<button class="mubasher-header__search" aria-label="بحث">بحث</button></header>')
+
+
+def mubasher_cards(items: list[Article], heading: str, css: str) -> str:
+    cards = "".join(f'<article class="card"><a class="card__link" href="{esc(a.url)}">'
+                    f'<img src="{esc(image_url(a, MUBASHER["site"]))}" alt=""><h3 class="card__title">'
+                    f'{esc(a["title"])}</h3></a><time class="card__date">{aj_date_label(a.published, "ar")}</time>'
+                    f'</article>' for a in items)
+    return f'<section class="{css}"><h2 class="section-title">{heading}</h2><div class="cards">{cards}</div></section>'
+
+
+def mubasher_body(article: Article, pool: list[Article]) -> str:
+    reads = "".join(f'<li><a href="{esc(a.url)}">{esc(a["title"])}</a></li>' for a in related(article, pool, 2))
+
+    def between(i: int) -> str:
+        if i == 1:
+            return f'<div class="related-articles related-articles--inline"><h3>اقرأ أيضا</h3><ul>{reads}</ul></div>'
+        if i == 3:
+            return '<div class="ad-container" data-slot="in-article"><span class="ad-container__label">إعلان</span></div>'
+        return ""
+
+    source = f'<p class="article-source">{esc(article["source_line"])}</p>' if article["source_line"] else ""
+    figure = ""
+    if article["caption"]:
+        figure = (f'<figure class="featured-media"><img src="{esc(image_url(article, MUBASHER["site"]))}" '
+                  f'alt="{esc(article["caption"])}"><figcaption>{esc(article["caption"])}</figcaption></figure>')
+    return (f'{figure}<div class="wysiwyg post-content">\n{paragraph_html(article.paragraphs, between)}\n{source}\n</div>')
+
+
+def mubasher_video(article: Article) -> str:
+    video_id = number_id(article.url, 6360000000000, 10000000)
+    return (f'<div class="video-page__player"><video-js data-account="665003303001" data-video-id="{video_id}" controls>'
+            f'</video-js><span class="video-page__duration">{esc(article["duration_label"] or "01:30")}</span></div>'
+            f'<p class="video-page__description">{esc(article["summary"])}</p>')
+
+
+def render_mubasher(article: Article, pool: list[Article]) -> str:
+    video = article["kind"] == "video"
+    if video:
+        ld = aj_video_ld(article, MUBASHER)
+        main = mubasher_video(article)
+    else:
+        ld = aj_jsonld(article, MUBASHER)
+        ld["publisher"]["logo"]["url"] = MUBASHER["site"] + "/wp-content/themes/mubasher/logo.png"
+        main = mubasher_body(article, pool)
+    published = utc(article.published)
+    updated = ""
+    if article.updated:
+        updated = f'<span class="post-meta__updated">آخر تحديث: {aj_date_label(article.updated, "ar")}</span>'
+    keywords = "".join(f'<a href="{MUBASHER["site"]}/tag/{short_id(k, 6)}/">{esc(k)}</a>'
+                       for k in article.split_list("keywords"))
+    footer = "".join(f'<li><a href="{MUBASHER["site"]}/{short_id(n, 6)}/">{esc(n)}</a></li>'
+                     for n in MUBASHER["footer_links"])
+    return f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl">
+{mubasher_head(article, ld)}
+<body class="{"video-template" if video else "single-post"} mubasher">
+{mubasher_header()}
+<div class="breaking-bar"><span class="breaking-bar__label">عاجل</span><a href="{MUBASHER["site"]}/live/">تابعوا التغطية المباشرة على شاشة الجزيرة مباشر</a></div>
+<main class="main-content">
+<nav class="breadcrumb" aria-label="breadcrumb"><a href="{MUBASHER["site"]}/">الرئيسية</a> <span>›</span> <a href="{MUBASHER["site"]}/{"videos" if video else "news"}/">{esc(article["section"])}</a></nav>
+<article class="{"video-page" if video else "post-article"}">
+<header class="post-header">
+<h1 class="post-title">{esc(article["title"])}</h1>
+<div class="post-meta"><time class="post-meta__date" datetime="{published.strftime("%Y-%m-%dT%H:%M:%SZ")}">{aj_date_label(article.published, "ar")}</time>{updated}</div>
+{mubasher_share("top")}
+</header>
+{main}
+<div class="post-keywords"><span class="post-keywords__label">الكلمات المفتاحية</span>{keywords}</div>
+{mubasher_share("bottom")}
+</article>
+{mubasher_cards(related(article, pool, 3), "مواضيع ذات صلة", "related-stories")}
+</main>
+{mubasher_cards(related(article, pool[::-1], 4), "الأكثر مشاهدة", "sidebar most-viewed")}
+<footer class="mubasher-footer"><ul>{footer}</ul><p>جميع الحقوق محفوظة © 2024 شبكة الجزيرة الإعلامية</p></footer>
+</body>
+</html>
+"""
+
+
 RENDERERS = {
     "aljazeera_en": render_aljazeera,
     "aljazeera_ar": render_aljazeera,
@@ -788,6 +936,7 @@ RENDERERS = {
     "sana_en": render_sana,
     "tass_en": render_tass,
     "xinhua_en": render_xinhua,
+    "mubasher_ar": render_mubasher,
 }
 
 
@@ -803,6 +952,7 @@ FEED_TITLES = {
     "sana_en": ("Syrian Arab News Agency", "https://sana.sy/en", "Syrian Arab News Agency"),
     "tass_en": ("TASS", "https://tass.com", "Russian News Agency TASS"),
     "xinhua_en": ("Xinhua World News", "http://www.xinhuanet.com/english/", "Xinhua world news"),
+    "mubasher_ar": ("الجزيرة مباشر", "https://mubasher.aljazeera.net", "آخر الأخبار والتقارير من الجزيرة مباشر"),
 }
 
 
