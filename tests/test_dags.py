@@ -99,8 +99,9 @@ def test_schema_check_names_the_versions_and_the_command(empty_database):
         require_current_schema(empty_database)
     migrate(empty_database)
     assert require_current_schema(empty_database) == latest
-    dropped = _drop_latest_migration_record(empty_database)
-    with pytest.raises(SchemaBehind, match=rf"is at {dropped - 1:03d}, newsflow needs {latest:03d}: run"):
+    assert _drop_latest_migration_record(empty_database) == latest
+    previous = migrations()[-2][0]  # numbers may skip: the one before the latest file
+    with pytest.raises(SchemaBehind, match=rf"is at {previous:03d}, newsflow needs {latest:03d}: run"):
         require_current_schema(empty_database)
 
 
