@@ -201,7 +201,9 @@ def test_fact_keys_resolve_in_the_dimensions(loaded):
                   " WHERE (f.actor1_key IS NOT NULL AND a1.actor_key IS NULL)"
                   "    OR (f.actor2_key IS NOT NULL AND a2.actor_key IS NULL)",
         "mention event": "SELECT count(*) FROM bi.fact_event_mention m LEFT JOIN bi.fact_event e USING (event_id)"
-                         " WHERE e.event_id IS NULL",
+                         " WHERE m.event_id IS NOT NULL AND e.event_id IS NULL",
+        # an event mention names its event; a candidate names none
+        "mention flag": "SELECT count(*) FROM bi.fact_event_mention WHERE is_event <> (event_id IS NOT NULL)",
         "mention article": "SELECT count(*) FROM bi.fact_event_mention m LEFT JOIN bi.fact_article a"
                            " USING (article_id) WHERE a.article_id IS NULL",
         "article source": "SELECT count(*) FROM bi.fact_article a LEFT JOIN bi.dim_source s USING (source_id)"
