@@ -169,6 +169,24 @@ def test_a_changed_cut_reflags_on_rerun_as_a_fresh_load_would(warehouse, monkeyp
     assert table_snapshot(warehouse) == expected
 
 
+def test_a_mention_exactly_at_the_cut_is_an_event_when_coded_and_when_reflagged(warehouse, monkeypatch, tmp_path):
+    from newsflow import pipeline
+
+    confidences = coded_confidences()
+    for cut in confidences[1:]:  # each a confidence some mention has, in real precision in the warehouse
+        use_cut(monkeypatch, tmp_path, cut)
+        if not rows(warehouse, "SELECT count(*) FROM core.article")[0][0]:
+            load_articles(warehouse)
+            pipeline.code_events()
+        else:
+            assert pipeline.code_events()["reflagged"] > 0
+        at_cut = rows(warehouse, "SELECT bool_and(is_event), count(*) FROM core.event_mention"
+                                 " WHERE abs(confidence - %s) < 1e-6", cut)
+        assert at_cut[0] == (True, at_cut[0][1]) and at_cut[0][1] >= 1
+        # the coder's flag and the warehouse's re-flag agree at the boundary: nothing flips
+        assert pipeline.code_events()["reflagged"] == 0
+
+
 def test_daily_alone_applies_a_changed_cut(warehouse, monkeypatch, tmp_path):
     confidences = coded_confidences()
     use_cut(monkeypatch, tmp_path, round((confidences[0] + confidences[1]) / 2, 4))
