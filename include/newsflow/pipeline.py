@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import psycopg2.extras
@@ -339,27 +340,40 @@ def _extract_page(cur, page: dict) -> dict:
     return outcome
 
 
+# Pages or articles per transaction: few commits, and locks held for a second or so at most.
+CLAIM_BATCH = 10
+
+
+def _batches(items: list, size: int = CLAIM_BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def extract_pending(limit: int = 1000) -> dict:
     """Extract every stored page not yet extracted. One bad page is recorded and skipped.
 
-    Each page is claimed in a short transaction of its own, under the article-load lock: several runs
-    at once share the pages (`done_elsewhere` counts those another run took), each page is extracted
-    once, and pages load in pending order whichever run takes them, so the result is a single run's.
+    Pages are claimed a few at a time, each batch in a short transaction under the article-load lock,
+    and checked again there: several runs at once share the pages (`done_elsewhere` counts those
+    another run took), each page is extracted once, and pages load in pending order whichever run
+    takes them, so the result is a single run's.
     """
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
             keys = fetch_dicts(cur, sql("pending_pages"), {"limit": limit})
-        for key in keys:
+        for batch in _batches(keys):
             with conn, conn.cursor() as cur:
                 lock(cur, LOCK_ARTICLE_LOAD)
-                pages = fetch_dicts(cur, sql("page_to_extract"), key)
-                if not pages:
-                    counts["done_elsewhere"] += 1
-                    continue
-                outcome = _extract_page(cur, pages[0])
-            counts["pages"] += 1
-            counts[outcome["status"]] += 1
+                pending = {(p["canonical_url"], p["content_sha256"]): p for p in fetch_dicts(
+                    cur, sql("pages_to_extract"), {"canonical_urls": [k["canonical_url"] for k in batch],
+                                                   "content_sha256s": [k["content_sha256"] for k in batch]})}
+                counts["done_elsewhere"] += len(batch) - len(pending)
+                for key in batch:  # in pending order
+                    page = pending.get((key["canonical_url"], key["content_sha256"]))
+                    if page:
+                        outcome = _extract_page(cur, page)
+                        counts["pages"] += 1
+                        counts[outcome["status"]] += 1
     return counts
 
 
@@ -401,33 +415,33 @@ def apply_event_cut(cur, policy: EventPolicy) -> int:
     return len(changed)
 
 
-def _code_article(cur, article: dict, policy: EventPolicy, counts: dict) -> None:
-    """Code one claimed article: replace its mentions and rebuild the events they touch."""
+def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict) -> None:
+    """Code claimed articles: replace their mentions and rebuild the events they touch."""
     from newsflow.events import extract_events
 
-    try:
-        events = extract_events(article["text"], language=article["language"],
-                                published_at=article["published_at"], title=article["title"])
-    except Exception as exc:  # one article's failure must not lose the others
-        counts["errors"] += 1
-        log.warning("event coding failed for %s: %s", article["article_id"], exc)
-        events = []
     rows = {}
-    for event in events:
-        row = _mention_row(article, event, event.get("is_event", policy.is_event(event.get("confidence"))))
-        rows[row[0]] = row
+    for article in articles:
+        try:
+            events = extract_events(article["text"], language=article["language"],
+                                    published_at=article["published_at"], title=article["title"])
+        except Exception as exc:  # one article's failure must not lose the others
+            counts["errors"] += 1
+            log.warning("event coding failed for %s: %s", article["article_id"], exc)
+            events = []
+        for event in events:
+            row = _mention_row(article, event, event.get("is_event", policy.is_event(event.get("confidence"))))
+            rows[row[0]] = row
+    ids = [a["article_id"] for a in articles]
     # mention writes and event merges of all runs go one at a time: a merge must read every
     # committed mention of its events, never a state another run is half way through
     lock(cur, LOCK_EVENT_MERGE)
-    cur.execute("DELETE FROM core.event_mention WHERE article_id = %s RETURNING event_id",
-                (article["article_id"],))
+    cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id", (ids,))
     touched = {r[0] for r in cur.fetchall()} | {r[1] for r in rows.values()}
     bulk_upsert(cur, sql("insert_event_mentions"), [rows[k] for k in sorted(rows)])
-    cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = %s",
-                (article["article_id"],))
+    cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = ANY(%s)", (ids,))
     if touched:
         cur.execute(sql("recompute_events"), {"event_ids": sorted(touched)})
-    counts["articles"] += 1
+    counts["articles"] += len(articles)
     counts["mentions"] += len(rows)
     counts["events"] += sum(1 for r in rows.values() if r[_IS_EVENT])
     counts["events_touched"] += len(touched)
@@ -437,8 +451,8 @@ def code_events(limit: int = 1000) -> dict:
     """Code events for articles whose latest version has none yet; merge event mentions into events.
 
     First re-flags stored mentions against the configured event cut (include/config/events.yaml), so
-    a changed cut reaches the warehouse. Each article is claimed (row lock, SKIP LOCKED) in a short
-    transaction of its own: several runs at once share the articles and code each once.
+    a changed cut reaches the warehouse. Articles are claimed a few at a time (row locks, SKIP LOCKED),
+    each batch in a short transaction: several runs at once share the articles and code each once.
     """
     policy = load_event_policy()
     counts = {"articles": 0, "mentions": 0, "events": 0, "events_touched": 0, "errors": 0,
@@ -449,13 +463,12 @@ def code_events(limit: int = 1000) -> dict:
         with conn, conn.cursor() as cur:
             cur.execute(sql("articles_to_code"), {"limit": limit})
             ids = [r[0] for r in cur.fetchall()]
-        for article_id in ids:
+        for batch in _batches(ids):
             with conn, conn.cursor() as cur:
-                claimed = fetch_dicts(cur, sql("article_to_code"), {"article_id": article_id})
-                if not claimed:
-                    counts["done_elsewhere"] += 1
-                    continue
-                _code_article(cur, claimed[0], policy, counts)
+                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch})
+                counts["done_elsewhere"] += len(batch) - len(claimed)
+                if claimed:
+                    _code_articles(cur, claimed, policy, counts)
     return counts
 
 

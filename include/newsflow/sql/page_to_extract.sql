@@ -1,9 +1,0 @@
--- One stored page, when it is still not extracted (checked again under the load lock: another run may
--- have extracted it since the pending list was read).
-SELECT p.canonical_url, p.content_sha256, p.url, p.final_url, p.feed_id, p.headers, p.html_gz, p.fetched_at,
-       (SELECT min(fi.published_at) FROM raw.feed_item fi WHERE fi.canonical_url = p.canonical_url)
-           AS feed_published_at
-FROM raw.page p
-WHERE p.canonical_url = %(canonical_url)s AND p.content_sha256 = %(content_sha256)s
-  AND NOT EXISTS (SELECT 1 FROM core.page_extraction e
-                  WHERE e.canonical_url = p.canonical_url AND e.content_sha256 = p.content_sha256)
