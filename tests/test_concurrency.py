@@ -63,9 +63,8 @@ def test_two_extractions_at_once_extract_each_page_once_as_one_run_would(warehou
 
     empty(warehouse, ("core", "mart"))
     first, second = at_once(pipeline.extract_pending, pipeline.extract_pending)
-    # each page extracted by exactly one of the runs; the other saw it done
+    # each page extracted by exactly one of the runs (how they share depends on timing)
     assert first["pages"] + second["pages"] == stored_pages
-    assert first["done_elsewhere"] + second["done_elsewhere"] == stored_pages
     assert first["error"] == second["error"] == 0
     assert scalar(warehouse, "SELECT count(*) FROM core.page_extraction WHERE status <> 'ok'") == 0
     assert table_snapshot(warehouse) == expected
@@ -87,7 +86,6 @@ def test_two_event_codings_at_once_code_each_article_once_as_one_run_would(wareh
         cur.execute("UPDATE core.article SET events_coded_version = NULL")
     first, second = at_once(pipeline.code_events, pipeline.code_events)
     assert first["articles"] + second["articles"] == articles
-    assert first["done_elsewhere"] + second["done_elsewhere"] == articles
     assert first["errors"] == second["errors"] == 0
     pipeline.daily(INGEST_END.date())
     assert table_snapshot(warehouse) == expected
