@@ -195,8 +195,9 @@ def test_daily_alone_applies_a_changed_cut(warehouse, monkeypatch, tmp_path):
     strict = round((confidences[-2] + confidences[-1]) / 2, 4)
     use_cut(monkeypatch, tmp_path, strict)
     from newsflow import pipeline
-    pipeline.daily(DAY)
+    assert pipeline.daily(DAY)["reflagged_mentions"] > 0
     assert_warehouse_follows_cut(warehouse, strict)
+    assert pipeline.daily(DAY)["reflagged_mentions"] == 0
 
 
 # --- the migration: mentions coded before the flag existed ---------------------------------------

@@ -145,7 +145,7 @@ def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: dat
                 origin: str = "feed") -> int:
     """Upsert feed items (already passed through usable_items); returns how many were new."""
     rows, seen = [], set()
-    for item in sorted(items, key=lambda i: i.guid):  # key order: concurrent upserts lock rows alike
+    for item in sorted(items, key=lambda i: i.guid or ""):  # key order: concurrent upserts lock rows alike
         if item.guid in seen:  # a feed listing one guid twice must not break the upsert
             continue
         seen.add(item.guid)
@@ -491,7 +491,7 @@ def daily(day: date, revisit_days: int = 2) -> dict:
     params = {"day_from": day - timedelta(days=revisit_days), "day_to": day}
     policy = load_event_policy()
     with transaction() as conn, conn.cursor() as cur:
-        apply_event_cut(cur, policy)
+        reflagged = apply_event_cut(cur, policy)
     with transaction() as conn, conn.cursor() as cur:
         lock(cur, LOCK_MARTS)  # two rebuilds of the same days would collide on the marts' keys
         sync_sources(cur, load_feeds())
@@ -511,7 +511,7 @@ def daily(day: date, revisit_days: int = 2) -> dict:
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
-            "checks": {n: ok for n, (ok, _) in results.items()}}
+            "reflagged_mentions": reflagged, "checks": {n: ok for n, (ok, _) in results.items()}}
 
 
 # --- archive: a past day from the sources' date sitemaps -----------------------------------------
