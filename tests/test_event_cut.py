@@ -9,6 +9,7 @@ import psycopg2
 import pytest
 
 from conftest import table_snapshot
+from scratch_db import scratch_database
 
 PUBLISHED = datetime(2024, 12, 2, 15, 0, tzinfo=timezone.utc)
 SEEN = datetime(2024, 12, 2, 15, 20, tzinfo=timezone.utc)
@@ -205,30 +206,15 @@ def test_daily_alone_applies_a_changed_cut(warehouse, monkeypatch, tmp_path):
 @pytest.fixture
 def version_2_database(warehouse_url):
     """A fresh database migrated to version 2 only (before events and candidates were told apart)."""
-    from newsflow.warehouse import migrations
+    from newsflow.warehouse import migrate
 
-    base, _, _ = warehouse_url.rpartition("/")
-    admin = psycopg2.connect(f"{base}/postgres")
-    admin.autocommit = True
-    name = f"newsflow_test_v2_{__import__('uuid').uuid4().hex[:8]}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    url = f"{base}/{name}"
-    conn = psycopg2.connect(url)
-    with conn, conn.cursor() as cur:
-        cur.execute("CREATE SCHEMA meta; CREATE TABLE meta.schema_version (version integer PRIMARY KEY,"
-                    " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
-        for version, stem, path in migrations():
-            if version <= 2:
-                cur.execute(path.read_text(encoding="utf-8"))
-                cur.execute("INSERT INTO meta.schema_version (version, name) VALUES (%s, %s)", (version, stem))
-    try:
-        yield url, conn
-    finally:
-        conn.close()
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with scratch_database(warehouse_url) as url:
+        assert migrate(url, up_to=2) == ["001_initial", "002_bi"]
+        conn = psycopg2.connect(url)
+        try:
+            yield url, conn
+        finally:
+            conn.close()
 
 
 def test_migration_flags_old_mentions_at_the_then_default_cut(version_2_database):

@@ -95,8 +95,8 @@ def migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(url: str | None = None) -> list[str]:
-    """Apply pending migrations in order, each in its own transaction. Returns the names applied."""
+def migrate(url: str | None = None, up_to: int | None = None) -> list[str]:
+    """Apply pending migrations in order (up to version `up_to` when given). Returns the names applied."""
     applied = []
     with transaction(url) as conn, conn.cursor() as cur:
         # one migrator at a time (DAG tasks and the command line may race)
@@ -108,7 +108,7 @@ def migrate(url: str | None = None) -> list[str]:
         cur.execute("SELECT version FROM meta.schema_version")
         done = {row[0] for row in cur.fetchall()}
         for version, name, path in migrations():
-            if version in done:
+            if version in done or (up_to is not None and version > up_to):
                 continue
             cur.execute(path.read_text(encoding="utf-8"))
             cur.execute("INSERT INTO meta.schema_version (version, name) VALUES (%s, %s)", (version, name))
