@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import psycopg2.errors
 import pytest
 
 from newsflow.dictionary import data_dictionary, data_dictionary_markdown
+from scratch_db import scratch_database
 from newsflow.warehouse import migrate, migrations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,27 +135,17 @@ def test_committed_data_dictionary_is_up_to_date(session):
 
 
 def test_second_database_on_the_same_cluster_migrates(warehouse_url):
-    base, _, _ = warehouse_url.rpartition("/")
-    admin = psycopg2.connect(f"{base}/postgres")
-    admin.autocommit = True
-    name = f"newsflow_test_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    try:
+    with scratch_database(warehouse_url) as url:
         # the roles already exist (the session database created them): this must not fail
-        assert migrate(f"{base}/{name}") == [n for _, n, _ in migrations()]
-        assert migrate(f"{base}/{name}") == []
-        other = psycopg2.connect(f"{base}/{name}")
+        assert migrate(url) == [n for _, n, _ in migrations()]
+        assert migrate(url) == []
+        other = psycopg2.connect(url)
         try:
             (usage, select), = rows(other, "SELECT has_schema_privilege('newsflow_bi', 'bi', 'USAGE'),"
                                            " has_table_privilege('newsflow_bi', 'bi.fact_event', 'SELECT')")
             assert usage and select
         finally:
             other.close()
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 # --- on real data: the replay through the pipeline -------------------------------------------------
@@ -201,7 +191,9 @@ def test_fact_keys_resolve_in_the_dimensions(loaded):
                   " WHERE (f.actor1_key IS NOT NULL AND a1.actor_key IS NULL)"
                   "    OR (f.actor2_key IS NOT NULL AND a2.actor_key IS NULL)",
         "mention event": "SELECT count(*) FROM bi.fact_event_mention m LEFT JOIN bi.fact_event e USING (event_id)"
-                         " WHERE e.event_id IS NULL",
+                         " WHERE m.event_id IS NOT NULL AND e.event_id IS NULL",
+        # an event mention names its event; a candidate names none
+        "mention flag": "SELECT count(*) FROM bi.fact_event_mention WHERE is_event <> (event_id IS NOT NULL)",
         "mention article": "SELECT count(*) FROM bi.fact_event_mention m LEFT JOIN bi.fact_article a"
                            " USING (article_id) WHERE a.article_id IS NULL",
         "article source": "SELECT count(*) FROM bi.fact_article a LEFT JOIN bi.dim_source s USING (source_id)"

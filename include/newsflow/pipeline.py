@@ -11,14 +11,16 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import psycopg2.extras
 
 from newsflow import feeds as feeds_mod
 from newsflow import http
-from newsflow.config import Feed, load_feeds
-from newsflow.warehouse import bulk_upsert, fetch_dicts, sql, transaction
+from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
+from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, bulk_upsert, connection,
+                                fetch_dicts, lock, sql, transaction, work_claim)
 
 log = logging.getLogger(__name__)
 
@@ -72,41 +74,56 @@ def _feed(feed_id: str) -> Feed:
     raise KeyError(f"unknown feed id {feed_id!r}")
 
 
-def _fetch_pages(cur, feed_id: str, urls: list[tuple[str, str]], interval_start: datetime,
-                 interval_end: datetime, summary: IngestSummary) -> None:
-    """Fetch article pages (conditional GET against the last stored version) and store raw HTML."""
+@dataclass
+class PageFetches:
+    """Pages fetched for one feed and interval, ready to store (no database work while fetching)."""
+    pages: list[tuple] = field(default_factory=list)
+    fetches: list[tuple] = field(default_factory=list)
+
+
+def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -> dict[str, dict]:
     if not urls:
-        return
-    validators = {row["canonical_url"]: row for row in fetch_dicts(
-        cur, sql("latest_page_validators"),
-        {"urls": [c for c, _ in urls], "interval_end": interval_end})}
-    pages, fetches = [], []
+        return {}
+    return {row["canonical_url"]: row for row in fetch_dicts(
+        cur, sql("latest_page_validators"), {"urls": [c for c, _ in urls], "interval_end": interval_end})}
+
+
+def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str, dict],
+                 interval_start: datetime, interval_end: datetime, summary: IngestSummary) -> PageFetches:
+    """Fetch article pages (conditional GET against the last stored version). Network only: the caller
+    stores the result in a transaction of its own, so no transaction stays open across HTTP calls."""
+    out = PageFetches()
     for canonical, link in urls:
         known = validators.get(canonical, {})
         result = http.fetch(link, etag=known.get("etag"), last_modified=known.get("last_modified"))
         summary.pages_fetched += 1
         if result.not_modified:
-            fetches.append((canonical, interval_start, feed_id, "not_modified", 304, None, None))
+            out.fetches.append((canonical, interval_start, feed_id, "not_modified", 304, None, None))
             continue
         if not result.ok:
             summary.pages_failed += 1
             summary.page_errors.append(f"{link}: {result.error}")
-            fetches.append((canonical, interval_start, feed_id, "error", result.status, result.error, None))
+            out.fetches.append((canonical, interval_start, feed_id, "error", result.status, result.error, None))
             continue
         sha = hashlib.sha256(result.content).hexdigest()
         headers = {k: v for k, v in result.headers.items()
                    if k.lower() in ("content-type", "etag", "last-modified", "content-language")}
-        pages.append((canonical, sha, link, result.final_url, feed_id, result.status,
-                      psycopg2.extras.Json(headers), gzip.compress(result.content, mtime=0),
-                      result.headers.get("ETag"), result.headers.get("Last-Modified"), interval_end))
-        fetches.append((canonical, interval_start, feed_id, "ok", result.status, None, sha))
+        out.pages.append((canonical, sha, link, result.final_url, feed_id, result.status,
+                          psycopg2.extras.Json(headers), gzip.compress(result.content, mtime=0),
+                          result.headers.get("ETag"), result.headers.get("Last-Modified"), interval_end))
+        out.fetches.append((canonical, interval_start, feed_id, "ok", result.status, None, sha))
+    return out
+
+
+def _store_pages(cur, fetched: PageFetches, summary: IngestSummary) -> None:
+    """Upsert fetched pages and fetch attempts; a concurrent writer of the same page is tolerated.
+
+    Rows go in key order, so two runs storing overlapping pages lock them in the same order."""
+    pages = sorted(fetched.pages, key=lambda p: p[:2])
     if pages:
-        cur.execute("SELECT canonical_url, content_sha256 FROM raw.page WHERE (canonical_url, content_sha256)"
-                    " IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                    ([p[0] for p in pages], [p[1] for p in pages]))
-        summary.pages_new += len(pages) - len(cur.fetchall())
-    bulk_upsert(cur, sql("upsert_pages"), pages, page_size=50)
-    bulk_upsert(cur, sql("upsert_page_fetches"), fetches)
+        inserted = psycopg2.extras.execute_values(cur, sql("upsert_pages"), pages, page_size=50, fetch=True)
+        summary.pages_new += sum(1 for (flag,) in inserted if flag)
+    bulk_upsert(cur, sql("upsert_page_fetches"), sorted(fetched.fetches, key=lambda f: f[:2]))
 
 
 def usable_items(items: list[feeds_mod.FeedItem]) -> tuple[list[feeds_mod.FeedItem], list[str]]:
@@ -128,7 +145,7 @@ def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: dat
                 origin: str = "feed") -> int:
     """Upsert feed items (already passed through usable_items); returns how many were new."""
     rows, seen = [], set()
-    for item in items:
+    for item in sorted(items, key=lambda i: i.guid or ""):  # key order: concurrent upserts lock rows alike
         if item.guid in seen:  # a feed listing one guid twice must not break the upsert
             continue
         seen.add(item.guid)
@@ -148,23 +165,28 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
     """
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
-    with transaction() as conn, conn.cursor() as cur:
-        sync_sources(cur, [feed])
-        cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
-        prev = cur.fetchone() or (None, None)
+    with connection() as conn:  # short transactions; the HTTP calls happen between them
+        with conn, conn.cursor() as cur:
+            sync_sources(cur, [feed])
+            cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
+            prev = cur.fetchone() or (None, None)
         poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
         poll.items, dropped = usable_items(poll.items)
         if dropped:  # recorded with the poll; the feed's other items go on
             poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
         summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
-        summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
-        cur.execute(sql("upsert_feed_poll"), {
-            "feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
-            "status": poll.status, "http_status": poll.http_status, "error": poll.error,
-            "etag": poll.etag, "last_modified": poll.last_modified,
-            "n_items": len(poll.items), "n_new_items": summary.new_items})
         urls = list({i.canonical: i.link for i in poll.items}.items())
-        _fetch_pages(cur, feed_id, urls, interval_start, interval_end, summary)
+        with conn, conn.cursor() as cur:
+            summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
+            cur.execute(sql("upsert_feed_poll"), {
+                "feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
+                "status": poll.status, "http_status": poll.http_status, "error": poll.error,
+                "etag": poll.etag, "last_modified": poll.last_modified,
+                "n_items": len(poll.items), "n_new_items": summary.new_items})
+            validators = _page_validators(cur, urls, interval_end)
+        fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+        with conn, conn.cursor() as cur:
+            _store_pages(cur, fetched, summary)
     log.info("feed %s: %s", feed_id, summary.as_dict())
     return summary
 
@@ -296,38 +318,68 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     return article_id, version
 
 
-def extract_pending(limit: int = 1000) -> dict:
-    """Extract every stored page not yet extracted. One bad page is recorded and skipped."""
+def _extract_page(cur, page: dict) -> dict:
+    """Extract and load one page; a bad page gives an error outcome and loses nothing else."""
     from newsflow.articles import extract_article
 
-    counts = {"pages": 0, "ok": 0, "error": 0}
-    with transaction() as conn, conn.cursor() as cur:
-        pages = fetch_dicts(cur, sql("pending_pages"), {"limit": limit})
-        for page in pages:
-            counts["pages"] += 1
-            outcome = {"canonical_url": page["canonical_url"], "content_sha256": page["content_sha256"],
-                       "status": "ok", "error": None, "article_id": None, "version": None}
-            cur.execute("SAVEPOINT page")
-            try:
-                html = gzip.decompress(bytes(page["html_gz"]))
-                result = extract_article(html, url=page["final_url"], headers=page["headers"])
-                if result.get("error"):
-                    raise ValueError(result["error"])
-                outcome["article_id"], outcome["version"] = _load_extracted(cur, page, result)
-                cur.execute("RELEASE SAVEPOINT page")
-                counts["ok"] += 1
-            except Exception as exc:  # recorded per page; the batch goes on
-                cur.execute("ROLLBACK TO SAVEPOINT page")
-                outcome.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
-                counts["error"] += 1
-                log.warning("extraction failed for %s: %s", page["canonical_url"], outcome["error"])
-            cur.execute(sql("upsert_page_extraction"), outcome)
+    outcome = {"canonical_url": page["canonical_url"], "content_sha256": page["content_sha256"],
+               "status": "ok", "error": None, "article_id": None, "version": None}
+    cur.execute("SAVEPOINT page")
+    try:
+        html = gzip.decompress(bytes(page["html_gz"]))
+        result = extract_article(html, url=page["final_url"], headers=page["headers"])
+        if result.get("error"):
+            raise ValueError(result["error"])
+        outcome["article_id"], outcome["version"] = _load_extracted(cur, page, result)
+        cur.execute("RELEASE SAVEPOINT page")
+    except Exception as exc:  # recorded per page; the batch goes on
+        cur.execute("ROLLBACK TO SAVEPOINT page")
+        outcome.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
+        log.warning("extraction failed for %s: %s", page["canonical_url"], outcome["error"])
+    cur.execute(sql("upsert_page_extraction"), outcome)
+    return outcome
+
+
+# Pages or articles per transaction: few commits, and locks held for a second or so at most.
+CLAIM_BATCH = 10
+
+
+def _batches(items: list, size: int = CLAIM_BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def extract_pending(limit: int = 1000) -> dict:
+    """Extract every stored page not yet extracted. One bad page is recorded and skipped.
+
+    Pages are claimed a few at a time, each batch in a short transaction under the article-load lock,
+    and checked again there: several runs at once share the pages (`done_elsewhere` counts those
+    another run took), each page is extracted once, and pages load in pending order whichever run
+    takes them, so the result is a single run's.
+    """
+    counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
+    with connection() as conn:
+        with conn, conn.cursor() as cur:
+            keys = fetch_dicts(cur, sql("pending_pages"), {"limit": limit})
+        for batch in _batches(keys):
+            with conn, conn.cursor() as cur:
+                lock(cur, LOCK_ARTICLE_LOAD)
+                pending = {(p["canonical_url"], p["content_sha256"]): p for p in fetch_dicts(
+                    cur, sql("pages_to_extract"), {"canonical_urls": [k["canonical_url"] for k in batch],
+                                                   "content_sha256s": [k["content_sha256"] for k in batch]})}
+                counts["done_elsewhere"] += len(batch) - len(pending)
+                for key in batch:  # in pending order
+                    page = pending.get((key["canonical_url"], key["content_sha256"]))
+                    if page:
+                        outcome = _extract_page(cur, page)
+                        counts["pages"] += 1
+                        counts[outcome["status"]] += 1
     return counts
 
 
 # --- events: articles -> event mentions -> merged events --------------------------------------
 
-def _mention_row(article: dict, event: dict) -> tuple:
+def _mention_row(article: dict, event: dict, is_event: bool) -> tuple:
     import uuid
     from newsflow.dedup import event_key
 
@@ -344,42 +396,79 @@ def _mention_row(article: dict, event: dict) -> tuple:
             loc.get("name"), loc.get("country"), loc.get("admin1"), loc.get("latitude"), loc.get("longitude"),
             loc.get("precision"), event.get("event_date"), event.get("date_precision") or "unknown",
             event["sentence"], event["sentence_start"], event["sentence_end"], event.get("trigger"),
-            float(event.get("confidence") or 0), bool(event.get("is_root")), event.get("language"),
-            article["first_seen_at"])
+            float(event.get("confidence") or 0), bool(is_event), bool(event.get("is_root")),
+            event.get("language"), article["first_seen_at"])
+
+
+_IS_EVENT = 28  # position of is_event in a mention row (as in insert_event_mentions.sql)
+
+
+def apply_event_cut(cur, policy: EventPolicy) -> int:
+    """Re-flag the mentions whose flag disagrees with the configured cut and rebuild their events.
+
+    Idempotent: with the cut unchanged it changes nothing. Returns how many mentions changed flag."""
+    lock(cur, LOCK_EVENT_MERGE)
+    cur.execute(sql("reflag_event_mentions"), {"cut": policy.cut})
+    changed = [r[0] for r in cur.fetchall()]
+    if changed:
+        cur.execute(sql("recompute_events"), {"event_ids": sorted(set(changed))})
+    return len(changed)
+
+
+def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict) -> None:
+    """Code claimed articles: replace their mentions and rebuild the events they touch."""
+    from newsflow.events import extract_events
+
+    rows = {}
+    for article in articles:
+        try:
+            events = extract_events(article["text"], language=article["language"],
+                                    published_at=article["published_at"], title=article["title"])
+        except Exception as exc:  # one article's failure must not lose the others
+            counts["errors"] += 1
+            log.warning("event coding failed for %s: %s", article["article_id"], exc)
+            events = []
+        for event in events:
+            row = _mention_row(article, event, event.get("is_event", policy.is_event(event.get("confidence"))))
+            rows[row[0]] = row
+    ids = [a["article_id"] for a in articles]
+    # mention writes and event merges of all runs go one at a time: a merge must read every
+    # committed mention of its events, never a state another run is half way through
+    lock(cur, LOCK_EVENT_MERGE)
+    cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id", (ids,))
+    touched = {r[0] for r in cur.fetchall()} | {r[1] for r in rows.values()}
+    bulk_upsert(cur, sql("insert_event_mentions"), [rows[k] for k in sorted(rows)])
+    cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = ANY(%s)", (ids,))
+    if touched:
+        cur.execute(sql("recompute_events"), {"event_ids": sorted(touched)})
+    counts["articles"] += len(articles)
+    counts["mentions"] += len(rows)
+    counts["events"] += sum(1 for r in rows.values() if r[_IS_EVENT])
+    counts["events_touched"] += len(touched)
 
 
 def code_events(limit: int = 1000) -> dict:
-    """Code events for articles whose latest version has none yet; merge mentions into events."""
-    from newsflow.events import extract_events
+    """Code events for articles whose latest version has none yet; merge event mentions into events.
 
-    counts = {"articles": 0, "mentions": 0, "events_touched": 0, "errors": 0}
-    with transaction() as conn, conn.cursor() as cur:
-        articles = fetch_dicts(cur, sql("articles_to_code"), {"limit": limit})
-        touched: set[str] = set()
-        for article in articles:
-            counts["articles"] += 1
-            try:
-                events = extract_events(article["text"], language=article["language"],
-                                        published_at=article["published_at"], title=article["title"])
-            except Exception as exc:  # one article's failure must not lose the others
-                counts["errors"] += 1
-                log.warning("event coding failed for %s: %s", article["article_id"], exc)
-                events = []
-            rows = {}
-            for event in events:
-                row = _mention_row(article, event)
-                rows[row[0]] = row
-            cur.execute("DELETE FROM core.event_mention WHERE article_id = %s RETURNING event_id",
-                        (article["article_id"],))
-            touched.update(r[0] for r in cur.fetchall())
-            bulk_upsert(cur, sql("insert_event_mentions"), list(rows.values()))
-            touched.update(r[1] for r in rows.values())
-            counts["mentions"] += len(rows)
-            cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = %s",
-                        (article["article_id"],))
-        if touched:
-            cur.execute(sql("recompute_events"), {"event_ids": sorted(touched)})
-        counts["events_touched"] = len(touched)
+    First re-flags stored mentions against the configured event cut (include/config/events.yaml), so
+    a changed cut reaches the warehouse. Articles are claimed a few at a time (row locks, SKIP LOCKED),
+    each batch in a short transaction: several runs at once share the articles and code each once.
+    """
+    policy = load_event_policy()
+    counts = {"articles": 0, "mentions": 0, "events": 0, "events_touched": 0, "errors": 0,
+              "reflagged": 0, "done_elsewhere": 0}
+    with connection() as conn:
+        with conn, conn.cursor() as cur:
+            counts["reflagged"] = apply_event_cut(cur, policy)
+        with conn, conn.cursor() as cur:
+            cur.execute(sql("articles_to_code"), {"limit": limit})
+            ids = [r[0] for r in cur.fetchall()]
+        for batch in _batches(ids):
+            with conn, conn.cursor() as cur:
+                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch})
+                counts["done_elsewhere"] += len(batch) - len(claimed)
+                if claimed:
+                    _code_articles(cur, claimed, policy, counts)
     return counts
 
 
@@ -395,11 +484,16 @@ CHECKS = ("event_has_mention", "mart_totals_match_facts", "no_future_dates")
 def daily(day: date, revisit_days: int = 2) -> dict:
     """Recompute the day (and a few days before it, for late articles): clusters, marts, checks.
 
-    The cost follows the days' data, not the history. Raises DataCheckError when a check fails,
-    after recording every check's outcome.
+    The cost follows the days' data, not the history. Mentions are first re-flagged against the
+    configured event cut (see code_events), so a re-run after a change of the cut counts the new
+    events. Raises DataCheckError when a check fails, after recording every check's outcome.
     """
     params = {"day_from": day - timedelta(days=revisit_days), "day_to": day}
+    policy = load_event_policy()
     with transaction() as conn, conn.cursor() as cur:
+        reflagged = apply_event_cut(cur, policy)
+    with transaction() as conn, conn.cursor() as cur:
+        lock(cur, LOCK_MARTS)  # two rebuilds of the same days would collide on the marts' keys
         sync_sources(cur, load_feeds())
         cur.execute(sql("event_days_touched"), params)
         params["event_days"] = [r[0] for r in cur.fetchall()]
@@ -417,7 +511,7 @@ def daily(day: date, revisit_days: int = 2) -> dict:
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
-            "checks": {n: ok for n, (ok, _) in results.items()}}
+            "reflagged_mentions": reflagged, "checks": {n: ok for n, (ok, _) in results.items()}}
 
 
 # --- archive: a past day from the sources' date sitemaps -----------------------------------------
@@ -445,7 +539,10 @@ def sitemap_urls(content: bytes) -> list[tuple[str, datetime | None]]:
 
 
 def archive_day(day: date) -> list[dict]:
-    """Ingest one past day from the date sitemaps of the sources that have them."""
+    """Ingest one past day from the date sitemaps of the sources that have them.
+
+    Per source, the day is claimed (two runs of the same source and day take turns) and the HTTP
+    calls happen between short transactions, never inside one."""
     interval_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     interval_end = interval_start + timedelta(days=1)
     summaries = []
@@ -454,8 +551,9 @@ def archive_day(day: date) -> list[dict]:
             continue
         url = feed.sitemap_url.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}")
         summary = IngestSummary(feed.id, "ok")
-        with transaction() as conn, conn.cursor() as cur:
-            sync_sources(cur, [feed])
+        with work_claim(f"archive:{feed.id}:{day.isoformat()}"), connection() as conn:
+            with conn, conn.cursor() as cur:
+                sync_sources(cur, [feed])
             result = http.fetch(url)
             entries: list[tuple[str, datetime | None]] = []
             if result.ok:
@@ -470,12 +568,16 @@ def archive_day(day: date) -> list[dict]:
             if dropped:
                 summary.error = "; ".join(filter(None, [summary.error, *dropped]))[:4000]
             summary.items = len(items)
-            summary.new_items = store_items(cur, feed.id, items, interval_end, origin="sitemap")
             urls = list({i.canonical: i.link for i in items}.items())
-            _fetch_pages(cur, feed.id, urls, interval_start, interval_end, summary)
-            cur.execute(sql("upsert_sitemap_poll"), {
-                "feed_id": feed.id, "day": day, "url": url, "status": summary.status,
-                "http_status": result.status, "error": summary.error, "n_urls": len(items)})
+            with conn, conn.cursor() as cur:
+                summary.new_items = store_items(cur, feed.id, items, interval_end, origin="sitemap")
+                validators = _page_validators(cur, urls, interval_end)
+            fetched = _fetch_pages(feed.id, urls, validators, interval_start, interval_end, summary)
+            with conn, conn.cursor() as cur:
+                _store_pages(cur, fetched, summary)
+                cur.execute(sql("upsert_sitemap_poll"), {
+                    "feed_id": feed.id, "day": day, "url": url, "status": summary.status,
+                    "http_status": result.status, "error": summary.error, "n_urls": len(items)})
         log.info("archive %s %s: %s", feed.id, day, summary.as_dict())
         summaries.append(summary.as_dict())
     return summaries

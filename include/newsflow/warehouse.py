@@ -43,6 +43,46 @@ def transaction(url: str | None = None) -> Iterator:
         conn.close()
 
 
+@contextmanager
+def connection(url: str | None = None) -> Iterator:
+    """A connection for several short transactions: each `with conn:` block commits or rolls back."""
+    conn = connect(url)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+# Advisory lock keys (pg_advisory_xact_lock(LOCK_NAMESPACE, key)): one writer at a time where the
+# order of writes decides the result or where writers would read each other's half-done work.
+LOCK_NAMESPACE = 7312026
+LOCK_ARTICLE_LOAD = 1    # extraction: pages load one at a time, in pending order (dedup sees its predecessors)
+LOCK_EVENT_MERGE = 2     # event mentions and the events merged from them
+LOCK_MARTS = 3           # the daily marts of a day range (delete-and-rebuild)
+
+
+def lock(cur, key: int) -> None:
+    """Wait for the advisory lock `key`; it is released when the transaction ends."""
+    cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, key))
+
+
+@contextmanager
+def work_claim(name: str, url: str | None = None) -> Iterator[None]:
+    """Hold a named unit of work (for example one source's archived day) across several transactions.
+
+    A session-level advisory lock on its own connection: a second claimant of the same name waits,
+    and a crashed holder releases it with its connection.
+    """
+    conn = connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCK_NAMESPACE, name))
+        yield
+    finally:
+        conn.close()  # releases the lock
+
+
 def migrations() -> list[tuple[int, str, Path]]:
     found = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -56,8 +96,8 @@ def migrations() -> list[tuple[int, str, Path]]:
     return found
 
 
-def migrate(url: str | None = None) -> list[str]:
-    """Apply pending migrations in order, each in its own transaction. Returns the names applied."""
+def migrate(url: str | None = None, up_to: int | None = None) -> list[str]:
+    """Apply pending migrations in order (up to version `up_to` when given). Returns the names applied."""
     applied = []
     with transaction(url) as conn, conn.cursor() as cur:
         # one migrator at a time (DAG tasks and the command line may race)
@@ -69,7 +109,7 @@ def migrate(url: str | None = None) -> list[str]:
         cur.execute("SELECT version FROM meta.schema_version")
         done = {row[0] for row in cur.fetchall()}
         for version, name, path in migrations():
-            if version in done:
+            if version in done or (up_to is not None and version > up_to):
                 continue
             cur.execute(path.read_text(encoding="utf-8"))
             cur.execute("INSERT INTO meta.schema_version (version, name) VALUES (%s, %s)", (version, name))

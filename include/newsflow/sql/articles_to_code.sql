@@ -1,5 +1,5 @@
--- Articles whose latest version has no events coded yet.
-SELECT article_id, source_id, version, title, text, language, published_at, first_seen_at
+-- Articles whose latest version has no events coded yet (ids only: each is claimed when its turn comes).
+SELECT article_id
 FROM core.article
 WHERE events_coded_version IS DISTINCT FROM version AND text <> ''
 ORDER BY first_seen_at, article_id

@@ -1,8 +1,9 @@
--- Rebuild the merged events whose mentions changed, from their mentions alone (so the result does not
--- depend on the order in which mentions arrived).
+-- Rebuild the merged events whose mentions changed, from their event mentions alone (so the result
+-- does not depend on the order in which mentions arrived). Candidates (is_event false) never make or
+-- keep an event: an event whose last event mention went is deleted.
 DELETE FROM core.event e
 WHERE e.event_id = ANY(%(event_ids)s)
-  AND NOT EXISTS (SELECT 1 FROM core.event_mention m WHERE m.event_id = e.event_id);
+  AND NOT EXISTS (SELECT 1 FROM core.event_mention m WHERE m.event_id = e.event_id AND m.is_event);
 
 INSERT INTO core.event (event_id, event_type, mode, event_date, date_precision, actor1_code, actor2_code,
     location_name, country, admin1, latitude, longitude, location_precision, num_mentions, num_articles,
@@ -15,12 +16,12 @@ FROM (
     SELECT event_id, count(*) AS num_mentions, count(DISTINCT article_id) AS num_articles,
            count(DISTINCT source_id) AS num_sources, min(mentioned_at) AS first_seen,
            max(mentioned_at) AS last_seen, max(confidence) AS confidence
-    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s) GROUP BY event_id
+    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s) AND is_event GROUP BY event_id
 ) agg
 JOIN (
     -- the most confident mention speaks for the event's attributes
     SELECT DISTINCT ON (event_id) *
-    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s)
+    FROM core.event_mention WHERE event_id = ANY(%(event_ids)s) AND is_event
     ORDER BY event_id, confidence DESC, mentioned_at, mention_id
 ) rep USING (event_id)
 ON CONFLICT (event_id) DO UPDATE SET

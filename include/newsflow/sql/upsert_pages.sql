@@ -3,3 +3,4 @@ INSERT INTO raw.page (canonical_url, content_sha256, url, final_url, feed_id, ht
 VALUES %s
 ON CONFLICT (canonical_url, content_sha256) DO UPDATE SET
     fetched_at = LEAST(raw.page.fetched_at, EXCLUDED.fetched_at)
+RETURNING (xmax = 0) AS inserted

@@ -2,7 +2,7 @@
 WITH mart AS (SELECT coalesce(sum(events), 0) AS events, coalesce(sum(mentions), 0) AS mentions
               FROM mart.daily_events WHERE day = ANY(%(event_days)s)),
      facts AS (SELECT count(DISTINCT e.event_id) AS events, count(m.mention_id) AS mentions
-               FROM core.event e JOIN core.event_mention m USING (event_id)
+               FROM core.event e JOIN core.event_mention m ON m.event_id = e.event_id AND m.is_event
                WHERE e.event_date = ANY(%(event_days)s))
 SELECT mart.events = facts.events AND mart.mentions = facts.mentions,
        format('mart events %%s / facts %%s, mart mentions %%s / facts %%s',
