@@ -1,6 +1,8 @@
 """Actor matching on invented sentences: words and multi-word names, clitics,
 punctuation, and results that do not depend on what was matched before."""
 
+import pytest
+
 from newsflow import actors
 from newsflow.actors import LexiconMatcher, find_actors, get_actor_coder
 
@@ -45,3 +47,84 @@ def test_matcher_with_words_only_or_phrases_only():
     phrases.build()
     assert [(a.start, a.payload) for a in phrases.scan("Security forces, then (security forces) left.")] == [
         (0, "FORCES"), (23, "FORCES")]
+
+
+# --- occupation, foreign forces, aircraft ------------------------------------------
+
+def _coded(text, language):
+    return [(m.text, m.code) for m in find_actors(text, language)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # The occupation: Israel unless the phrase names another country; its sector from the phrase.
+    ("اقتحمت قوات الاحتلال الإسرائيلي بلدة بيتا فجر اليوم.", [("قوات الاحتلال الإسرائيلي", "ISRMIL")]),
+    ("وقصف جيش الاحتلال منازل في خان يونس.", [("جيش الاحتلال", "ISRMIL")]),
+    ("واعتقلت سلطات الاحتلال ثلاثة صحفيين.", [("سلطات الاحتلال", "ISRGOV"), ("صحفيين", "MED")]),
+    ("وقال الاحتلال إنه سيواصل العملية.", [("الاحتلال", "ISRMIL")]),
+    ("وداهمت قوات الاحتلال الأمريكي حيا في الفلوجة.", [("قوات الاحتلال الأمريكي", "USAMIL")]),
+    # Feminine and plural adjectives, both spellings of American, clitics on the noun.
+    ("وانسحبت القوات الروسية والقوات الأميركية من المنطقة.",
+     [("القوات الروسية", "RUSMIL"), ("القوات الأميركية", "USAMIL")]),
+    ("وشنت الطائرات الحربية الروسية غارات، وقصف الطيران الروسي البلدة.",
+     [("الطائرات الحربية الروسية", "RUSMIL"), ("الطيران الروسي", "RUSMIL")]),
+    ("وأعلنت القوات التركية أن مقاتلات تركية قصفت مواقع للمسلحين.",
+     [("القوات التركية", "TURMIL"), ("مقاتلات تركية", "TURMIL"), ("مسلحين", "REB")]),
+    # Drones: with طائرة, or مسيّرة written with its shadda; مسيرة alone is a march.
+    ("واستهدفت طائرة مسيرة إسرائيلية سيارة، وأسقطت الدفاعات مسيّرة أوكرانية.",
+     [("طائرة مسيرة إسرائيلية", "ISRMIL"), ("مسيّرة أوكرانية", "UKRMIL")]),
+    ("وخرج المتظاهرون في مسيرة سلمية.", [("المتظاهرون", "CVL")]),
+    # A country's adjective derived by rule from its name (كينيا -> كيني), led coalitions.
+    ("وقالت الشرطة الكينية إن قوات التحالف بقيادة الولايات المتحدة انسحبت.",
+     [("الشرطة الكينية", "KENCOP"), ("قوات التحالف بقيادة الولايات المتحدة", "USAMIL")]),
+    # A phrase with its country does not take the object that follows the verb's subject.
+    ("وقصفت القوات الأمريكية بغداد.", [("القوات الأمريكية", "USAMIL"), ("بغداد", "IRQGOV")]),
+])
+def test_arabic_occupation_and_foreign_forces(text, expected):
+    assert _coded(text, "ar") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Israeli occupation forces raided the camp as Russian warplanes struck Idlib.",
+     [("Israeli occupation forces", "ISRMIL"), ("Russian warplanes", "RUSMIL")]),
+    ("The US-led coalition and Saudi-led forces denied it; Turkish drones hit a convoy.",
+     [("US-led coalition", "USAMIL"), ("Saudi-led forces", "SAUMIL"), ("Turkish drones", "TURMIL")]),
+    # Capitals and seats of power for their governments, demonyms of every country.
+    ("Washington condemned the raid; the Kremlin and Ankara rejected it, the Pentagon said.",
+     [("Washington", "USAGOV"), ("the Kremlin", "RUSGOV"), ("Ankara", "TURGOV"), ("the Pentagon", "USAGOV")]),
+    ("Ghanaian police and Bolivian troops arrived in Nairobi.",
+     [("Ghanaian police", "GHACOP"), ("Bolivian troops", "BOLMIL")]),
+    # Possessives, U.S. with its stop, apostrophes inside names.
+    ("Romania's new government and U.S. border patrol agents met the Kurdistan Workers' Party.",
+     [("Romania's new government", "ROUGOV"), ("U.S. border patrol", "USACOP"),
+      ("Kurdistan Workers' Party", "TURREB")]),
+    # A title takes the person's name; the name's country comes from the sentence or "of".
+    ("President Kofi Mensah said on Monday that Ghanaian exports would rise.",
+     [("President Kofi Mensah", "GHAGOV"), ("Ghanaian", "GHA")]),
+    ("King Hassan of Morocco met Defence Secretary Tom King.",
+     [("King Hassan of Morocco", "MARGOV"), ("Defence Secretary Tom King", "MIL")]),
+    # The official of another country is no hint; two countries are none either.
+    ("President Jean Dupont welcomed South African leader Thabo Nkosi.",
+     [("President Jean Dupont", "GOV"), ("South African leader Thabo Nkosi", "ZAFGOV")]),
+    ("Opposition groups in Zimbabwe are demanding new elections.", [("Opposition groups", "ZWEOPP")]),
+])
+def test_english_countries_of_actors(text, expected):
+    assert _coded(text, "en") == expected
+
+
+def test_adjective_without_an_actor_noun_is_the_country_not_an_actor_phrase():
+    # "Russian" qualifies a proposal: no sector, and nothing military or governmental is invented.
+    assert _coded("A Russian proposal on grain exports was discussed.", "en") == [("Russian", "RUS")]
+    assert _coded("ناقش المجلس المقترح الروسي بشأن الحبوب.", "ar") == [("روسي", "RUS")]
+    # A place after the preposition is no actor ("in Idlib", "في إدلب" are places, not forces).
+    assert _coded("Fighting continued in Syria.", "en") == []
+
+
+def test_arabic_adjectives_follow_the_regular_rule():
+    assert actors.arabic_nisba("سوريا") == "سوري"
+    assert actors.arabic_nisba("فرنسا") == "فرنسي"
+    assert actors.arabic_nisba("العراق") == "عراقي"
+    assert actors.arabic_nisba("إسرائيل") == "إسرائيلي"
+    assert actors.arabic_nisba("السعودية") == "سعودي"
+    assert actors.arabic_nisba("جنوب السودان") is None  # several words: from the data
+    assert actors.english_plural("Syrian") == "Syrians"
+    assert actors.english_plural("Chinese") is None and actors.english_plural("Czech") == "Czechs"

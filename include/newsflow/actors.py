@@ -635,8 +635,8 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
     gap = folded[gap_start:atom.fstart - len(atom.prefix)].strip()
     if language == "en" and gap.startswith("s ") or gap == "s":
         gap = gap[1:].strip()  # possessive: "Poland's parliament"
-        if gap and last.payload.kind in _STATE_KINDS and _few_lowercase_words(text[last.end:atom.start]):
-            return True        # "Romania's new government", "Iraq's interim government"
+        if gap and last.payload.kind in _STATE_KINDS and _few_words(text[last.end:atom.start]):
+            return True        # "Romania's new government", "Ankara's Cankaya district administration"
     if gap in _JOINERS:
         return True
     if gap == "led":           # "US-led coalition", "Saudi-led forces": the leader's country
@@ -646,13 +646,13 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
 
 
 _STATE_KINDS = frozenset({"country", "capital"})
-_LOWERCASE_WORDS = re.compile(r"'s?((?: [a-z][a-z-]*){1,2}) $")
+_FEW_WORDS = re.compile(r"['’]s?(?: [A-Za-z][a-z-]*){1,3} ")
 
 
-def _few_lowercase_words(between: str) -> bool:
-    """The text between a possessive country and a sector noun is one or two
-    lowercase words ("'s new ", "'s interim ")."""
-    return _LOWERCASE_WORDS.fullmatch(between) is not None
+def _few_words(between: str) -> bool:
+    """The text between a possessive country and a sector noun is one to three
+    words ("'s new ", "'s interim ", "'s Cankaya district ")."""
+    return _FEW_WORDS.fullmatch(between) is not None
 
 
 # Words that may sit inside a person's name after a title ("F.W. de Klerk", "Osama bin Laden").
@@ -855,9 +855,9 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
                             text: str, language: str) -> None:
     """A state actor named without its country ("President Yoweri Museveni",
     "قوات النظام"; see _is_state_actor) takes the one country its
-    sentence names elsewhere, if it names exactly one. Countries of other
-    government actors are theirs, not a hint ("President Mitterand welcomed
-    South African leader de Klerk")."""
+    sentence names elsewhere, if it names exactly one. The country of another
+    official is theirs, not a hint ("President Mitterand welcomed South African
+    leader de Klerk")."""
     pending = [index for index, (group, mention) in enumerate(coded)
                if mention.country is None and _is_state_actor(group, mention)]
     if not pending:
@@ -866,7 +866,9 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
 
     sentences = split_sentences(text, language)
     starts = [sentence.start for sentence in sentences]
-    governments = {id(group) for group, mention in coded if mention.sector == "GOV" and mention.country}
+    # Other officials with their country ("South African leader F.W. de Klerk") are no hint.
+    governments = {id(group) for group, mention in coded if mention.country and any(
+        atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)}
     for index in pending:
         group, mention = coded[index]
         where = bisect_right(starts, mention.start) - 1
