@@ -128,3 +128,12 @@ def test_arabic_adjectives_follow_the_regular_rule():
     assert actors.arabic_nisba("جنوب السودان") is None  # several words: from the data
     assert actors.english_plural("Syrian") == "Syrians"
     assert actors.english_plural("Chinese") is None and actors.english_plural("Czech") == "Czechs"
+
+
+def test_government_forces_take_the_country_of_their_sentence_or_none():
+    assert _coded("اشتبكت قوات النظام مع مسلحين في ريف حماة.", "ar") == [("قوات النظام", "MIL"), ("مسلحين", "REB")]
+    assert _coded("وقصفت قوات النظام السوري مدينة درعا.", "ar") == [("قوات النظام السوري", "SYRMIL")]
+    assert _coded("Government forces retook the town, Sudanese officials said.", "en") == [
+        ("Government forces", "SDNMIL"), ("Sudanese officials", "SDNGOV")]
+    assert _coded("Lt. Gen. Omar Bashir resigned to allow Sudan's first free elections.", "en")[0] == (
+        "Lt. Gen. Omar Bashir", "SDNMIL")

@@ -676,8 +676,9 @@ def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
         if not (entry.kind == "sector" and entry.title):
             result.append(atom)
             continue
-        end = _name_end(text, atom.end)
-        if end == atom.end:
+        after_title = atom.end + text.startswith(".", atom.end)  # "Gen. Prosper Avril"
+        end = _name_end(text, after_title)
+        if end == after_title:
             result.append(atom)
             continue
         inside = []
@@ -855,9 +856,10 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
                             text: str, language: str) -> None:
     """A state actor named without its country ("President Yoweri Museveni",
     "قوات النظام"; see _is_state_actor) takes the one country its
-    sentence names elsewhere, if it names exactly one. The country of another
-    official is theirs, not a hint ("President Mitterand welcomed South African
-    leader de Klerk")."""
+    sentence names elsewhere, if it names exactly one. For a person, the
+    country of another official is theirs, not a hint ("President Mitterand
+    welcomed South African leader de Klerk"); for forces, their government's
+    officials are ("Government forces retook the town, Sudanese officials said")."""
     pending = [index for index, (group, mention) in enumerate(coded)
                if mention.country is None and _is_state_actor(group, mention)]
     if not pending:
@@ -875,8 +877,9 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
         if where < 0:
             continue
         sentence = sentences[where]
+        person = any(atom.payload.person for atom in group)
         countries = {atom.payload.country for other in groups
-                     if other is not group and id(other) not in governments
+                     if other is not group and not (person and id(other) in governments)
                      and sentence.start <= other[0].start < sentence.end
                      for atom in other if atom.payload.country}
         if len(countries) == 1:
