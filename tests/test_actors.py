@@ -137,3 +137,12 @@ def test_government_forces_take_the_country_of_their_sentence_or_none():
         ("Government forces", "SDNMIL"), ("Sudanese officials", "SDNGOV")]
     assert _coded("Lt. Gen. Omar Bashir resigned to allow Sudan's first free elections.", "en")[0] == (
         "Lt. Gen. Omar Bashir", "SDNMIL")
+
+
+def test_leading_actor_is_the_subject_that_opens_an_english_sentence():
+    text = "Talks stalled. Syria says it is willing to withdraw. In Iraq, officials said nothing."
+    mentions = find_actors(text, "en")
+    starts = [text.index(part) for part in ("Talks", "Syria", "In Iraq")] + [len(text)]
+    found = [actors.leading_actor(mentions, text, start, end, "en") for start, end in zip(starts, starts[1:])]
+    assert [m and m.code for m in found] == [None, "SYRGOV", None]
+    assert actors.leading_actor(find_actors("قالت سوريا إنها مستعدة", "ar"), "قالت سوريا إنها مستعدة", 0, 22, "ar") is None

@@ -2,11 +2,16 @@
 
 Dictionaries are YAML files under ``data/actors/``: named actors
 (``actors.yaml``), generic actor nouns by sector (``sectors.yaml``) and
-country words (``countries.yaml``, plus every country name babel knows in
-Arabic and English). Everything is matched in one Aho-Corasick pass over the
-folded text (``newsflow.text.fold_with_offsets``); adjacent pieces are then
-joined into actor phrases ("Syrian" + "army" -> SYRMIL, "الحكومة" + "السورية"
--> SYRGOV).
+country words (``countries.yaml``, plus every country's names from babel in
+Arabic and English, its Arabic nationality adjective by the regular nisba rule,
+and its English adjective and capital from countryinfo). Everything is matched
+in one Aho-Corasick pass over the folded text
+(``newsflow.text.fold_with_offsets``); adjacent pieces are then joined into
+actor phrases ("Syrian" + "army" -> SYRMIL, "الحكومة" + "السورية" -> SYRGOV,
+"قوات" + "الاحتلال" + "الإسرائيلي" -> ISRMIL, "US-led coalition" -> USAMIL).
+A title takes the person's name after it ("President Yoweri Museveni"); such a
+person, or government forces, named without a country take the one country
+their sentence names.
 
 The matcher (``LexiconMatcher``) is shared with ``newsflow.events``, which
 adds its trigger words to the same automaton.
@@ -896,6 +901,31 @@ def _is_state_actor(group: list[Atom], mention: ActorMention) -> bool:
         return True
     return mention.sector == "MIL" and any(
         atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)
+
+
+_ENGLISH_PREPOSITIONS = frozenset(
+    "in at on of for from to by with near into against after before during under over about".split())
+
+
+def leading_actor(mentions: Sequence[ActorMention], text: str, sentence_start: int,
+                  sentence_end: int, language: str) -> ActorMention | None:
+    """The actor that opens an English sentence, as its grammatical subject
+    ("Syria says it is willing to withdraw", "The United States continued to
+    send arms"): the sentence's first mention, with at most one word before it
+    that is not a preposition. None for Arabic, where the verb comes first.
+    For an event whose source was not found near its trigger."""
+    if language == "ar":
+        return None
+    for mention in mentions:
+        if mention.start < sentence_start:
+            continue
+        if mention.start >= sentence_end:
+            return None
+        before = text[sentence_start:mention.start].split()
+        if len(before) > 1 or before and before[0].lower() in _ENGLISH_PREPOSITIONS:
+            return None
+        return mention
+    return None
 
 
 # --- Public coder ----------------------------------------------------------------
