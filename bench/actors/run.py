@@ -15,7 +15,8 @@ gold source actor (``source[].actorText`` and ``code``) of
   the gold source actors; a sentence without an event or actor1 is a miss.
 
 The same span figure is printed for the gold target actors, which nothing was
-tuned on. Sentences are split into 5 folds by a hash of their id; each figure
+tuned on, and for the source actors of the Arabic gold spans
+(``arabic_event_gsr_dev/*_spans.json``) that the coders gave a country. Sentences are split into 5 folds by a hash of their id; each figure
 is printed per fold with mean and spread. Rules and word lists were written
 looking only at the misses of folds 0-3 (``--misses`` lists those); fold 4 is
 held out and printed apart.
@@ -130,6 +131,47 @@ def score_events(records, extract_events) -> tuple[list[list[int]], list[dict]]:
     return per_fold, misses
 
 
+def score_arabic(folder: Path, find_actors) -> tuple[list[list[int]], list[dict]]:
+    """Arabic gold spans (``*_spans.json``): each coder's source actor with a country
+    (``source_role.main``; unlabelled ``None``/``UNKNOWN`` left out, ``IMG``/``IGO``/
+    ``NGO``/``INT`` meaning no country), once per sentence and actor text, the
+    coders' most common label; the mention overlapping the actor's words."""
+    per_fold = [[0, 0] for _ in range(FOLDS)]
+    misses = []
+    for name in ("assault_spans.json", "protest_spans.json"):
+        path = folder / name
+        if not path.exists():
+            continue
+        for record in json.loads(path.read_text(encoding="utf-8")):
+            labels: dict[str, list[str]] = {}
+            for span in record.get("spans") or []:
+                role = span.get("source_role")
+                main = role.get("main") if isinstance(role, dict) else None
+                words = span.get("source_actor") or []
+                if words and main and main not in ("None", "UNKNOWN"):
+                    labels.setdefault(" ".join(words), []).append(main)
+            if not labels:
+                continue
+            text = record["text"]
+            mentions = find_actors(text, "ar")
+            fold = fold_of(record["source"])
+            for actor_text, codes in labels.items():
+                span = locate(text, actor_text)
+                if span is None:
+                    continue
+                code = max(set(codes), key=codes.count)
+                expected = None if code in ("INT",) else gold_country(code)
+                mention = overlapping(mentions, span)
+                right = mention is not None and mention.country == expected
+                per_fold[fold][0] += right
+                per_fold[fold][1] += 1
+                if not right:
+                    misses.append({"fold": fold, "id": record["source"], "gold": actor_text, "code": code,
+                                   "found": None if mention is None else (mention.text, mention.code),
+                                   "text": text})
+    return per_fold, misses
+
+
 def summary(label: str, per_fold: list[list[int]]) -> None:
     rates = [c / n for c, n in per_fold if n]
     correct = sum(c for c, _ in per_fold)
@@ -160,9 +202,13 @@ def main(argv: list[str]) -> int:
     events, event_misses = score_events(records, extract_events)
     summary("event actor1 country accuracy", events)
     print(f"  gold actors not found verbatim in their sentence: {unlocated} source, {target_unlocated} target")
+    arabic, arabic_misses = score_arabic(devdata_root() / "events" / "arabic_event_gsr_dev", find_actors)
+    if sum(n for _, n in arabic):
+        print("Arabic gold spans (coders' source_role.main):")
+        summary("source span country accuracy", arabic)
     if "--misses" in argv:
-        print("\nMisses of folds 0-3 (source spans, then event actor1):")
-        for miss in source_misses + event_misses:
+        print("\nMisses of folds 0-3 (source spans, event actor1, Arabic source spans):")
+        for miss in source_misses + event_misses + arabic_misses:
             if miss["fold"] != HELD_OUT:
                 print(f"  [{miss['fold']}] {miss['id']} gold {miss['gold']!r} {miss['code']} "
                       f"found {miss['found']!r}\n      {miss['text']}")
