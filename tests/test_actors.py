@@ -146,3 +146,11 @@ def test_leading_actor_is_the_subject_that_opens_an_english_sentence():
     found = [actors.leading_actor(mentions, text, start, end, "en") for start, end in zip(starts, starts[1:])]
     assert [m and m.code for m in found] == [None, "SYRGOV", None]
     assert actors.leading_actor(find_actors("قالت سوريا إنها مستعدة", "ar"), "قالت سوريا إنها مستعدة", 0, 22, "ar") is None
+
+
+def test_a_quantity_opens_the_actor_phrase():
+    # "عدد من المشايخ" is one actor, so that the verb before it has its subject right after it.
+    assert _coded("ندد عدد من المشايخ والدعاة باقتحام قوات الاحتلال الإسرائيلي باحات المسجد.", "ar")[:3] == [
+        ("عدد من المشايخ", "CVL"), ("الدعاة", "CVL"), ("قوات الاحتلال الإسرائيلي", "ISRMIL")]
+    assert _coded("Hundreds of students marched; a number of was all he said.", "en") == [
+        ("Hundreds of students", "CVL")]

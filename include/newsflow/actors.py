@@ -83,7 +83,7 @@ class Atom(NamedTuple):
 
 @dataclass(frozen=True)
 class ActorEntry:
-    kind: str            # named | country | capital | demonym | sector
+    kind: str            # named | country | capital | demonym | sector | quantity ("عدد من", "hundreds of")
     code: str | None
     country: str | None  # ISO alpha-3
     sector: str | None
@@ -405,6 +405,12 @@ def _load_sectors(out) -> None:
                            title=bool(item.get("title")))
         for language in ("en", "ar"):
             out[language].extend((f, entry) for f in _forms(item.get(language), f"{where}.{language}"))
+    quantities = data.get("quantities") or {}
+    if not isinstance(quantities, dict):
+        raise ActorDataError("data/actors/sectors.yaml: quantities must be a mapping")
+    quantity = ActorEntry("quantity", None, None, None, "quantity")
+    for language in ("en", "ar"):
+        out[language].extend((f, quantity) for f in _forms(quantities.get(language), f"quantities.{language}"))
 
 
 def _arabic_nisba_forms(adjective: str) -> list[str]:
@@ -632,6 +638,10 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
     "of", "the", a possessive), a leader's country ("US-led coalition", "قوات
     التحالف بقيادة الولايات المتحدة"), or English "Romania's new government"."""
     last = group[-1]
+    if atom.payload.kind == "quantity":
+        return False           # "عدد من" begins a phrase
+    if last.payload.kind == "quantity":
+        return atom.fstart - len(atom.prefix) <= last.fend + 1  # "عدد من المشايخ", "hundreds of students"
     if atom.prefix not in ("", "ال") or not _can_join(group, atom):
         return False
     gap_start = last.fend
@@ -781,6 +791,8 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
     for atom in group:
         entry = atom.payload
         kind = entry.kind
+        if kind == "quantity":
+            continue
         if kind == "sector":
             if entry.weak:
                 weak = True
@@ -799,6 +811,8 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
             people = True
         if country is None and entry.country:
             country = entry.country
+    if group[-1].payload.kind == "quantity":
+        return None                 # "عدد من" with no actor after it
     if state and len(group) == 1 and _is_locative(group[0], folded, language):
         return None
     surface = text[start:end]
