@@ -106,6 +106,9 @@ def test_arabic_occupation_and_foreign_forces(text, expected):
     ("President Jean Dupont welcomed South African leader Thabo Nkosi.",
      [("President Jean Dupont", "GOV"), ("South African leader Thabo Nkosi", "ZAFGOV")]),
     ("Opposition groups in Zimbabwe are demanding new elections.", [("Opposition groups", "ZWEOPP")]),
+    # Forces and services known by name.
+    ("The IDF, the Revolutionary Guards and the Rapid Support Forces denied it.",
+     [("IDF", "ISRMIL"), ("Revolutionary Guards", "IRNMIL"), ("Rapid Support Forces", "SDNREB")]),
 ])
 def test_english_countries_of_actors(text, expected):
     assert _coded(text, "en") == expected

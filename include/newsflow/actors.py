@@ -499,9 +499,10 @@ def _load_countries(out) -> None:
                 arabic_names.append((name, iso3))
     # Arabic adjectives by the regular rule, where the data gives none.
     derived: dict[str, str] = {}
+    taken = excluded["ar_adj"] | listed["ar"]
     for name, iso3 in arabic_names:
         adjective = None if iso3 in with_adjective else arabic_nisba(name)
-        if adjective is None or fold_for_match(adjective) in excluded["ar_adj"] | listed["ar"]:
+        if adjective is None or fold_for_match(adjective) in taken:
             continue
         derived.setdefault(adjective, iso3)
     for adjective, iso3 in derived.items():
