@@ -102,9 +102,11 @@ def test_arabic_occupation_and_foreign_forces(text, expected):
      [("President Kofi Mensah", "GHAGOV"), ("Ghanaian", "GHA")]),
     ("King Hassan of Morocco met Defence Secretary Tom King.",
      [("King Hassan of Morocco", "MARGOV"), ("Defence Secretary Tom King", "MIL")]),
-    # The official of another country is no hint; two countries are none either.
+    # The official of another country is no hint, nor a country the act is done to or with.
     ("President Jean Dupont welcomed South African leader Thabo Nkosi.",
      [("President Jean Dupont", "GOV"), ("South African leader Thabo Nkosi", "ZAFGOV")]),
+    ("President Ana Lima flew home from the United States.",
+     [("President Ana Lima", "GOV"), ("United States", "USAGOV")]),
     ("Opposition groups in Zimbabwe are demanding new elections.", [("Opposition groups", "ZWEOPP")]),
     # Forces and services known by name.
     ("The IDF, the Revolutionary Guards and the Rapid Support Forces denied it.",
@@ -118,8 +120,10 @@ def test_adjective_without_an_actor_noun_is_the_country_not_an_actor_phrase():
     # "Russian" qualifies a proposal: no sector, and nothing military or governmental is invented.
     assert _coded("A Russian proposal on grain exports was discussed.", "en") == [("Russian", "RUS")]
     assert _coded("ناقش المجلس المقترح الروسي بشأن الحبوب.", "ar") == [("روسي", "RUS")]
-    # A place after the preposition is no actor ("in Idlib", "في إدلب" are places, not forces).
+    # A place after the preposition is no actor ("in Idlib", "في إدلب" are places, not forces),
+    # nor is a currency.
     assert _coded("Fighting continued in Syria.", "en") == []
+    assert _coded("He embezzled US $50 million and HK$2 million.", "en") == []
 
 
 def test_arabic_adjectives_follow_the_regular_rule():

@@ -630,7 +630,7 @@ def compose_actors(atoms: list[Atom], text: str, folded: str, language: str) -> 
         if mention is not None:
             coded.append((group, mention))
     _share_coordinated_sector(coded, folded, language)
-    _countries_from_context(coded, groups, text, language)
+    _countries_from_context(coded, groups, text, folded, language)
     return [mention for _, mention in coded]
 
 
@@ -681,7 +681,8 @@ _NOT_NAMES = frozenset(
 def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
     """English titles followed by a person's name ("President Yoweri Museveni",
     "Defence Secretary Tom King"): the title's hit is stretched over the name, and
-    title words inside the name ("King" in "Tom King") are no actors of their own.
+    title words and capitals inside the name ("King" in "Tom King", "Lima" in "Ana
+    Lima") are no actors of their own.
     A name holding another actor word ("President Assad") is left to the phrase."""
     result: list[Atom] = []
     index = 0
@@ -701,7 +702,7 @@ def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
         while index < len(atoms) and atoms[index].start < end:
             inside.append(atoms[index])
             index += 1
-        if any(not (a.payload.kind == "sector" and a.payload.title) for a in inside):
+        if not all(a.payload.kind == "capital" or a.payload.kind == "sector" and a.payload.title for a in inside):
             result.append(atom)
             result.extend(inside)
             continue
@@ -714,7 +715,7 @@ def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
     return result
 
 
-_NEXT_WORD = re.compile(r"[^\s,;:()\"“”]+")
+_NEXT_WORD = re.compile(r"[^\s,;:()\"“”—–]+")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 
 
@@ -814,8 +815,9 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
             country = entry.country
     if group[-1].payload.kind == "quantity":
         return None                 # "عدد من" with no actor after it
-    if state and len(group) == 1 and _is_locative(group[0], folded, language):
-        return None
+    if state and len(group) == 1 and (_is_locative(group[0], folded, language) or text.startswith("$", end)
+                                      or text.startswith(" $", end)):
+        return None                 # a place ("in Moscow"), or a currency ("US $50 million")
     surface = text[start:end]
     if named is not None:
         sector = named.sector
@@ -873,7 +875,7 @@ _NOT_PLACED = frozenset({None, "MIL", "GOV", "SPY", "REF", "IGO", "NGO"})
 
 
 def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups: list[list[Atom]],
-                            text: str, language: str) -> None:
+                            text: str, folded: str, language: str) -> None:
     """A state actor named without its country ("President Yoweri Museveni",
     "قوات النظام"; see _is_state_actor) takes the one country its
     sentence names elsewhere, if it names exactly one. For a person, the
@@ -888,6 +890,9 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
 
     sentences = split_sentences(text, language)
     starts = [sentence.start for sentence in sentences]
+    # A country the act is done to or with is another party ("condemned by India",
+    # "strikes against Pakistan", "flew home from the United States").
+    parties = {id(other) for other in groups if _governing_word(folded, other[0]) in _OTHER_PARTY}
     # Other officials with their country ("South African leader F.W. de Klerk") are no hint.
     governments = {id(group) for group, mention in coded if mention.country and any(
         atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)}
@@ -899,7 +904,8 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
         sentence = sentences[where]
         person = any(atom.payload.person for atom in group)
         countries = {atom.payload.country for other in groups
-                     if other is not group and not (person and id(other) in governments)
+                     if other is not group and id(other) not in parties
+                     and not (person and id(other) in governments)
                      and sentence.start <= other[0].start < sentence.end
                      for atom in other if atom.payload.country}
         if len(countries) == 1:
@@ -908,10 +914,23 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
                                                     name=f"{country} {mention.sector}"))
 
 
+_OTHER_PARTY = frozenset(["by", "against", "from", "with", "ضد"])
+
+
+def _governing_word(folded: str, atom: Atom) -> str:
+    """The word before an actor phrase, past an article ("from the United States")."""
+    head = folded[max(0, atom.fstart - len(atom.prefix) - 40):atom.fstart - len(atom.prefix)].split()
+    if head and head[-1] == "the":
+        head.pop()
+    return head[-1] if head else ""
+
+
 def _is_state_actor(group: list[Atom], mention: ActorMention) -> bool:
     """A person named by title ("President Yoweri Museveni") or a government's
     forces ("government forces", "قوات النظام"). Not "the ministers" or "officials":
     those meet and speak abroad as often as at home."""
+    if any(atom.payload.kind == "named" and not atom.payload.default for atom in group):
+        return False  # "United Nations ambassador Nikki Haley"
     if any(atom.payload.person for atom in group):
         return True
     return mention.sector == "MIL" and any(
