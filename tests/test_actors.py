@@ -161,3 +161,11 @@ def test_a_quantity_opens_the_actor_phrase():
         ("عدد من المشايخ", "CVL"), ("الدعاة", "CVL"), ("قوات الاحتلال الإسرائيلي", "ISRMIL")]
     assert _coded("Hundreds of students marched; a number of was all he said.", "en") == [
         ("Hundreds of students", "CVL")]
+
+
+def test_money_and_unity_governments_are_not_forces():
+    assert _coded("بلغت القيمة 908 آلاف ريال عماني، وتراجع الدولار الأمريكي بين القوات الروسية.", "ar") == [
+        ("القوات الروسية", "RUSMIL")]
+    assert _coded("The US dollar and the Syrian pound fell.", "en") == []
+    assert _coded("وشكلت حكومة وحدة وطنية، وهاجمت قوات الحكومة المدينة.", "ar") == [
+        ("حكومة وحدة", "GOV"), ("قوات الحكومة", "MIL")]

@@ -84,6 +84,7 @@ class Atom(NamedTuple):
 @dataclass(frozen=True)
 class ActorEntry:
     kind: str            # named | country | capital | demonym | sector | quantity ("عدد من", "hundreds of")
+                         # | currency ("ريال", "dollars": with a country's word, money, not an actor)
     code: str | None
     country: str | None  # ISO alpha-3
     sector: str | None
@@ -507,6 +508,12 @@ def _load_countries(out) -> None:
         derived.setdefault(adjective, iso3)
     for adjective, iso3 in derived.items():
         _add_arabic_adjective(out, adjective, iso3)
+    currencies = data.get("currencies") or {}
+    if not isinstance(currencies, dict):
+        raise ActorDataError("data/actors/countries.yaml: currencies must be a mapping")
+    currency = ActorEntry("currency", None, None, None, "currency")
+    for language in ("en", "ar"):
+        out[language].extend((f, currency) for f in _forms(currencies.get(language), f"currencies.{language}"))
     dissolved = set(_forms(exclude.get("countries"), "exclude.countries"))
     _add_countryinfo(out, listed["en"], excluded, dissolved)
 
@@ -789,7 +796,8 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
     # One pass over the pieces: the first named actor and country, the sector nouns.
     named = country = default = None
     strong = []
-    weak = state = people = government = False
+    weak = state = people = False
+    government_forces = False  # "government forces", "قوات النظام": not "حكومة وحدة" (a unity government)
     for atom in group:
         entry = atom.payload
         kind = entry.kind
@@ -798,9 +806,11 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
         if kind == "sector":
             if entry.weak:
                 weak = True
+                government_forces = government_forces or language == "en" and bool(strong) and \
+                    strong[-1].sector == "GOV"
             else:
                 strong.append(entry)
-                government = government or entry.sector == "GOV"
+                government_forces = government_forces or language == "ar" and weak and entry.sector == "GOV"
         elif kind == "named":
             if entry.default:
                 default = default or entry
@@ -813,8 +823,8 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
             people = True
         if country is None and entry.country:
             country = entry.country
-    if group[-1].payload.kind == "quantity":
-        return None                 # "عدد من" with no actor after it
+    if group[-1].payload.kind == "quantity" or any(atom.payload.kind == "currency" for atom in group):
+        return None                 # "عدد من" with no actor after it; money ("ريال عماني", "US dollars")
     if state and len(group) == 1 and (_is_locative(group[0], folded, language) or text.startswith("$", end)
                                       or text.startswith(" $", end)):
         return None                 # a place ("in Moscow"), or a currency ("US $50 million")
@@ -830,7 +840,7 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
         country = named.country or country
         code = named.code if sector == named.sector else (country or "") + sector
         return ActorMention(start, end, surface, code, country, sector, named.name)
-    if weak and government and len(strong) == 1:
+    if government_forces and len(strong) == 1:
         sector = "MIL"              # "government forces", "قوات النظام", "قوات الحكومة"
     elif strong:
         sector = strong[0].sector
