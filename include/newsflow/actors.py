@@ -406,12 +406,18 @@ def _load_sectors(out) -> None:
                            title=bool(item.get("title")))
         for language in ("en", "ar"):
             out[language].extend((f, entry) for f in _forms(item.get(language), f"{where}.{language}"))
-    quantities = data.get("quantities") or {}
-    if not isinstance(quantities, dict):
-        raise ActorDataError("data/actors/sectors.yaml: quantities must be a mapping")
-    quantity = ActorEntry("quantity", None, None, None, "quantity")
+    _load_words(out, data, "quantities", "quantity", "sectors.yaml")
+
+
+def _load_words(out, data: dict, key: str, kind: str, name: str) -> None:
+    """Words of one kind that are no actor themselves (quantities, currencies),
+    listed per language under `key`."""
+    words = data.get(key) or {}
+    if not isinstance(words, dict):
+        raise ActorDataError(f"data/actors/{name}: {key} must be a mapping")
+    entry = ActorEntry(kind, None, None, None, kind)
     for language in ("en", "ar"):
-        out[language].extend((f, quantity) for f in _forms(quantities.get(language), f"quantities.{language}"))
+        out[language].extend((f, entry) for f in _forms(words.get(language), f"{key}.{language}"))
 
 
 def _arabic_nisba_forms(adjective: str) -> list[str]:
@@ -508,12 +514,7 @@ def _load_countries(out) -> None:
         derived.setdefault(adjective, iso3)
     for adjective, iso3 in derived.items():
         _add_arabic_adjective(out, adjective, iso3)
-    currencies = data.get("currencies") or {}
-    if not isinstance(currencies, dict):
-        raise ActorDataError("data/actors/countries.yaml: currencies must be a mapping")
-    currency = ActorEntry("currency", None, None, None, "currency")
-    for language in ("en", "ar"):
-        out[language].extend((f, currency) for f in _forms(currencies.get(language), f"currencies.{language}"))
+    _load_words(out, data, "currencies", "currency", "countries.yaml")
     dissolved = set(_forms(exclude.get("countries"), "exclude.countries"))
     _add_countryinfo(out, listed["en"], excluded, dissolved)
 
