@@ -169,3 +169,12 @@ def test_money_and_unity_governments_are_not_forces():
     assert _coded("The US dollar and the Syrian pound fell.", "en") == []
     assert _coded("وشكلت حكومة وحدة وطنية، وهاجمت قوات الحكومة المدينة.", "ar") == [
         ("حكومة وحدة", "GOV"), ("قوات الحكومة", "MIL")]
+
+
+def test_malformed_word_lists_are_reported_clearly(monkeypatch):
+    monkeypatch.setattr(actors, "_read_yaml", lambda name: {"sectors": {}, "quantities": ["hundreds of"]})
+    with pytest.raises(actors.ActorDataError, match="sectors.yaml: quantities must be a mapping"):
+        actors._load_sectors({"ar": [], "en": []})
+    monkeypatch.setattr(actors, "_read_yaml", lambda name: {"exclude": ["Male"]})
+    with pytest.raises(actors.ActorDataError, match="exclude must be a mapping"):
+        actors._load_countries({"ar": [], "en": []})
