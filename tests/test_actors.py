@@ -76,6 +76,10 @@ def _coded(text, language):
     # A country's adjective derived by rule from its name (كينيا -> كيني), led coalitions.
     ("وقالت الشرطة الكينية إن قوات التحالف بقيادة الولايات المتحدة انسحبت.",
      [("الشرطة الكينية", "KENCOP"), ("قوات التحالف بقيادة الولايات المتحدة", "USAMIL")]),
+    # Clitics on the noun: لل، ف، ب، ول.
+    ("وتصدت الدفاعات للقوات التركية، فالطيران الروسي قصف المدينة، وقصفوا بالطائرات الإسرائيلية ولجيش الاحتلال.",
+     [("قوات التركية", "TURMIL"), ("الطيران الروسي", "RUSMIL"), ("الطائرات الإسرائيلية", "ISRMIL"),
+      ("جيش الاحتلال", "ISRMIL")]),
     # A phrase with its country does not take the object that follows the verb's subject.
     ("وقصفت القوات الأمريكية بغداد.", [("القوات الأمريكية", "USAMIL"), ("بغداد", "IRQGOV")]),
 ])
