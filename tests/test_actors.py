@@ -171,6 +171,7 @@ def test_money_and_unity_governments_are_not_forces():
     assert _coded("بلغت القيمة 908 آلاف ريال عماني، وتراجع الدولار الأمريكي بين القوات الروسية.", "ar") == [
         ("القوات الروسية", "RUSMIL")]
     assert _coded("The US dollar and the Syrian pound fell.", "en") == []
+    assert _coded("Israeli artillery pounds Gaza.", "en") == [("Israeli artillery", "ISRMIL")]
     assert _coded("وشكلت حكومة وحدة وطنية، وهاجمت قوات الحكومة المدينة.", "ar") == [
         ("حكومة وحدة", "GOV"), ("قوات الحكومة", "MIL")]
 

@@ -651,6 +651,12 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
         return False           # "عدد من" begins a phrase
     if last.payload.kind == "quantity":
         return atom.fstart - len(atom.prefix) <= last.fend + 1  # "عدد من المشايخ", "hundreds of students"
+    if "currency" in (atom.payload.kind, last.payload.kind):
+        # Money only with a country's word alone: "ريال عماني", "the Syrian pound"; not
+        # "Israeli artillery pounds" (the verb).
+        other = group if atom.payload.kind == "currency" else [atom]
+        return len(group) == 1 and other[0].payload.kind in _COUNTRY_WORDS and \
+            folded[last.fend:atom.fstart - len(atom.prefix)].strip() == ""
     if atom.prefix not in ("", "ال") or not _can_join(group, atom):
         return False
     gap_start = last.fend
@@ -670,6 +676,7 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
 
 
 _STATE_KINDS = frozenset({"country", "capital"})
+_COUNTRY_WORDS = frozenset({"country", "demonym"})
 _FEW_WORDS = re.compile(r"['’]s?(?: [A-Za-z][a-z-]*){1,3} ")
 
 
