@@ -104,6 +104,9 @@ def test_arabic_occupation_and_foreign_forces(text, expected):
     # A title takes the person's name; the name's country comes from the sentence or "of".
     ("President Kofi Mensah said on Monday that Ghanaian exports would rise.",
      [("President Kofi Mensah", "GHAGOV"), ("Ghanaian", "GHA")]),
+    # A headline in title case has no names to read from capitals.
+    ("Foreign Minister Resigns After Arms Scandal\nThe minister left.",
+     [("Foreign Minister", "GOV"), ("minister", "GOV")]),
     ("King Hassan of Morocco met Defence Secretary Tom King.",
      [("King Hassan of Morocco", "MARGOV"), ("Defence Secretary Tom King", "MIL")]),
     # The official of another country is no hint, nor a country the act is done to or with.

@@ -710,7 +710,7 @@ def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
             continue
         after_title = atom.end + text.startswith(".", atom.end)  # "Gen. Prosper Avril"
         end = _name_end(text, after_title)
-        if end == after_title:
+        if end == after_title or _title_case_line(text, atom.start):
             result.append(atom)
             continue
         inside = []
@@ -728,6 +728,16 @@ def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
             continue
         result.append(atom._replace(end=end, fend=atom.fend + len(stretch), payload=replace(entry, person=True)))
     return result
+
+
+def _title_case_line(text: str, position: int) -> bool:
+    """A headline in title case ("Foreign Minister Resigns After Scandal"), where
+    capitals do not mark names: most words of the line are capitalised."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    words = text[start:end if end != -1 else len(text)].split()[:12]
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return len(words) >= 4 and capitalised >= 0.8 * len(words)
 
 
 _NEXT_WORD = re.compile(r"[^\s,;:()\"“”—–]+")
