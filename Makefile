@@ -35,6 +35,7 @@ test: compiled pg browser
 bench: compiled
 	.venv/bin/python bench/extraction/run.py
 	.venv/bin/python bench/events/run.py
+	.venv/bin/python bench/actors/run.py
 	.venv/bin/python bench/dedup/run.py
 
 lock:

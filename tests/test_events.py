@@ -321,8 +321,8 @@ def _pairs(events, event_type):
     ("French and British troops launched attacks against Houthi rebels.", "en",
      [("FRAMIL", "YEMREB"), ("GBRMIL", "YEMREB")]),
     # Arabic: adjectives after the head noun, joined by و with or without the article.
-    ("قصفت الطائرات التركية والعراقية قرية سنجار يوم الاثنين.", "ar", [("IRQ", None), ("TUR", None)]),
-    ("شنت طائرات أردنية ومصرية غارات على مواقع قرب الحدود.", "ar", [("EGY", None), ("JOR", None)]),
+    ("قصفت الطائرات التركية والعراقية قرية سنجار يوم الاثنين.", "ar", [("IRQMIL", None), ("TURMIL", None)]),
+    ("شنت طائرات أردنية ومصرية غارات على مواقع قرب الحدود.", "ar", [("EGYMIL", None), ("JORMIL", None)]),
     ("قصفت الطائرات الحربية التركية والعراقية مواقع في جبل سنجار.", "ar", [("IRQMIL", None), ("TURMIL", None)]),
 ])
 def test_coordinated_subject_is_never_the_target(text, language, expected):

