@@ -349,6 +349,8 @@ def test_config_loads_and_validates(tmp_path):
 
 
 def test_a_stricter_threshold_changes_the_batch_result():
-    strict = dataclasses.replace(dedup.settings(), similarity_threshold=0.99)
+    config = dedup.settings()
+    strict = dataclasses.replace(config, similarity_threshold=0.99,
+                                 containment=dataclasses.replace(config.containment, threshold=0.99))
     out = list(dedup_batch([line(id="a1", text=FLOOD_EN), line(id="a2", text=FLOOD_EN_EDITED)], strict))
     assert out[1]["duplicate_of"] is None
