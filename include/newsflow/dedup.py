@@ -690,6 +690,17 @@ def best_match(query: Fingerprint, candidates, config: DedupConfig | None = None
     return min(matches, key=_rank) if matches else None
 
 
+def stored_candidates(query: Fingerprint, rows, config: DedupConfig | None = None):
+    """(row, Fingerprint) of the warehouse rows (sql/lsh_candidates.sql: text, signature,
+    shares_band, shared_keys) that `ArticleIndex.candidates` would return too, in row order."""
+    config = config or settings()
+    for row in rows:
+        fp = fingerprint(row["text"], config, signature_from_bytes(bytes(row["signature"])))
+        if row["shares_band"] or containment_candidate(
+                row["shared_keys"], len(query.containment_keys), len(fp.containment_keys), config):
+            yield row, fp
+
+
 class ArticleIndex:
     """In-memory index of fingerprints: candidates share an LSH band key or enough containment
     keys (`containment_candidate`), as in the warehouse, and `judge` decides them."""
