@@ -46,7 +46,7 @@ TWIN_JACCARD = 0.5  # originals this similar to each other are near duplicates a
 TWIN_CONTAINMENT = 0.5  # originals this much inside one another are copies already
 
 EDIT_LEVELS = (0.02, 0.05, 0.10, 0.20)
-CONTAINED_KINDS = ("inside longer", "inside longer, edited")
+CONTAINED_KINDS = ("inside longer", "inside longer, edited", "inside much longer")
 NEGATIVE_KINDS = ("shared quote", "shared boilerplate", "summary in another", "same topic")
 UNRELATED_KINDS = ("unrelated (originals)", "unrelated (pairs)")
 # Kinds of copy counted in the goal line.
@@ -247,11 +247,12 @@ def make_copies(originals: list[Original], rng: random.Random) -> list[Copy]:
         copies.append(Copy("truncate 10%", index, truncate(body, 0.10)))
         copies.append(Copy("truncate 25%", index, truncate(body, 0.25)))
         copies.append(Copy("boilerplate", index, change_boilerplate(body, rng)))
-        # The agency copy inside a longer rewrite that adds 0.5 to 2 times its length.
-        for kind, inner in (("inside longer", body),
-                            ("inside longer, edited",
-                             truncate(edit_tokens(body, 0.05, vocabulary, rng), rng.uniform(0.0, 0.3)))):
-            extra = fillers.take(original.language, int(len(body) * rng.uniform(0.5, 2.0)), index, rng)
+        # The agency copy inside a longer rewrite that adds 0.5 to 2 (much longer: 2 to 4) times
+        # its length.
+        edited = truncate(edit_tokens(body, 0.05, vocabulary, rng), rng.uniform(0.0, 0.3))
+        for kind, inner, added in (("inside longer", body, (0.5, 2.0)), ("inside longer, edited", edited, (0.5, 2.0)),
+                                   ("inside much longer", body, (2.0, 4.0))):
+            extra = fillers.take(original.language, int(len(body) * rng.uniform(*added)), index, rng)
             copies.append(Copy(kind, index, inside_longer(inner, extra, rng)))
     return copies
 

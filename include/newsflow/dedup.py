@@ -571,10 +571,10 @@ _CONTAINMENT_KEY_TAG = np.uint64(1 << 40)
 
 
 def containment_shingles(points: np.ndarray, config: DedupConfig) -> np.ndarray:
-    """Distinct hashes (sorted uint32) of the long character shingles that containment is
+    """Distinct hashes (sorted uint32) of the longer character shingles that containment is
     measured on: 5-character shingles recur across unrelated texts of one language (the
-    shorter of two unrelated articles has a median 4 % and a 99th percentile 43 % of its
-    shingles in the longer), 12-character ones hardly (0 % and 2 %)."""
+    shorter of two unrelated articles of bench/dedup has a median 4 % and a 99th percentile
+    43 % of its 5-shingles in the longer one), 8-character ones much less (0.1 % and 12 %)."""
     return _shingle_hashes(points, config.containment.shingle_size)
 
 
@@ -727,8 +727,10 @@ class ArticleIndex:
 
     def candidates(self, fp: Fingerprint) -> list:
         """Candidate ids, in insertion order."""
-        found = set(chain.from_iterable(self._bands.get(key, ()) for key in fp.band_keys))
-        shared = Counter(chain.from_iterable(self._postings.get(key, ()) for key in fp.containment_keys))
+        # Set intersections first: most keys of a text are in no other text.
+        found = set(chain.from_iterable(self._bands[key] for key in self._bands.keys() & fp.band_keys))
+        shared = Counter(chain.from_iterable(
+            self._postings[key] for key in self._postings.keys() & fp.containment_keys))
         keys = len(fp.containment_keys)
         found.update(doc_id for doc_id, count in shared.items() if containment_candidate(
             count, keys, len(self._fingerprints[doc_id].containment_keys), self.config))
