@@ -427,6 +427,7 @@ def test_an_agency_copy_inside_a_longer_article_is_contained():
     assert comparison.resemblance < config.similarity_threshold
     assert comparison.containment >= config.containment.threshold
     assert dedup.judge(comparison) == ("contained", comparison.containment)
+    assert dedup.link(rewrite, wire) == dedup.judge(comparison)  # the shortcut decides alike
     index = dedup.ArticleIndex()
     index.add("wire", wire)
     index.add("clinic", dedup.fingerprint(CLINIC_STORY))
@@ -437,7 +438,7 @@ def test_a_quote_shared_by_two_stories_does_not_link_them():
     clinic, bridge = dedup.fingerprint(CLINIC_STORY), dedup.fingerprint(BRIDGE_STORY)
     comparison = dedup.compare(clinic, bridge)
     assert comparison.containment < dedup.settings().containment.threshold
-    assert dedup.judge(comparison) is None
+    assert dedup.judge(comparison) is None and dedup.link(clinic, bridge) is None
     index = dedup.ArticleIndex()
     index.add("clinic", clinic)
     assert index.query(bridge) == []

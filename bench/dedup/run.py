@@ -404,13 +404,11 @@ def find_twins(originals: list[Original], fingerprints, config) -> dict[int, set
     return twins
 
 
-def run_index(originals, copies, fingerprints, twins, config) -> tuple[Trials, float]:
+def run_index(originals, copies, twins, config) -> Trials:
     """Index the originals (each looked up against the earlier ones first: unrelated pairs),
-    then look every copy up. Returns the candidate pairs and articles per second end to end
-    (normalise, fingerprint, index query with its comparisons, index add)."""
+    then look every copy up; keep every candidate pair with its comparison."""
     trials = Trials()
     index = dedup.ArticleIndex(config)
-    started = time.perf_counter()
     for position, original in enumerate(originals):
         fp = dedup.fingerprint(original.body, config)
         for doc, comparison in index.comparisons(fp):
@@ -418,14 +416,37 @@ def run_index(originals, copies, fingerprints, twins, config) -> tuple[Trials, f
                 trials.add("unrelated (originals)", position, False, comparison)
         index.add(position, fp)
     for copy in copies:
-        fp = dedup.fingerprint(copy.text, config)
         trials.positives[(copy.kind, copy.original)] += 1
-        for doc, comparison in index.comparisons(fp):
+        for doc, comparison in index.comparisons(dedup.fingerprint(copy.text, config)):
             # A planted longer text holding one paragraph of another original is a false link.
             if doc == copy.original or doc not in twins[copy.original]:
                 trials.add(copy.kind, copy.original, doc == copy.original, comparison)
-    elapsed = time.perf_counter() - started
-    return trials, (len(originals) + len(copies)) / elapsed
+    return trials
+
+
+def index_rates(originals, copies, index, prepare) -> dict[str, float]:
+    """Articles per second of what deduplication does per article: normalise, `prepare` (the
+    fingerprint, or the signature alone), query `index` (candidates and their decision), add."""
+    started = time.perf_counter()
+    for position, original in enumerate(originals):
+        prepared = prepare(original.body)
+        index.query(prepared)
+        index.add(position, prepared)
+    seconds = {"originals": time.perf_counter() - started}
+    for copy in copies:
+        started = time.perf_counter()
+        index.query(prepare(copy.text))
+        seconds[copy.kind] = seconds.get(copy.kind, 0.0) + time.perf_counter() - started
+    return rates(originals, copies, seconds)
+
+
+def rates(originals, copies, seconds: dict[str, float]) -> dict[str, float]:
+    """Articles per second over everything, and over the originals and the copies that are not
+    planted inside longer texts (the workload of this benchmark before containment)."""
+    planted = [c for c in copies if c.kind in CONTAINED_KINDS]
+    earlier = sum(t for kind, t in seconds.items() if kind not in CONTAINED_KINDS)
+    return {"all": (len(originals) + len(copies)) / sum(seconds.values()),
+            "earlier": (len(originals) + len(copies) - len(planted)) / earlier}
 
 
 def run_pairs(trials: Trials, pairs: list[NegativePair], config) -> None:
@@ -547,19 +568,6 @@ def score_exact_hash(originals, copies, twins) -> tuple[dict[str, Score], float]
     return scores, (len(originals) + len(copies)) / elapsed
 
 
-def resemblance_only_rate(originals, copies, config) -> float:
-    """Articles per second of the index before containment: signature, band keys, query, add."""
-    index = dedup.NearDuplicateIndex(config)
-    started = time.perf_counter()
-    for position, original in enumerate(originals):
-        signature = dedup.minhash_signature(original.body, config)
-        index.query(signature)
-        index.add(position, signature)
-    for copy in copies:
-        index.query(dedup.minhash_signature(copy.text, config))
-    return (len(originals) + len(copies)) / (time.perf_counter() - started)
-
-
 def verdict(met: bool) -> str:
     return "met" if met else "NOT MET"
 
@@ -620,11 +628,14 @@ def main(argv=None) -> int:
     copies = make_copies(originals, rng)
     negatives = make_negative_pairs(originals, twins, rng)
 
-    trials, rate = run_index(originals, copies, fingerprints, twins, config)
+    trials = run_index(originals, copies, twins, config)
     run_pairs(trials, negatives + random_unrelated_pairs(originals, twins, rng), config)
     arrays = trials.arrays()
     exact, exact_rate = score_exact_hash(originals, copies, twins)
-    plain_rate = resemblance_only_rate(originals, copies, config)
+    # Resemblance only (signature, band keys, Jaccard): the decision before containment.
+    plain_rate = index_rates(originals, copies, dedup.NearDuplicateIndex(config),
+                             lambda text: dedup.minhash_signature(text, config))
+    rate = index_rates(originals, copies, dedup.ArticleIndex(config), lambda text: dedup.fingerprint(text, config))
     similarities = defaultdict(list)
     for copy in copies:
         similarities[copy.kind].append(dedup.estimate_jaccard(
@@ -674,12 +685,15 @@ def main(argv=None) -> int:
     print()
     goal, goal_before, goal_exact = goal_score(after), goal_score(before), goal_score(exact)
     print(f"overall ({', '.join(GOAL_KINDS)}; negative and unrelated pairs):")
-    print(f"  resemblance + containment  precision {goal.precision:.4f}  recall {goal.recall:.4f}  "
-          f"{rate:,.0f} articles/s ({rate / exact_rate:.3f} x exact hash)")
-    print(f"  resemblance only (before)  precision {goal_before.precision:.4f}  recall {goal_before.recall:.4f}  "
-          f"{plain_rate:,.0f} articles/s ({plain_rate / exact_rate:.3f} x exact hash)")
-    print(f"  exact hash (baseline)      precision {goal_exact.precision:.4f}  recall {goal_exact.recall:.4f}  "
-          f"{exact_rate:,.0f} articles/s")
+    print(f"  resemblance + containment  precision {goal.precision:.4f}  recall {goal.recall:.4f}")
+    print(f"  resemblance only (before)  precision {goal_before.precision:.4f}  recall {goal_before.recall:.4f}")
+    print(f"  exact hash (baseline)      precision {goal_exact.precision:.4f}  recall {goal_exact.recall:.4f}")
+    print()
+    print("articles per second (ratio to exact hash in this run):")
+    for label, key in (("all copies", "all"), ("without the planted longer texts", "earlier")):
+        print(f"  {label:<34} resemblance + containment {rate[key]:>6,.0f} ({rate[key] / exact_rate:.3f}), "
+              f"resemblance only {plain_rate[key]:>6,.0f} ({plain_rate[key] / exact_rate:.3f}), "
+              f"exact hash {exact_rate:,.0f}")
     print()
     print(f"goal precision >= {PRECISION_GOAL}: {goal.precision:.4f} {verdict(goal.precision >= PRECISION_GOAL)}")
     print(f"goal recall    >= {RECALL_GOAL}: {goal.recall:.4f} {verdict(goal.recall >= RECALL_GOAL)}")

@@ -667,6 +667,15 @@ def judge(comparison: Comparison, config: DedupConfig | None = None) -> tuple[st
     return None
 
 
+def link(a: Fingerprint, b: Fingerprint, config: DedupConfig | None = None) -> tuple[str, float] | None:
+    """`judge(compare(a, b))`, without measuring containment when the resemblance decides."""
+    config = config or settings()
+    resemblance = estimate_jaccard(a.signature, b.signature)
+    if resemblance >= config.similarity_threshold:
+        return "near", resemblance
+    return judge(compare(a, b), config)
+
+
 @dataclass(frozen=True)
 class Match:
     doc_id: object
@@ -681,13 +690,20 @@ def _rank(match: Match) -> tuple:
 def best_match(query: Fingerprint, candidates, config: DedupConfig | None = None) -> Match | None:
     """The best of `candidates` ((doc_id, Fingerprint) pairs) that `judge` links to `query`:
     near duplicates before contained ones, then the higher score, then the earlier candidate."""
+    matches = matching(query, candidates, config)
+    return min(matches, key=_rank) if matches else None
+
+
+def matching(query: Fingerprint, candidates, config: DedupConfig | None = None) -> list[Match]:
+    """Every one of `candidates` ((doc_id, Fingerprint) pairs) that `judge` links to `query`,
+    in candidate order."""
     config = config or settings()
     matches = []
     for doc_id, candidate in candidates:
-        verdict = judge(compare(query, candidate), config)
+        verdict = link(query, candidate, config)
         if verdict:
             matches.append(Match(doc_id, *verdict))
-    return min(matches, key=_rank) if matches else None
+    return matches
 
 
 def stored_candidates(query: Fingerprint, rows, config: DedupConfig | None = None):
@@ -731,8 +747,8 @@ class ArticleIndex:
         found = set(chain.from_iterable(self._bands[key] for key in self._bands.keys() & fp.band_keys))
         shared = Counter(chain.from_iterable(
             self._postings[key] for key in self._postings.keys() & fp.containment_keys))
-        keys = len(fp.containment_keys)
-        found.update(doc_id for doc_id, count in shared.items() if containment_candidate(
+        keys, fewest = len(fp.containment_keys), self.config.containment.min_shared_keys
+        found.update(doc_id for doc_id, count in shared.items() if count >= fewest and containment_candidate(
             count, keys, len(self._fingerprints[doc_id].containment_keys), self.config))
         return sorted(found, key=self._position.__getitem__)
 
@@ -742,12 +758,8 @@ class ArticleIndex:
 
     def query(self, fp: Fingerprint) -> list[Match]:
         """Every indexed text `judge` links to `fp`, best first (as `best_match` ranks them)."""
-        matches = []
-        for doc_id, comparison in self.comparisons(fp):
-            verdict = judge(comparison, self.config)
-            if verdict:
-                matches.append(Match(doc_id, *verdict))
-        return sorted(matches, key=_rank)
+        return sorted(matching(fp, ((doc_id, self._fingerprints[doc_id]) for doc_id in self.candidates(fp)),
+                                   self.config), key=_rank)
 
 
 # ---------------------------------------------------------------------------
