@@ -418,6 +418,27 @@ BRIDGE_STORY = (
     "should be finished before the harvest, when grain must reach the mills in the capital."
 )
 
+# An Arabic agency item, and a website's longer report that carries it with its own lines
+# around it (hamza and ta marbuta spelt differently, as sites do).
+WATER_WIRE_AR = (
+    "أعلنت وزارة الموارد المائية اليوم الأحد بدء تشغيل محطة تحلية جديدة على الساحل الجنوبي، "
+    "تنتج مئة ألف متر مكعب من مياه الشرب يوميا وتخدم نحو نصف مليون نسمة في المدن القريبة.\n"
+    "وقال وزير الموارد المائية في مؤتمر صحفي إن المحطة ستخفف من أزمة انقطاع المياه التي تعاني "
+    "منها الأحياء الشرقية منذ الصيف الماضي، وإن محطة ثانية ستفتتح في الشمال قبل نهاية العام."
+)
+WATER_REPORT_AR = (
+    "استقبل سكان الأحياء الشرقية الخبر بارتياح بعد أشهر من الانتظار أمام صهاريج المياه.\n"
+    + WATER_WIRE_AR.replace("أعلنت", "اعلنت").replace("المائية", "المائيه") + "\n"
+    "وكانت أسعار صهاريج المياه قد تضاعفت خلال الصيف، واشتكى أصحاب المطاعم والمخابز من توقف "
+    "أعمالهم لأيام متتالية بسبب نقص المياه.\n"
+    "ويقول خبراء إن البلاد تحتاج إلى خمس محطات مماثلة على الأقل لسد العجز المتزايد في مياه "
+    "الشرب، في ظل تراجع منسوب الأنهار وارتفاع عدد السكان في المدن الكبرى.\n"
+    "ودعت جمعيات أهلية الحكومة إلى إصلاح شبكات الأنابيب القديمة التي يضيع فيها جزء كبير من "
+    "المياه قبل وصولها إلى المنازل.\n"
+    "وتعتمد المدن الساحلية منذ سنوات على الآبار الجوفية التي ارتفعت ملوحتها، ما دفع كثيرا من "
+    "العائلات إلى شراء مياه الشرب المعبأة رغم غلاء أسعارها."
+)
+
 
 def test_an_agency_copy_inside_a_longer_article_is_contained():
     wire, rewrite = dedup.fingerprint(PORT_WIRE), dedup.fingerprint(PORT_REWRITE)
@@ -471,8 +492,14 @@ def test_dedup_batch_links_the_rewrite_to_the_agency_copy():
         line(id="wire", text=PORT_WIRE, published_at="2024-12-03T07:00:00Z"),
         line(id="clinic", text=CLINIC_STORY, published_at="2024-12-03T08:00:00Z"),
         line(id="bridge", text=BRIDGE_STORY, published_at="2024-12-03T09:00:00Z"),
+        line(id="water-report", text=WATER_REPORT_AR, language="ar"),
+        line(id="water-wire", text=WATER_WIRE_AR, language="ar"),
     ]
     by_id = {o["id"]: o for o in dedup_batch(lines)}
+    # undated: the longer report comes first in the input, so the wire item joins its cluster
+    assert by_id["water-wire"]["duplicate_of"] == "water-report"
+    assert dedup.link(dedup.fingerprint(WATER_WIRE_AR), dedup.fingerprint(WATER_REPORT_AR))[0] == "contained"
+    del by_id["water-wire"], by_id["water-report"]
     assert by_id["rewrite"]["duplicate_of"] == "wire"
     assert by_id["rewrite"]["cluster_id"] == by_id["wire"]["cluster_id"] == cluster_id_for("wire")
     assert by_id["clinic"]["duplicate_of"] is None and by_id["bridge"]["duplicate_of"] is None
@@ -481,6 +508,7 @@ def test_dedup_batch_links_the_rewrite_to_the_agency_copy():
 
 def test_warehouse_links_the_rewrite_as_contained_like_the_batch(warehouse):
     from newsflow import pipeline
+    from newsflow.warehouse import fetch_dicts, sql
 
     published = dt.datetime(2024, 12, 3, 7, tzinfo=dt.timezone.utc)
     with warehouse.cursor() as cur:
@@ -500,6 +528,12 @@ def test_warehouse_links_the_rewrite_as_contained_like_the_batch(warehouse):
         rows = {row[0]: row[1:] for row in cur.fetchall()}
         cur.execute("SELECT count(*) FROM core.article_lsh WHERE article_id = %s", (ids["wire"],))
         stored_keys = cur.fetchone()[0]
+        # a text too short for any containment key still finds its band-key candidates
+        wire = dedup.fingerprint(PORT_WIRE)
+        found = fetch_dicts(cur, sql("lsh_candidates"), {
+            "band_keys": wire.band_keys, "containment_keys": [], "min_shared_keys": 2,
+            "article_id": ids["wire"], "day_from": dt.date(2024, 12, 1), "day_to": dt.date(2024, 12, 5)})
+        assert all(row["shares_band"] and row["shared_keys"] == 0 for row in found)
     wire, rewrite = rows[ids["wire"]], rows[ids["rewrite"]]
     assert rewrite[0] == wire[0] and rewrite[1] == ids["wire"] and rewrite[2] == "contained"
     expected = dedup.compare(dedup.fingerprint(PORT_REWRITE), dedup.fingerprint(PORT_WIRE)).containment
