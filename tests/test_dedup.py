@@ -341,6 +341,17 @@ def test_config_loads_and_validates(tmp_path):
     with pytest.raises(dedup.DedupConfigError, match="similarity_threshold"):
         dedup.load_config(bad)
 
+    raw["similarity_threshold"] = 0.5
+    raw["containment"]["min_key_share"] = 1.5
+    with pytest.raises(dedup.DedupConfigError, match="containment: min_key_share"):
+        dedup.parse_config(raw)
+    del raw["containment"]["min_key_share"]
+    with pytest.raises(dedup.DedupConfigError, match="missing setting 'min_key_share'"):
+        dedup.parse_config(raw)
+    del raw["containment"]
+    with pytest.raises(dedup.DedupConfigError, match="missing setting 'containment'"):
+        dedup.parse_config(raw)
+
     del raw["minhash"]["num_perm"]
     with pytest.raises(dedup.DedupConfigError, match="num_perm"):
         dedup.parse_config(raw)
@@ -349,6 +360,184 @@ def test_config_loads_and_validates(tmp_path):
 
 
 def test_a_stricter_threshold_changes_the_batch_result():
-    strict = dataclasses.replace(dedup.settings(), similarity_threshold=0.99)
+    config = dedup.settings()
+    strict = dataclasses.replace(config, similarity_threshold=0.99,
+                                 containment=dataclasses.replace(config.containment, threshold=0.99))
     out = list(dedup_batch([line(id="a1", text=FLOOD_EN), line(id="a2", text=FLOOD_EN_EDITED)], strict))
     assert out[1]["duplicate_of"] is None
+
+
+# --- containment: a text inside a longer one --------------------------------------------------
+
+# A wire story as the agency sent it.
+PORT_WIRE = (
+    "The port of the northern city reopened to cargo ships on Tuesday, four days after a storm tore "
+    "cranes from their rails and sank two tugboats in the harbour basin.\n"
+    "Harbour officials said the first container vessel berthed shortly after dawn and that divers had "
+    "cleared the wrecks from the main channel overnight. Smaller quays remain closed while engineers "
+    "check their foundations.\n"
+    "Exporters had warned that fruit and vegetables were rotting in refrigerated trucks queued along "
+    "the coastal road, and the chamber of commerce estimated their losses at several million dollars.\n"
+    "The transport ministry said repairs to the damaged cranes would take at least a month."
+)
+# A newspaper's longer article built around that wire story: its own opening, the wire text with
+# one figure changed, and its own background and reactions after it.
+PORT_REWRITE = (
+    "Lorry drivers who had slept in their cabs for most of the week cheered as the gates opened.\n"
+    "Our correspondent on the waterfront counted more than two hundred trucks still waiting at noon, "
+    "many of them carrying citrus from the farms of the plain south of the city.\n"
+    + PORT_WIRE.replace("several million dollars", "nearly ten million dollars") + "\n"
+    "The storm was the strongest to hit the coast in twenty years. Fishermen in the old harbour said "
+    "they had lost nets and boats worth a season's income and asked the government for compensation.\n"
+    "Opposition deputies demanded an inquiry into why the port authority had not moved the cranes "
+    "into their storm locks when the weather office issued its warning two days earlier.\n"
+    "The port handles most of the country's fruit exports, and shipping agents said the backlog "
+    "would take another week to clear even if the weather stayed calm. Two shipping lines have "
+    "already diverted their vessels to a smaller harbour further along the coast.\n"
+    "Insurers said claims for the lost cranes and tugboats were likely to be among the largest "
+    "the port has ever made, and that the authority's own policy did not cover storm damage to "
+    "vessels moored outside the inner basin."
+)
+# A statement quoted whole in two different stories.
+SHARED_QUOTE = (
+    "\"We call on all parties to respect international humanitarian law and to allow aid convoys to "
+    "reach civilians without delay,\" the United Nations spokesperson said in a statement."
+)
+CLINIC_STORY = (
+    "Doctors at the only working clinic in the eastern district said they had run out of insulin and "
+    "antibiotics, and that patients with chronic illnesses were being sent home without treatment.\n"
+    + SHARED_QUOTE + "\n"
+    "The clinic's director said a delivery promised for last week had been stopped at a checkpoint, "
+    "and that the generator would run out of fuel within three days if no tanker arrived."
+)
+BRIDGE_STORY = (
+    "Engineers began rebuilding the bridge over the western river on Thursday, a month after it was "
+    "destroyed, reopening the shortest route between the capital and the farming towns of the valley.\n"
+    + SHARED_QUOTE + "\n"
+    "Local officials said the new span would carry trucks of up to forty tonnes and that the work "
+    "should be finished before the harvest, when grain must reach the mills in the capital."
+)
+
+# An Arabic agency item, and a website's longer report that carries it with its own lines
+# around it (hamza and ta marbuta spelt differently, as sites do).
+WATER_WIRE_AR = (
+    "أعلنت وزارة الموارد المائية اليوم الأحد بدء تشغيل محطة تحلية جديدة على الساحل الجنوبي، "
+    "تنتج مئة ألف متر مكعب من مياه الشرب يوميا وتخدم نحو نصف مليون نسمة في المدن القريبة.\n"
+    "وقال وزير الموارد المائية في مؤتمر صحفي إن المحطة ستخفف من أزمة انقطاع المياه التي تعاني "
+    "منها الأحياء الشرقية منذ الصيف الماضي، وإن محطة ثانية ستفتتح في الشمال قبل نهاية العام."
+)
+WATER_REPORT_AR = (
+    "استقبل سكان الأحياء الشرقية الخبر بارتياح بعد أشهر من الانتظار أمام صهاريج المياه.\n"
+    + WATER_WIRE_AR.replace("أعلنت", "اعلنت").replace("المائية", "المائيه") + "\n"
+    "وكانت أسعار صهاريج المياه قد تضاعفت خلال الصيف، واشتكى أصحاب المطاعم والمخابز من توقف "
+    "أعمالهم لأيام متتالية بسبب نقص المياه.\n"
+    "ويقول خبراء إن البلاد تحتاج إلى خمس محطات مماثلة على الأقل لسد العجز المتزايد في مياه "
+    "الشرب، في ظل تراجع منسوب الأنهار وارتفاع عدد السكان في المدن الكبرى.\n"
+    "ودعت جمعيات أهلية الحكومة إلى إصلاح شبكات الأنابيب القديمة التي يضيع فيها جزء كبير من "
+    "المياه قبل وصولها إلى المنازل.\n"
+    "وتعتمد المدن الساحلية منذ سنوات على الآبار الجوفية التي ارتفعت ملوحتها، ما دفع كثيرا من "
+    "العائلات إلى شراء مياه الشرب المعبأة رغم غلاء أسعارها."
+)
+
+
+def test_an_agency_copy_inside_a_longer_article_is_contained():
+    wire, rewrite = dedup.fingerprint(PORT_WIRE), dedup.fingerprint(PORT_REWRITE)
+    comparison = dedup.compare(wire, rewrite)
+    config = dedup.settings()
+    # Too little resemblance for a near duplicate: the rewrite has as much again of its own.
+    assert comparison.resemblance < config.similarity_threshold
+    assert comparison.containment >= config.containment.threshold
+    assert dedup.judge(comparison) == ("contained", comparison.containment)
+    assert dedup.link(rewrite, wire) == dedup.judge(comparison)  # the shortcut decides alike
+    index = dedup.ArticleIndex()
+    index.add("wire", wire)
+    index.add("clinic", dedup.fingerprint(CLINIC_STORY))
+    assert [(m.doc_id, m.kind) for m in index.query(rewrite)] == [("wire", "contained")]
+
+
+def test_a_quote_shared_by_two_stories_does_not_link_them():
+    clinic, bridge = dedup.fingerprint(CLINIC_STORY), dedup.fingerprint(BRIDGE_STORY)
+    comparison = dedup.compare(clinic, bridge)
+    assert comparison.containment < dedup.settings().containment.threshold
+    assert dedup.judge(comparison) is None and dedup.link(clinic, bridge) is None
+    index = dedup.ArticleIndex()
+    index.add("clinic", clinic)
+    assert index.query(bridge) == []
+
+
+def test_a_one_paragraph_summary_inside_another_article_does_not_link():
+    summary = PORT_WIRE.split("\n")[0]  # a one-paragraph brief of the port story
+    longer = "\n".join([FLOOD_EN, summary, CLINIC_STORY, BRIDGE_STORY])
+    comparison = dedup.compare(dedup.fingerprint(summary), dedup.fingerprint(longer))
+    assert comparison.containment == 1.0  # the whole brief is in there
+    assert dedup.judge(comparison) is None  # but it is a small part of another article
+
+
+def test_containment_keys_are_a_content_chosen_sample():
+    config = dedup.settings()
+    wire, rewrite = dedup.fingerprint(PORT_WIRE), dedup.fingerprint(PORT_REWRITE)
+    rate = config.containment.sample_one_in
+    assert len(wire.containment_keys) == np.count_nonzero(wire.shingles % rate == 0)
+    # the keys of the wire story are found among those of the article it sits in
+    shared = set(wire.containment_keys) & set(rewrite.containment_keys)
+    assert len(shared) >= 0.6 * len(wire.containment_keys)
+    assert dedup.containment_candidate(len(shared), len(wire.containment_keys), len(rewrite.containment_keys))
+    assert not set(wire.containment_keys) & set(wire.band_keys)
+    assert wire.index_keys == [*wire.band_keys, *wire.containment_keys]
+
+
+def test_dedup_batch_links_the_rewrite_to_the_agency_copy():
+    lines = [
+        line(id="rewrite", text=PORT_REWRITE, published_at="2024-12-03T10:00:00Z"),
+        line(id="wire", text=PORT_WIRE, published_at="2024-12-03T07:00:00Z"),
+        line(id="clinic", text=CLINIC_STORY, published_at="2024-12-03T08:00:00Z"),
+        line(id="bridge", text=BRIDGE_STORY, published_at="2024-12-03T09:00:00Z"),
+        line(id="water-report", text=WATER_REPORT_AR, language="ar"),
+        line(id="water-wire", text=WATER_WIRE_AR, language="ar"),
+    ]
+    by_id = {o["id"]: o for o in dedup_batch(lines)}
+    # undated: the longer report comes first in the input, so the wire item joins its cluster
+    assert by_id["water-wire"]["duplicate_of"] == "water-report"
+    assert dedup.link(dedup.fingerprint(WATER_WIRE_AR), dedup.fingerprint(WATER_REPORT_AR))[0] == "contained"
+    del by_id["water-wire"], by_id["water-report"]
+    assert by_id["rewrite"]["duplicate_of"] == "wire"
+    assert by_id["rewrite"]["cluster_id"] == by_id["wire"]["cluster_id"] == cluster_id_for("wire")
+    assert by_id["clinic"]["duplicate_of"] is None and by_id["bridge"]["duplicate_of"] is None
+    assert len({o["cluster_id"] for o in by_id.values()}) == 3
+
+
+def test_warehouse_links_the_rewrite_as_contained_like_the_batch(warehouse):
+    from newsflow import pipeline
+    from newsflow.warehouse import fetch_dicts, sql
+
+    published = dt.datetime(2024, 12, 3, 7, tzinfo=dt.timezone.utc)
+    with warehouse.cursor() as cur:
+        cur.execute("INSERT INTO core.source (source_id, name, url, host, language, kind, enabled)"
+                    " VALUES ('desk', 'Desk', 'https://news.example.org', 'news.example.org', 'en', 'publisher', true)")
+        ids = {}
+        for hour, (slug, text) in enumerate([("wire", PORT_WIRE), ("clinic", CLINIC_STORY),
+                                             ("bridge", BRIDGE_STORY), ("rewrite", PORT_REWRITE)]):
+            url = f"https://news.example.org/{slug}"
+            page = {"canonical_url": url, "final_url": url, "feed_id": "desk", "content_sha256": slug,
+                    "fetched_at": published + dt.timedelta(hours=hour), "feed_published_at": None}
+            result = {"text": text, "title": slug, "published_at": published + dt.timedelta(hours=hour)}
+            ids[slug], _ = pipeline._load_extracted(cur, page, result)
+            # loading the same page again changes nothing (idempotent)
+            assert pipeline._load_extracted(cur, page, result) == (ids[slug], 1)
+        cur.execute("SELECT article_id, cluster_id, duplicate_of, duplicate_kind, similarity FROM core.article")
+        rows = {row[0]: row[1:] for row in cur.fetchall()}
+        cur.execute("SELECT count(*) FROM core.article_lsh WHERE article_id = %s", (ids["wire"],))
+        stored_keys = cur.fetchone()[0]
+        # a text too short for any containment key still finds its band-key candidates
+        wire = dedup.fingerprint(PORT_WIRE)
+        found = fetch_dicts(cur, sql("lsh_candidates"), {
+            "band_keys": wire.band_keys, "containment_keys": [], "min_shared_keys": 2,
+            "article_id": ids["wire"], "day_from": dt.date(2024, 12, 1), "day_to": dt.date(2024, 12, 5)})
+        assert all(row["shares_band"] and row["shared_keys"] == 0 for row in found)
+    wire, rewrite = rows[ids["wire"]], rows[ids["rewrite"]]
+    assert rewrite[0] == wire[0] and rewrite[1] == ids["wire"] and rewrite[2] == "contained"
+    expected = dedup.compare(dedup.fingerprint(PORT_REWRITE), dedup.fingerprint(PORT_WIRE)).containment
+    assert rewrite[3] == pytest.approx(expected, abs=1e-4)
+    assert rows[ids["clinic"]][2] is None and rows[ids["bridge"]][2] is None
+    assert len({r[0] for r in rows.values()}) == 3  # the same clusters as dedup_batch finds
+    assert stored_keys == len(set(dedup.fingerprint(PORT_WIRE).index_keys))

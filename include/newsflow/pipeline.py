@@ -235,18 +235,16 @@ def _assign_cluster(cur, article: dict) -> None:
     row = cur.fetchone()
     if row:
         article.update(cluster_id=row[1], duplicate_kind="exact", similarity=1.0)
-    else:
-        signature = article["_signature"]
-        day = article["_day"]
+    else:  # the batch's decision (dedup.best_match) over the recent days' candidates
+        fp, day = article["_fingerprint"], article["_day"]
         candidates = fetch_dicts(cur, sql("lsh_candidates"), {
-            "band_keys": article["_band_keys"], "article_id": article["article_id"],
+            "band_keys": fp.band_keys, "containment_keys": fp.containment_keys,
+            "min_shared_keys": cfg.containment.min_shared_keys, "article_id": article["article_id"],
             "day_from": day - timedelta(days=cfg.lookback_days), "day_to": day + timedelta(days=cfg.lookback_days)})
-        scored = sorted(
-            ((dedup.estimate_jaccard(signature, dedup.signature_from_bytes(bytes(c["signature"]))), c)
-             for c in candidates), key=lambda sc: (-sc[0], str(sc[1]["article_id"])))
-        if scored and scored[0][0] >= cfg.similarity_threshold:
-            article.update(cluster_id=scored[0][1]["cluster_id"], duplicate_kind="near",
-                           similarity=round(float(scored[0][0]), 4))
+        match = dedup.best_match(fp, dedup.stored_candidates(fp, candidates, cfg), cfg)
+        if match:
+            article.update(cluster_id=match.doc_id["cluster_id"], duplicate_kind=match.kind,
+                           similarity=round(float(match.score), 4))
     if article["cluster_id"] is None:
         article["cluster_id"] = dedup.cluster_id_for(str(article["article_id"]))
         return
@@ -300,8 +298,9 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
         "version": version, "extractor_version": result.get("extractor_version") or "unknown",
     }
     if text:
-        article["_signature"] = dedup.minhash_signature(text)
-        article["_band_keys"] = dedup.lsh_band_keys(article["_signature"])
+        article["_fingerprint"] = dedup.fingerprint(text)
+        article["_signature"] = article["_fingerprint"].signature
+        article["_band_keys"] = article["_fingerprint"].index_keys  # band and containment keys
         article["_day"] = (_utc(published) if published else page["fetched_at"]).date()
     if latest == 0:
         _assign_cluster(cur, article)
