@@ -44,6 +44,7 @@ bench: compiled-or-plain
 	.venv/bin/python bench/events/run.py
 	.venv/bin/python bench/actors/run.py
 	.venv/bin/python bench/dedup/run.py
+	. scripts/env.sh && .venv/bin/python bench/pipeline/run.py
 
 lock:
 	.venv/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.11
