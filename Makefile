@@ -17,8 +17,8 @@ compiled: venv
 
 # What run, demo, test and bench build first: a failed build stops nothing, the plain modules run.
 compiled-or-plain: venv
-	@.venv/bin/python scripts/build_compiled.py || echo "WARNING: the compiled build failed" \
-	  "(see .venv/newsflow-compiled.log): the plain modules run" >&2
+	@.venv/bin/python scripts/build_compiled.py || echo "WARNING: the compiled build failed (see its" \
+	  "message above): make goes on and the plain modules run" >&2
 
 pg:
 	bash scripts/pg.sh start

@@ -246,3 +246,56 @@ def test_ingest_and_extract_dags_run_through_a_celery_worker_as_in_one_process(w
     pipeline.extract_pending()
     pipeline.code_events()
     assert table_snapshot(warehouse, ("raw", "core")) == through_celery
+
+
+# --- make run WORKERS=N: scripts/env.sh and scripts/services.sh ----------------------------------------
+
+SCRIPTS = ROOT / "scripts"
+
+
+def _env_after_sourcing(extra: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__CELERY__", "NEWSFLOW_WORKERS"))}
+    env.pop("WORKERS", None)
+    env.pop("AIRFLOW__CORE__EXECUTOR", None)
+    out = subprocess.run(["bash", "-c", f". {SCRIPTS / 'env.sh'} && env -0"], env={**env, **extra},
+                         capture_output=True, check=True).stdout
+    return dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
+
+
+def test_workers_switch_the_executor_to_celery_with_the_private_redis():
+    local = _env_after_sourcing({})
+    assert local["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor" and local["NEWSFLOW_WORKERS"] == "0"
+    assert "AIRFLOW__CELERY__BROKER_URL" not in local
+    celery = _env_after_sourcing({"NEWSFLOW_WORKERS": "2", "NEWSFLOW_REDIS_PORT": "6399"})
+    assert celery["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert celery["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:6399/0"
+    assert celery["AIRFLOW__CELERY__RESULT_BACKEND"] == "db+" + celery["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert _env_after_sourcing({"WORKERS": "3"})["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "NEWSFLOW_WORKERS=$(WORKERS) bash scripts/services.sh run" in makefile
+    assert "NEWSFLOW_WORKERS=$(WORKERS) bash scripts/services.sh demo" in makefile
+
+
+def test_services_start_redis_privately_and_stop_it_by_its_pid(tmp_path):
+    """start_redis of scripts/services.sh: Redis on its port with data under var/, tracked by a pid
+    file; `stop` ends the Celery workers, Airflow's components and Redis by their pid files."""
+    import re
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (apt-get install redis-server; CI installs it)")
+    text = (SCRIPTS / "services.sh").read_text(encoding="utf-8")
+    functions = "\n".join(re.search(rf"^{name}\(\) \{{.*?^\}}$", text, re.M | re.S).group(0)
+                          for name in ("is_running", "start_detached", "wait_until", "start_redis"))
+    port = _free_port()
+    script = f"set -euo pipefail\nrun_dir={tmp_path}/run\nmkdir -p $run_dir\ncd {tmp_path}\n{functions}\nstart_redis\n"
+    env = {**os.environ, "NEWSFLOW_ROOT": str(tmp_path), "NEWSFLOW_REDIS_PORT": str(port)}
+    subprocess.run(["bash", "-c", script], env=env, check=True, timeout=60)
+    pid = int((tmp_path / "run" / "redis.pid").read_text())
+    try:
+        ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=10)
+        assert ping.stdout.strip() == "PONG"
+        assert (tmp_path / "var" / "redis").is_dir()
+    finally:
+        os.killpg(pid, 15)
+    stop = text[text.index("  stop)"):]
+    assert "celery-worker-*.pid" in stop and "$CELERY_COMPONENTS redis" in stop
