@@ -45,21 +45,33 @@ HISTORY_COPIES = 9  # 10x history = the corpus and nine copies on earlier days
 
 # --- corpus ----------------------------------------------------------------------------------------
 
-def _texts() -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
-    """(title, paragraphs) of English fundus bodies and of Arabic gold sentences grouped by six."""
+def _sentences() -> dict[str, list[str]]:
+    """Sentences of the dev texts: English fundus article bodies and the Arabic gold sentences."""
+    import re
+
     truth = json.loads((DEVDATA / "extraction/fundus/ground-truth.json").read_text(encoding="utf-8"))
     english = []
     for name, entry in sorted(truth.items()):
         if name.split("/")[0] in ("us", "uk", "za", "ca", "au", "ind"):
-            paragraphs = [p for p in entry["articleBody"].split("\n") if len(p) > 40]
-            if len(paragraphs) >= 3:
-                english.append((paragraphs[0][:90], paragraphs))
-    sentences = []
+            english += [s for p in entry["articleBody"].split("\n") for s in re.split(r"(?<=[.!?])\s+", p)
+                        if len(s.split()) >= 8]
+    arabic = []
     for name in ("assault_gsr.csv", "protest_gsr.csv"):
         with (DEVDATA / "events/arabic_event_gsr_dev" / name).open(encoding="utf-8") as f:
-            sentences += [row["text"].strip() for row in csv.DictReader(f) if len(row["text"]) > 40]
-    arabic = [(group[0][:80], group) for group in (sentences[i:i + 6] for i in range(0, len(sentences) - 5, 6))]
-    return english, arabic
+            arabic += [row["text"].strip() for row in csv.DictReader(f) if len(row["text"].split()) >= 8]
+    return {"en": sorted(set(english)), "ar": sorted(set(arabic))}
+
+
+def _new_article(rng: random.Random, sentences: list[str]) -> tuple[str, list[str]]:
+    """Four to six paragraphs of two or three sentences drawn from the language's sentences: few
+    sentences recur between articles, as in news (the planted duplicates are made apart)."""
+    picked = rng.sample(sentences, rng.randint(8, 15))
+    paragraphs, i = [], 0
+    while i < len(picked):
+        n = rng.randint(2, 3)
+        paragraphs.append(" ".join(picked[i:i + n]))
+        i += n
+    return " ".join(picked[0].split()[:12]), paragraphs
 
 
 PAGE = """<!DOCTYPE html>
@@ -84,36 +96,31 @@ ITEM = """<item><title>{title}</title><link>{url}</link><guid>{url}</guid><pubDa
 
 def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
     """Write feeds.yaml and the replay folder; return what was planted."""
-    english, arabic = _texts()
+    sentences = _sentences()
     rng = random.Random(seed)
     per_feed: dict[int, list[str]] = {f: [] for f in range(feeds)}
     bodies: list[tuple[str, list[str], str]] = []  # title, paragraphs, language of each article
     planted = {"exact": 0, "near": 0, "story": 0}
     for i in range(articles):
         language = "ar" if i % 2 else "en"
-        pool = arabic if language == "ar" else english
         roll = rng.random()
         same_language = [j for j in range(max(0, i - 40), i) if bodies[j][2] == language]
         if roll < 0.08 and same_language:  # a wire copy: the same body on another site
             j = rng.choice(same_language)
             title, paragraphs = bodies[j][0], list(bodies[j][1])
             planted["exact"] += 1
-        elif roll < 0.16 and same_language:  # a near copy: one paragraph rewritten, one added
+        elif roll < 0.16 and same_language:  # a near copy: the last paragraph rewritten
             j = rng.choice(same_language)
             title, paragraphs = bodies[j][0], list(bodies[j][1])
-            paragraphs[-1] = pool[rng.randrange(len(pool))][1][0]
+            paragraphs[-1] = _new_article(rng, sentences[language])[1][0]
             planted["near"] += 1
-        elif roll < 0.26 and same_language:  # the same story told anew: its lead and other paragraphs
+        elif roll < 0.26 and same_language:  # the same story told anew: its lead, the rest new
             j = rng.choice(same_language)
-            other = pool[rng.randrange(len(pool))][1]
-            title, paragraphs = bodies[j][0] + " (update)", [bodies[j][1][0], *other[1:]]
+            title, paragraphs = _new_article(rng, sentences[language])
+            paragraphs[0] = bodies[j][1][0]
             planted["story"] += 1
         else:
-            title, source_paragraphs = pool[i // 2 % len(pool)]
-            paragraphs = source_paragraphs[:]
-            if i // 2 >= len(pool):  # reused text: reordered, so it is a new article
-                rng.shuffle(paragraphs)
-                title = f"{title} ({i})"
+            title, paragraphs = _new_article(rng, sentences[language])
         bodies.append((title, paragraphs, language))
         feed = (i * 7919) % feeds  # spread over the feeds, both languages on each
         host = f"bench{feed:03d}.example"
