@@ -11,6 +11,7 @@ import psycopg2
 import psycopg2.extras
 
 from newsflow.config import warehouse_url
+from newsflow.sanitize import clean_value
 
 SQL_DIR = Path(__file__).with_name("sql")
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -38,6 +39,14 @@ def transaction(url: str | None = None) -> Iterator:
     try:
         with conn:
             yield conn
+    except psycopg2.InterfaceError as exc:
+        # on a dead connection the rollbacks raise "connection already closed": raise the real error
+        cause = exc
+        while isinstance(cause, psycopg2.InterfaceError) and cause.__context__ is not None:
+            cause = cause.__context__
+        if conn.closed and cause is not exc:
+            raise cause from None
+        raise
     finally:
         conn.close()
 
@@ -83,9 +92,11 @@ def schema_version(url: str | None = None) -> int:
 
 
 def bulk_upsert(cur, statement: str, rows: Sequence[Sequence], page_size: int = 500) -> None:
-    """Run an INSERT ... VALUES %s [ON CONFLICT ...] statement for many rows at once."""
+    """Run an INSERT ... VALUES %s [ON CONFLICT ...] statement for many rows at once.
+
+    Text is cleaned of what PostgreSQL refuses (NUL): the last guard, after the places text enters."""
     if rows:
-        psycopg2.extras.execute_values(cur, statement, rows, page_size=page_size)
+        psycopg2.extras.execute_values(cur, statement, [clean_value(row) for row in rows], page_size=page_size)
 
 
 def fetch_dicts(cur, statement: str, params: Iterable | dict | None = None) -> list[dict]:
