@@ -11,6 +11,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
+from xml.sax.saxutils import escape
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
@@ -22,7 +23,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         server: HostileServer = self.server.owner
         path = self.path.split("?", 1)[0]
         server.requests.append(self.path)
-        handler = server.routes.get(path)
+        handler = server.routes.get(path) or next(
+            (h for prefix, h in sorted(server.routes.items(), key=lambda r: -len(r[0]))
+             if prefix.endswith("/") and path.startswith(prefix)), None)
         if handler is None:
             send(self, 404, b"not here")
             return
@@ -62,8 +65,13 @@ class HostileServer:
         return self.base + path
 
     def route(self, path: str, handler: Handler) -> str:
+        """Answer `path` (every path under it when it ends with "/") with `handler`."""
         self.routes[path] = handler
         return self.url(path)
+
+    def reset(self) -> None:
+        self.routes.clear()
+        self.requests.clear()
 
     def __enter__(self):
         self._thread.start()
@@ -142,7 +150,16 @@ def gzip_bomb(decompressed: int, prefix: bytes = b"") -> bytes:
 
 def rss(items: list[tuple[str, str]], title: str = "Hostile feed") -> bytes:
     """An RSS 2.0 document of (title, link) items; titles are inserted as given (raw XML)."""
-    entries = "".join(f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid></item>"
+    entries = "".join(f"<item><title>{t}</title><link>{escape(link)}</link><guid>{escape(link)}</guid></item>"
                       for t, link in items)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
             f"<link>https://example.org/</link><description>x</description>{entries}</channel></rss>").encode()
+
+
+def article(title: str, paragraphs: list[str]) -> bytes:
+    """A small news page that the extractor reads as an article."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            f"<meta property=\"og:title\" content=\"{title}\">"
+            f"<meta property=\"article:published_time\" content=\"2024-12-03T08:00:00Z\"></head>"
+            f"<body><article><h1>{title}</h1>{body}</article></body></html>").encode()

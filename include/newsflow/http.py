@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -34,6 +37,7 @@ USER_AGENT = f"newsflow/{__version__} (+https://github.com/newsflow/newsflow)"
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 64 * 1024
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+_HOST = re.compile(r"^[a-z0-9._-]+$|^[0-9a-f:.]+$")
 
 
 @dataclass
@@ -132,7 +136,7 @@ def _parse_allow_list(spec: str, base: str | None) -> AllowList:
         except ValueError:
             port = None
             parts = None
-        if not parts or not parts.hostname or parts.path or parts.query:
+        if not parts or not parts.hostname or parts.path or parts.query or not _HOST.match(parts.hostname):
             raise ConfigError(f"NEWSFLOW_ALLOW_HOSTS: {entry!r} is not a host, host:port or CIDR network")
         if port is None:
             hosts.add(parts.hostname.lower())
@@ -242,20 +246,26 @@ def _from_replay(url: str, base: str) -> str:
     return url
 
 
-_session: requests.Session | None = None
+_session: tuple[AllowList, requests.Session] | None = None
 
 
 def _get_session() -> requests.Session:
+    """One session (connection pool) per allow list: a pooled connection was checked against the
+    settings it was opened under, so new settings get new connections."""
     global _session
-    if _session is None:
+    allowed = allow_list()
+    if _session is None or _session[0] != allowed:
+        if _session is not None:
+            _session[1].close()
         session = requests.Session()
         session.headers["User-Agent"] = USER_AGENT
+        session.headers["Accept-Encoding"] = "gzip, deflate"  # the encodings _read_body decodes
         session.trust_env = False  # no proxies or .netrc from the environment: the guard decides
         adapter = _GuardedAdapter(max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        _session = session
-    return _session
+        _session = (allowed, session)
+    return _session[1]
 
 
 class _Refused(Exception):
@@ -269,26 +279,58 @@ def _remaining(deadline: float, what: str) -> float:
     return left
 
 
+class _Inflater:
+    """gzip or deflate decoding that never makes more than `piece` bytes from one call, however
+    small the input: a compressed chunk of a few kilobytes may stand for gigabytes."""
+
+    def __init__(self, encoding: str, piece: int = CHUNK_BYTES):
+        self.wbits = 16 + zlib.MAX_WBITS if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        self.piece, self.first = piece, True
+        self.engine = zlib.decompressobj(self.wbits)
+
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        while data:
+            try:
+                out = self.engine.decompress(data, self.piece)
+            except zlib.error:
+                if not (self.first and self.wbits == zlib.MAX_WBITS):
+                    raise
+                # "deflate" is often sent raw, without the zlib header
+                self.wbits, self.engine = -zlib.MAX_WBITS, zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self.first = False
+            if out:
+                yield out
+            data = self.engine.unconsumed_tail
+            if self.engine.eof and self.engine.unused_data:  # another gzip member follows
+                data, self.engine = self.engine.unused_data, zlib.decompressobj(self.wbits)
+
+
 def _read_body(resp: requests.Response, max_bytes: int, deadline: float, limit: str) -> bytes:
     """The decompressed body, read as it arrives, within the deadline and the byte cap."""
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _Refused(f"response too large: Content-Length {declared} bytes > cap {max_bytes}")
+    encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        raise _Refused(f"unsupported Content-Encoding {encoding!r}")
+    inflater = _Inflater(encoding) if encoding not in ("identity", "") else None
     raw, chunks, total = resp.raw, [], 0
     while True:
         left = _remaining(deadline, limit)
         sock = getattr(raw.connection, "sock", None) if raw.connection else None
         if sock is not None:  # no single read may outlast the request's deadline
             sock.settimeout(left)
-        # read1: whatever has arrived (up to a chunk), decompressed a bounded piece at a time
-        chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+        # read1: whatever has arrived (up to a chunk), as sent; decoded here a bounded piece at a time
+        chunk = raw.read1(CHUNK_BYTES, decode_content=False)
         if not chunk:
             return b"".join(chunks)
-        total += len(chunk)
-        if total > max_bytes:
-            raise _Refused(f"response too large: more than {max_bytes} bytes"
-                           + (" after decompression" if resp.headers.get("Content-Encoding") else ""))
-        chunks.append(chunk)
+        for piece in inflater.pieces(chunk) if inflater else (chunk,):
+            total += len(piece)
+            if total > max_bytes:
+                raise _Refused(f"response too large: more than {max_bytes} bytes"
+                               + (" after decompression" if inflater else ""))
+            chunks.append(piece)
 
 
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None,
@@ -335,7 +377,7 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         return FetchResult(url, final, None, error=str(exc))
     except requests.Timeout:
         return FetchResult(url, final, None, error=limit)
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, zlib.error) as exc:
         if time.monotonic() >= deadline:
             return FetchResult(url, final, None, error=limit)
         return FetchResult(url, final, None, error=f"{type(exc).__name__}: {exc}")
