@@ -25,6 +25,9 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
 os.environ.setdefault("NEWSFLOW_HTTP_TIMEOUT", "3")
+# the private cluster's generated password (scripts/pg.sh), when the suite runs without env.sh
+if "PGPASSFILE" not in os.environ and (ROOT / "var" / "pgpass").is_file():
+    os.environ["PGPASSFILE"] = str(ROOT / "var" / "pgpass")
 
 
 def _server_url() -> str:
