@@ -319,3 +319,21 @@ def test_a_killed_connection_shows_the_real_error_not_connection_already_closed(
             cur.execute("SELECT pg_terminate_backend(pg_backend_pid())")
     assert not isinstance(raised.value, psycopg2.InterfaceError)
     assert "terminat" in str(raised.value)
+
+
+def test_the_bi_login_has_a_statement_timeout_and_a_connection_limit(warehouse_url):
+    import psycopg2
+
+    from newsflow.warehouse import transaction
+
+    with transaction() as conn, conn.cursor() as cur:
+        cur.execute("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'newsflow_metabase'")
+        assert cur.fetchone()[0] == 10
+    scheme, rest = warehouse_url.split("://", 1)
+    bi_url = f"{scheme}://newsflow_metabase:newsflow_metabase@{rest.split('@', 1)[1]}"
+    with psycopg2.connect(bi_url) as bi, bi.cursor() as cur:
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone()[0] == "1min"
+        cur.execute("SET statement_timeout = '200ms'")  # the same cancellation, in test time
+        with pytest.raises(psycopg2.errors.QueryCanceled):
+            cur.execute("SELECT pg_sleep(5)")
