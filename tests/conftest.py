@@ -76,13 +76,18 @@ def warehouse(warehouse_url):
 
     conn = psycopg2.connect(warehouse_url)
     conn.autocommit = True
+    empty_warehouse(conn)
+    yield conn
+    conn.close()
+
+
+def empty_warehouse(conn) -> None:
+    """Every row of the raw, core and mart tables removed (schema kept)."""
     with conn.cursor() as cur:
         cur.execute("""SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')
                        FROM pg_tables WHERE schemaname IN ('raw', 'core', 'mart')""")
         tables = cur.fetchone()[0]
         cur.execute(f"TRUNCATE {tables} CASCADE")
-    yield conn
-    conn.close()
 
 
 @pytest.fixture(scope="session")

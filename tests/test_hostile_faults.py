@@ -310,6 +310,55 @@ def test_a_page_answering_429_stops_the_polls_pages_and_defers_the_feed(hostile,
 
 # --- the warehouse going away --------------------------------------------------------------------
 
+REPORT = ["Israeli forces attacked the town of Khiam in southern Lebanon on Monday, killing two people.",
+          "Hezbollah said it fired rockets at a military post in northern Israel in response.",
+          "Protesters marched in Beirut on Tuesday to demand an end to the strikes."]
+
+
+def _all_steps(end: datetime) -> None:
+    from newsflow import pipeline
+    ingest("wire", end=end)
+    pipeline.extract_pending()
+    pipeline.code_events()
+
+
+@pytest.mark.parametrize("table, step", [("raw.page", "ingest"), ("core.article", "extract"),
+                                         ("core.event_mention", "coding")])
+def test_postgres_killed_mid_task_shows_the_real_error_and_a_rerun_equals_a_clean_run(
+        hostile, warehouse, table, step):
+    import psycopg2
+
+    from conftest import empty_warehouse, table_snapshot
+
+    hostile.route("/news/khiam", static(article("Strikes on Khiam", REPORT), headers={"Content-Type": "text/html"}))
+    hostile.route("/wire.xml", static(rss([("Strikes on Khiam", hostile.url("/news/khiam"))])))
+    hostile.use_feeds(wire="/wire.xml")
+    _all_steps(AT)
+    clean = table_snapshot(warehouse)
+    assert clean["core.event_mention"], "the report must code at least one event"
+    empty_warehouse(warehouse)
+    with warehouse.cursor() as cur:  # the server ends the session that writes the first row
+        cur.execute("""CREATE FUNCTION public.kill_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$""")
+        cur.execute(f"CREATE TRIGGER kill_writer BEFORE INSERT ON {table} FOR EACH ROW"
+                    " EXECUTE FUNCTION public.kill_writer()")
+    try:
+        if step == "ingest":  # one feed's failure is recorded with its real error; the task goes on
+            _all_steps(AT)
+            status, _, error, _ = polls(warehouse)["wire"]
+            assert status == "error" and "terminat" in error and "already closed" not in error, error
+        else:
+            with pytest.raises(psycopg2.OperationalError) as raised:
+                _all_steps(AT)
+            assert not isinstance(raised.value, psycopg2.InterfaceError)
+            assert "terminat" in str(raised.value), f"{step}: {raised.value!r}"
+    finally:
+        with warehouse.cursor() as cur:
+            cur.execute(f"DROP TRIGGER kill_writer ON {table}")
+            cur.execute("DROP FUNCTION public.kill_writer()")
+    _all_steps(AT)
+    assert table_snapshot(warehouse) == clean
+
 def test_a_killed_connection_shows_the_real_error_not_connection_already_closed(warehouse):
     import psycopg2
     from newsflow.warehouse import transaction
