@@ -512,7 +512,7 @@ def archive_day(day: date) -> list[dict]:
         summary = IngestSummary(feed.id, "ok")
         with transaction() as conn, conn.cursor() as cur:
             sync_sources(cur, [feed])
-            result = http.fetch(url)
+            result = http.fetch(url, max_bytes=http.max_feed_bytes())
             entries: list[tuple[str, datetime | None]] = []
             if result.ok:
                 try:
