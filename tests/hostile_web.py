@@ -114,6 +114,19 @@ def drip(body: bytes, every: float) -> Handler:
     return handler
 
 
+def drip_headers(every: float, headers: int = 200) -> Handler:
+    """A status line and many headers, one byte every `every` seconds: no read ever waits long."""
+    head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Pad-%d: yyyyyyyyyy\r\n" % i for i in range(headers))
+
+    def handler(req):
+        for i in range(len(head)):
+            req.wfile.write(head[i:i + 1])
+            req.wfile.flush()
+            time.sleep(every)
+        req.close_connection = True
+    return handler
+
+
 def endless(total: int, declare_length: bool) -> Handler:
     """`total` bytes of text, generated as sent (declared in Content-Length or not)."""
     block = (b"<p>" + b"x" * 1020 + b"</p>") * 64

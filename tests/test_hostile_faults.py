@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile_web import (HostileServer, article, drip, endless, gzip_bomb, redirect, rss, send,
-                         static)
+from hostile_web import (HostileServer, article, drip, drip_headers, endless, gzip_bomb, redirect,
+                         rss, send, static)
 from test_pipeline import dags, run, scalar  # noqa: F401 (dags is a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +196,14 @@ def test_a_server_dripping_one_byte_a_second_hits_the_total_deadline(hostile, wa
     assert found["drip"][0] == "error" and "within 3s" in found["drip"][2]
     assert found["ok"][0] == "ok"
     assert elapsed < 8, f"the deadline is 3 s, the poll took {elapsed:.1f}s"
+
+
+def test_headers_dripped_a_byte_at_a_time_hit_the_total_deadline_too(hostile):
+    from newsflow import http
+
+    started = time.monotonic()
+    result = http.fetch(hostile.route("/slow-headers", drip_headers(every=0.05)), timeout=2)
+    assert "within 2s" in result.error and time.monotonic() - started < 4
 
 
 def _peak_rss_mb(code: str, env: dict) -> tuple[str, float]:

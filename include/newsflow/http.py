@@ -15,6 +15,7 @@ import ipaddress
 import os
 import re
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -204,17 +205,53 @@ def vetted_address(host: str, port: int) -> str:
     return addresses[0]
 
 
-class _GuardedHTTPConnection(urllib3.connection.HTTPConnection):
+# The deadline of the fetch running in this thread. Socket timeouts bound each read, not a server
+# that answers a byte at a time: past the deadline a watchdog shuts the socket, which ends the
+# blocked read (TLS handshake, status line and headers; the body loop checks the deadline itself).
+_deadline = threading.local()
+
+
+def _shut(conn) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _DeadlineMixin:
+    def _within_deadline(self, call, *args, **kwargs):
+        deadline = getattr(_deadline, "at", None)
+        if deadline is None:
+            return call(*args, **kwargs)
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _shut, (self,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            watchdog.cancel()
+
     def _new_conn(self):
         # the checked address is the one connected to: no second lookup can answer differently
+        # (for HTTPS the certificate and SNI still use the host name, self.host)
         self._dns_host = vetted_address(self._dns_host, self.port)
         return super()._new_conn()
 
+    def connect(self):
+        return self._within_deadline(super().connect)
 
-class _GuardedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def _new_conn(self):  # certificate and SNI still use the host name (self.host)
-        self._dns_host = vetted_address(self._dns_host, self.port)
-        return super()._new_conn()
+    def getresponse(self, *args, **kwargs):
+        return self._within_deadline(super().getresponse, *args, **kwargs)
+
+
+class _GuardedHTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
@@ -352,6 +389,7 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         headers["If-Modified-Since"] = last_modified
     target = _to_replay(url, base) if base else url
     final = url
+    _deadline.at = deadline
     try:
         for _hop in range(MAX_REDIRECTS + 1):
             final = _from_replay(target, base) if base else target
@@ -381,3 +419,5 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         if time.monotonic() >= deadline:
             return FetchResult(url, final, None, error=limit)
         return FetchResult(url, final, None, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        _deadline.at = None
