@@ -90,3 +90,14 @@ def test_extract_refuses_a_page_that_inflates_past_the_cap_with_memory_bounded(t
     assert out[1]["id"] == "fine" and out[1]["error"] is None
     peak_mb = int(result.stderr.decode().strip().splitlines()[-1]) / 1024
     assert peak_mb < 700, f"peak RSS {peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_byte_order_mark_and_json_nested_too_deeply_cost_nothing_else(command, tmp_path):
+    batch = b"\xef\xbb\xbf" + good_line(command, "first", tmp_path) + b'{"id": "deep", "x": ' \
+        + b"[" * 100_000 + b"]" * 100_000 + b"}\n" + good_line(command, "last", tmp_path)
+    result = newsflow(command, "--batch", "-", stdin=batch)
+    assert result.returncode == 0, result.stderr
+    out = out_lines(result)
+    assert [r["id"] for r in out] == ["first", None, "last"]
+    assert not out[0].get("error") and "nested too deeply" in out[1]["error"] and not out[2].get("error")

@@ -33,7 +33,9 @@ class UndecodableLine(str):
 def decoded_lines(handle: BinaryIO, name: str) -> Iterator[str]:
     """The lines of a binary stream as text; a line that is not UTF-8 comes as an UndecodableLine."""
     try:
-        for raw in handle:
+        for number, raw in enumerate(handle):
+            if number == 0:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors write
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -66,6 +68,8 @@ def parse_json_object(line: str) -> dict:
         record = json.loads(line.replace("\x00", ""))
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} at column {exc.colno}") from exc
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise ValueError("line is not a JSON object")
     return clean_value(record)

@@ -415,7 +415,9 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
         return FetchResult(url, final, None, error=str(exc))
     except requests.Timeout:
         return FetchResult(url, final, None, error=limit)
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, zlib.error) as exc:
+    except zlib.error as exc:
+        return FetchResult(url, final, None, error=f"invalid compressed body: {exc}")
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         if time.monotonic() >= deadline:
             return FetchResult(url, final, None, error=limit)
         return FetchResult(url, final, None, error=f"{type(exc).__name__}: {exc}")
