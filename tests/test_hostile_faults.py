@@ -311,7 +311,7 @@ def test_a_page_answering_429_stops_the_polls_pages_and_defers_the_feed(hostile,
     hostile.route("/site.xml", static(rss([(f"s{i}", hostile.url(f"/page/{i}")) for i in range(5)])))
     hostile.use_feeds(site="/site.xml")
     first = ingest("site")["site"]
-    assert first["pages_fetched"] == 1 and first["retry_after"] == AT + timedelta(minutes=30)
+    assert first["pages_fetched"] == 1 and first["retry_after"] == (AT + timedelta(minutes=30)).isoformat()
     assert ingest("site", end=AT + STEP)["site"]["status"] == "deferred"
     assert scalar(warehouse, "SELECT count(*) FROM raw.page_fetch") == 1  # the other four wait
 

@@ -36,7 +36,7 @@ class IngestSummary:
     pages_failed: int = 0
     page_errors: list[str] = field(default_factory=list)
     pages_deferred: int = 0            # never-requested pages left for the next poll (per-poll cap)
-    retry_after: datetime | None = None
+    retry_after: str | None = None     # ISO time the source asked to wait until (Retry-After)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -193,7 +193,7 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
             urls = _pages_to_fetch(cur, feed_id, poll.items, interval_start, summary)
             page_wait = _fetch_pages(cur, feed_id, urls, interval_start, interval_end, summary)
             wait_until = max(filter(None, [wait_until, page_wait]), default=None)
-        summary.retry_after = wait_until
+        summary.retry_after = wait_until.isoformat() if wait_until else None
         cur.execute(sql("upsert_feed_poll"), {
             "feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
             "status": poll.status, "http_status": poll.http_status, "error": poll.error and clean_text(poll.error),
