@@ -9,11 +9,10 @@ from typing import Callable, Iterable, Iterator
 
 
 def _lines(path: str) -> Iterator[str]:
-    if path == "-":
-        yield from sys.stdin
-        return
-    with open(path, encoding="utf-8") as handle:
-        yield from handle
+    """The batch's lines: opened now (a missing file is a BatchInputError, exit code 2), decoded
+    line by line (a line that is not UTF-8 becomes an error for that line only)."""
+    from newsflow.batch import open_batch
+    return open_batch(path, sys.stdin.buffer)
 
 
 def _emit_json_lines(records: Iterable[dict]) -> None:
@@ -175,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done (a batch's bad lines are errors in its output), 2 bad configuration or a
+    batch that cannot be read, 1 anything else."""
+    from newsflow.batch import BatchInputError
     from newsflow.config import ConfigError
 
     args = build_parser().parse_args(argv)
@@ -182,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as exc:
         print(f"newsflow: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except BatchInputError as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
