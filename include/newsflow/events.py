@@ -13,6 +13,8 @@ actor sectors; the place from ``newsflow.places``; the date from
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -22,6 +24,7 @@ from datetime import datetime
 from importlib import resources
 from itertools import chain, compress
 from operator import itemgetter, or_
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterable, Iterator, NamedTuple
 
@@ -397,6 +400,7 @@ class _Document:
         self._anaphor_cores: tuple[list[int], list[int]] | None = None  # see _names_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
+        self.keep_features = False  # coded_mentions: each event also lists its model features
         # Most pieces hold no date word: the few that do, and where they start.
         date_rules = list(map(_DATE_RULES, records))
         self._date_rule_bases = list(compress(self._bases, date_rules))
@@ -456,9 +460,35 @@ class _Document:
         return found
 
 
+_POLICY = None
+
+
+def event_policy():
+    """The configured cut between events and candidates (include/config/events.yaml), read once."""
+    global _POLICY
+    if _POLICY is None:
+        from newsflow.config import load_event_policy
+
+        _POLICY = load_event_policy()
+    return _POLICY
+
+
 def extract_events(text: str, language: str | None = None, published_at: datetime | None = None,
                    title: str | None = None) -> list[dict]:
-    """PLOVER events found in `text` (see the module docstring)."""
+    """PLOVER events found in `text` (see the module docstring): every coded mention, each
+    with its calibrated `confidence` and `is_event` (at or above the configured cut)."""
+    return _code_events(text, language, published_at, title, keep_features=False)
+
+
+def coded_mentions(text: str, language: str | None = None, published_at: datetime | None = None,
+                   title: str | None = None) -> list[dict]:
+    """As extract_events, each mention also with the names of its `features` (what the
+    confidence model reads): the training data of bench/events/train.py."""
+    return _code_events(text, language, published_at, title, keep_features=True)
+
+
+def _code_events(text: str, language: str | None, published_at: datetime | None, title: str | None,
+                 keep_features: bool) -> list[dict]:
     if not text or not text.strip():
         return []
     if language is None:
@@ -468,6 +498,7 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
     if language not in SUPPORTED_LANGUAGES:
         return []
     doc = _Document(text, language, published_at)
+    doc.keep_features = keep_features
     fallback_country = iso2_to_iso3().get(doc.focus_country) if doc.focus_country else None
     paragraph_starts = _paragraph_starts(text)
     title_folded = fold_for_match(title) if title else None
@@ -522,6 +553,8 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     is_act = [not _negated(doc, t, modifiers) and not (doc.language == "ar" and _is_dawn(doc, t)) for t in triggers]
     realis, realis_predicates = _sentence_realis(doc, sentence, list(compress(triggers, is_act)), bool(places)) \
         if doc.language == "ar" else ({}, frozenset())
+    scorer = get_confidence_model()
+    sentence_words = None  # (folded start, end) of the sentence, on first need
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
@@ -560,14 +593,21 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
             date = _event_date(doc, sentence)
-        corroborated = sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1
-        near_source = bool(sources) and _near(doc, sources[0], trigger)
-        near_target = actor2 is not None and _near(doc, actor2, trigger)
-        confidence = _confidence(entry.weight, near_source, near_target, place is not None,
-                                 date[2], corroborated, hedged, len(seen_types) - 1)
+        if sentence_words is None:
+            sentence_words = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+        evidence = {
+            "source": bool(sources), "target": actor2 is not None, "place": place is not None, "date": date[2],
+            "near_source": bool(sources) and _near(doc, sources[0], trigger),
+            "near_target": actor2 is not None and _near(doc, actor2, trigger),
+            "corroborated": sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1,
+            "hedged": hedged, "intent": event_type != entry.event_type, "verbal": entry.verbal,
+            "later_type": len(seen_types) > 1,
+        }
+        features = _mention_features(doc, trigger, event_type, evidence, sentence_words)
         if event_type in realis:
-            # Word weights and participants do not tell a report from a mention here: structure does.
-            confidence = round(max(0.0, min(1.0, REALIS_BASE + REALIS_STEP * realis[event_type])), 3)
+            features |= _best_reading(realis[event_type])
+        confidence = scorer.confidence(features)
+        is_event = event_policy().is_event(confidence)
         location_country = iso2_to_iso3().get(place.country) if place else None
         fallback = location_country or fallback_country
         # Coordinated sources ("the US, Germany and France called...") give one event each.
@@ -585,15 +625,121 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
                 "sentence_end": sentence.end,
                 "trigger": _trigger_text(doc, trigger),
                 "confidence": confidence,
+                "is_event": is_event,
                 "is_root": is_root,
                 "language": doc.language,
+                **({"features": sorted(features)} if doc.keep_features else {}),
             })
     return events
 
 
-def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, float], frozenset]:
-    """The best clause-structure score per attack/protest type in an Arabic
-    sentence, and the folded starts of protest triggers that are their clause's
+# --- Confidence -------------------------------------------------------------------
+#
+# Each coded mention is described by named binary features (its type and trigger word, the
+# words around the trigger, the evidence found for it and, for Arabic attacks and protests,
+# its clause reading). A logistic model learned on the development folds (bench/events/train.py)
+# weighs them, and a Platt scaling fitted on held-out folds maps the score to a confidence:
+# the share of mentions at that confidence that the gold data counts as right.
+
+LATE_TRIGGER = 20  # a trigger this many words into its sentence is told on the way
+BAG_WORDS = 0      # words either side of the trigger read as a bag: none (3, 6 and 12 did no better on held-out folds)
+
+
+def _mention_features(doc: _Document, trigger: Atom, event_type: str, evidence: dict[str, bool],
+                      sentence_span: tuple[int, int]) -> frozenset:
+    language = doc.language
+    start, end = sentence_span
+    word_start = trigger.fstart - len(trigger.prefix)
+    head = doc.folded[start:word_start].split()
+    tail = doc.folded[trigger.fend:end]
+    after = tail.split()
+    if tail[:1] not in ("", " "):
+        after = after[1:]  # the rest of the trigger's own word
+    # The words right before and after the trigger, and a bag of those around it.
+    before = head[-1].strip(_WORD_PUNCTUATION) if head else ""
+    after = after[0].strip(_WORD_PUNCTUATION) if after else ""
+    # No feature of the language alone: Arabic is labelled for attacks and protests only, and its
+    # base rate there says nothing of its other types (they share the weights of their type).
+    names = {f"type:{event_type}", f"lang_type:{language}:{event_type}",
+             f"trigger:{language}:{doc.folded[trigger.fstart:trigger.fend]}"}
+    names.update(f"evidence:{name}" for name, present in evidence.items() if present)
+    if len(head) >= LATE_TRIGGER:
+        names.add("shape:late")
+    # Context words weigh per language and type: what "hit" means near an attack word is not
+    # what it means near a protest word.
+    kind = f"{language}:{event_type}"
+    if before:
+        names.add(f"prev:{kind}:{before}")
+    if after:
+        names.add(f"next:{kind}:{after}")
+    window = (w.strip(_WORD_PUNCTUATION) for w in chain(head[-BAG_WORDS:], tail.split()[:BAG_WORDS + 1]))
+    names.update(f"bag:{kind}:{_bare_word(w)}" for w in window if w)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=65536)
+def _bare_word(word: str) -> str:
+    """The word without its clitic prefixes (و ف ب ل ك ال): one feature for "والهجوم" and "هجوم"."""
+    return strip_clitics(word)[-1]
+
+
+class ConfidenceModel:
+    """Feature weights and Platt scaling (data/events/confidence.json)."""
+
+    def __init__(self, weights: dict[str, float], bias: float, scale: float, shift: float) -> None:
+        self.weights, self.bias, self.scale, self.shift = weights, bias, scale, shift
+
+    def score(self, features: Iterable[str]) -> float:
+        weights = self.weights
+        return self.bias + sum(weights.get(name, 0.0) for name in features)
+
+    def confidence(self, features: Iterable[str]) -> float:
+        z = self.scale * self.score(features) + self.shift
+        return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 3)
+
+
+def load_confidence_model(path=None) -> ConfidenceModel:
+    """The validated model of data/events/confidence.json (or `path`)."""
+    where = str(path) if path else "data/events/confidence.json"
+    source = Path(path) if path else resources.files("newsflow") / "data" / "events" / "confidence.json"
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EventDataError(f"{where}: not found (bench/events/train.py writes it)") from None
+    except json.JSONDecodeError as exc:
+        raise EventDataError(f"{where}: invalid JSON: {exc}") from exc
+    try:
+        weights = data["weights"]
+        numbers = [data["bias"], data["platt"]["scale"], data["platt"]["shift"], *weights.values()]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise EventDataError(f"{where}: expected weights, bias and platt.scale/shift ({exc!r} missing)") from None
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers):
+        raise EventDataError(f"{where}: every weight, the bias and the Platt scaling must be finite numbers")
+    if data["platt"]["scale"] <= 0:
+        raise EventDataError(f"{where}: platt.scale must be positive (a higher score, a higher confidence)")
+    return ConfidenceModel({str(k): float(v) for k, v in weights.items()}, float(data["bias"]),
+                           float(data["platt"]["scale"]), float(data["platt"]["shift"]))
+
+
+_MODEL: ConfidenceModel | None = None
+
+
+def get_confidence_model() -> ConfidenceModel:
+    global _MODEL
+    if _MODEL is None:
+        _MODEL = load_confidence_model()
+    return _MODEL
+
+
+def use_confidence_model(model: ConfidenceModel | None) -> None:
+    """Code with `model` from now on (None: the shipped one again). Training and tests only."""
+    global _MODEL
+    _MODEL = model
+
+
+def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, list], frozenset]:
+    """The clause-structure features (model feature names) of each attack/protest word in an
+    Arabic sentence, per type, and the folded starts of protest triggers that are their clause's
     predicate: a protest told after a verbal act ("معلنين رفضهم ... مرددين
     هتافات") is no content of it, where an attack often is ("أدانت ... خطفوا").
     `acts`: the sentence's triggers that are acts (see _sentence_events)."""
@@ -605,7 +751,7 @@ def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool
     attributed = view.any_in(range(min(REPORT_OPENING, view.size)), _IN.reporting_verbs)
     # In a long sentence the coded act is its main one; many others are told on the way.
     long_sentence = view.size >= LONG_SENTENCE
-    best: dict[str, float] = {}
+    found: dict[str, list] = {}
     predicates = set()
     for index, trigger in enumerate(wanted):
         if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
@@ -617,16 +763,14 @@ def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool
             continue
         features = _realis_features(view, trigger)
         event_type = trigger.payload.event_type
-        score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
-            + REALIS_PLACE * (has_place and features["predicate"]) \
-            + REALIS_LONG * long_sentence \
-            + REALIS_BURIED * (view.index_of(trigger.fstart) >= BURIED_AFTER) \
-            + REALIS_ATTRIBUTED * (attributed and event_type == "ASSAULT")
-        best[event_type] = max(best.get(event_type, score), score)
+        features |= {"place_predicate": has_place and features["predicate"], "long": long_sentence,
+                     "buried": view.index_of(trigger.fstart) >= BURIED_AFTER,
+                     "attributed": attributed and event_type == "ASSAULT"}
+        found.setdefault(event_type, []).append(_realis_names(tuple(features.items())))
         if features["predicate"] and event_type == "PROTEST" and (
                 not trigger.payload.participant or _marched_in(view, trigger)):
             predicates.add(trigger.fstart)
-    return best, predicates
+    return found, predicates
 
 
 def _marched_in(view: "_ClauseView", trigger: Atom) -> bool:
@@ -666,27 +810,25 @@ def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
     return first - view.clause_start(first) <= 1
 
 
-REALIS_BASE = 0.35
-REALIS_STEP = 0.1
-REALIS_PLACE = 0.5        # a named place where the predicate's act happened
-REALIS_ATTRIBUTED = 0.5   # an attack told on a source's word (a verb of saying opens the sentence)
-REALIS_LONG = -0.5        # a sentence of LONG_SENTENCE tokens or more
-REALIS_BURIED = -1.0      # the act named BURIED_AFTER tokens or more into its sentence: told on the way
 REPORT_OPENING = 3        # tokens at the start of a sentence where its verb of saying stands
 LONG_SENTENCE = 40
 BURIED_AFTER = 20
-REALIS_WEIGHTS = {"predicate": 2.0, "time": 1.0, "count": 1.0, "reference": -2.0, "irrealis": -2.0,
-                  "generic": -1.5, "figurative": -3.0, "anaphoric": -1.0, "cumulative": -2.0}
 
 
-def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bool, has_date: bool,
-                corroborated: bool, hedged: bool, rank: int) -> float:
-    """How sure we are that the sentence reports this event: the trigger's
-    own weight, plus evidence of a concrete happening (who, to whom, where,
-    when, a second word for the same act), minus hedges and later rank."""
-    score = 0.5 * weight + 0.12 * has_source + 0.08 * has_target + 0.1 * has_place \
-        + 0.1 * has_date + 0.1 * corroborated - 0.2 * hedged - 0.05 * rank
-    return round(max(0.0, min(1.0, score)), 3)
+_AGAINST_REPORT = frozenset(f"clause:{name}" for name in
+                            ("reference", "irrealis", "generic", "figurative", "cumulative", "anaphoric"))
+
+
+def _best_reading(readings: list[frozenset]) -> frozenset:
+    """Of the clause readings of a type's words in a sentence, the one most like a report: the
+    predicate of its clause, with the fewest readings against a report, then a time or a count."""
+    return max(readings, key=lambda r: ("clause:predicate" in r, -len(r & _AGAINST_REPORT),
+                                        "clause:time" in r, "clause:count" in r))
+
+
+@lru_cache(maxsize=1024)
+def _realis_names(features: tuple) -> frozenset:
+    return frozenset("clause:" + name for name, present in features if present)
 
 
 # --- Arabic clause structure -------------------------------------------------------
@@ -1337,10 +1479,11 @@ def _parse_published(value) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def events_batch(lines: Iterable[str]) -> Iterator[dict]:
+def events_batch(lines: Iterable[str], candidates: bool = False) -> Iterator[dict]:
     """JSON lines in ({"id", "text", "language"?, "published_at"?, "title"?}),
     one result per line out ({"id", "events", "error"}); a bad line yields
-    an error for its id and the batch goes on."""
+    an error for its id and the batch goes on. Only events (``is_event``) are
+    emitted unless `candidates`: then the mentions below the cut follow too."""
     for line in lines:
         if not line.strip():
             continue
@@ -1353,6 +1496,8 @@ def events_batch(lines: Iterable[str]) -> Iterator[dict]:
                 raise ValueError("'text' must be a string")
             events = extract_events(text, record.get("language"), _parse_published(record.get("published_at")),
                                     record.get("title"))
+            if not candidates:
+                events = [event for event in events if event["is_event"]]
             yield {"id": record_id, "events": events, "error": None}
         except Exception as exc:  # one bad record must not stop the batch
             yield {"id": record_id, "events": [], "error": f"{type(exc).__name__}: {exc}"}
