@@ -46,7 +46,8 @@ L2 = 1.0               # penalty on the squared weights (the bias is free); 0.3-
 LEXICAL = ("trigger:", "prev:", "next:", "bag:")  # features naming words
 LEXICAL_L2 = 3.0       # their penalty, times L2
 MIN_COUNT = 2          # a feature seen fewer times in training gets no weight
-GOAL_F1 = 0.70
+GOAL_ASSAULT_F1 = 0.70    # the goals of the default output the cut must keep
+GOAL_EN_ACCURACY = 0.75
 CUTS = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # candidate event cuts, 0.10 .. 0.90
 # Evidence that a mention reports an act: its weight may not be negative ...
 MORE_IS_EVENT = {"evidence:source", "evidence:target", "evidence:near_source", "evidence:near_target",
@@ -243,10 +244,10 @@ def mean(values: list[float]) -> float:
 
 def recommended_cut(cv: CrossValidation) -> float:
     """The highest cut at which the held-out Arabic ASSAULT F1 and English type accuracy still
-    reach GOAL_F1 (mean over folds): the most precise output that keeps them. PROTEST has too few
-    positive sentences in the dev data (37) to steer the choice (its F1 spreads ±0.2 over folds)."""
-    kept = [cut for cut, runs in cv.per_cut.items()
-            if mean([r["ASSAULT F1"] for r in runs]) >= GOAL_F1 and mean([r["en accuracy"] for r in runs]) >= GOAL_F1]
+    reach their goals (mean over folds): the most precise output that keeps them. PROTEST has too
+    few positive sentences in the dev data (37) to steer the choice (its F1 spreads ±0.2 over folds)."""
+    kept = [cut for cut, runs in cv.per_cut.items() if mean([r["ASSAULT F1"] for r in runs]) >= GOAL_ASSAULT_F1
+            and mean([r["en accuracy"] for r in runs]) >= GOAL_EN_ACCURACY]
     return max(kept) if kept else max(cv.per_cut, key=lambda cut: mean([r["ASSAULT F1"] for r in cv.per_cut[cut]]))
 
 
@@ -290,7 +291,8 @@ def main() -> int:
     print(f"\n{FOLDS}-fold cross-validation by document (mean ± spread over folds), output at each cut:")
     cv = cross_validate(sentences)
     print_cross_validation(cv, events.event_policy().cut)
-    print(f"\n  recommended event_cut (highest with ASSAULT F1 and English accuracy >= {GOAL_F1}): "
+    print(f"\n  recommended event_cut (highest with ASSAULT F1 >= {GOAL_ASSAULT_F1} and English accuracy >= "
+          f"{GOAL_EN_ACCURACY}): "
           f"{recommended_cut(cv):.2f}; configured: {events.event_policy().cut:.2f} (include/config/events.yaml)")
     if args.check:
         return 0
