@@ -340,6 +340,71 @@ def test_confidence_is_monotone_in_evidence():
         > _best_confidence("قصفت طائرات روسية مدينة حلب.", "ASSAULT")
 
 
+# --- word sense and tense --------------------------------------------------------
+
+@pytest.mark.parametrize("text, language, trigger_type", [
+    ("Arsenal beat Chelsea 2-1 in the league match on Sunday.", "en", "ASSAULT"),       # sports "beat"
+    ("The coach said the rushing attack won the cup final.", "en", "ASSAULT"),
+    ("Both teams will meet again in the tournament semifinal.", "en", "CONSULT"),
+    ("The rally is planned for March 3 in the capital.", "en", None),                 # the month
+    ("Elections were held in March and the results came in April.", "en", "PROTEST"),
+    ("The ministry did not respond to a request for comment.", "en", "REQUEST"),
+    ("The company released a statement on Monday.", "en", "RETREAT"),
+    ("The mother won custody of her children after the hearing.", "en", "COERCE"),
+    ("He works for a consulting firm in Dubai.", "en", "CONSULT"),
+    ("وارتفعت صادرات النفط إلى الصين خلال الشهر الماضي.", "ar", "COERCE"),             # exports
+    ("واحتلت الجامعة المرتبة الأولى في التصنيف العربي.", "ar", "COERCE"),              # ranked first
+    ("ورسم الفنان لوحة كبيرة للمدينة القديمة.", "ar", "THREATEN"),                    # a tableau
+    ("وأكد المتحدث على الطبيعة السلمية للمسيرة.", "ar", "RETREAT"),
+    ("ويسعى الفريق إلى تحقيق النصر في الموسم المقبل.", "ar", "ACCUSE"),               # achieving
+])
+def test_other_senses_are_no_events(text, language, trigger_type):
+    coded = extract_events(text, language, PUBLISHED)
+    if trigger_type is None:
+        assert not [e for e in coded if "march" in e["trigger"].lower()]
+    else:
+        assert not [e for e in coded if e["event_type"] == trigger_type]
+
+
+def test_the_senses_leave_the_acts_themselves():
+    assert [e for e in extract_events("Thousands of protesters marched through the capital.", "en", PUBLISHED)
+            if e["event_type"] == "PROTEST"]
+    assert [e for e in extract_events("Gunmen beat a journalist outside his home in Mosul.", "en", PUBLISHED)
+            if e["event_type"] == "ASSAULT"]
+    assert [e for e in extract_events("وصادرت الشرطة أسلحة من المنزل.", "ar", PUBLISHED) if e["event_type"] == "COERCE"]
+
+
+def test_habitual_statement_is_less_confident_than_a_report():
+    report = _confidence_of("Gunmen attacked teachers in the village on Monday.", "en", "ASSAULT")
+    habitual = _confidence_of("Gunmen often attacked teachers in the village.", "en", "ASSAULT")
+    assert habitual < report
+
+
+def test_background_act_of_an_earlier_year_is_not_dated_on_the_publication_day():
+    text = "وقد تم اعتماد هذا القرار عام 2015، وهو يدعو إلى إجراء محادثات سلام بين الطرفين."
+    requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
+    assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
+    # A year as a start ("since 2016") does not date the act: it stays on its day.
+    text = "وشنت الطائرات غارات على المدينة أمس لأول مرة منذ عام 2016."
+    strikes = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ASSAULT"]
+    assert strikes and strikes[0]["event_date"] == "2024-12-01"
+
+
+def _confidence_of(text: str, language: str, event_type: str) -> float:
+    return max(e["confidence"] for e in extract_events(text, language, PUBLISHED) if e["event_type"] == event_type)
+
+
+def test_senses_data_is_validated(tmp_path):
+    assert events_module.load_senses()["en"]["months"] == frozenset({"march"})
+    bad = tmp_path / "senses.yaml"
+    bad.write_text("contexts:\n  sports:\n    words: {en: [match]}\n", encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match="contexts.sports"):
+        events_module.load_senses(bad)
+    bad.write_text("not_acts:\n  en: [request for comment, 3]\n", encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match="not_acts.en"):
+        events_module.load_senses(bad)
+
+
 # --- the real seed article (only where the shared seeds exist) ---------------
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed article not available")

@@ -55,7 +55,8 @@ MORE_IS_EVENT = {"evidence:source", "evidence:target", "evidence:near_source", "
                  "clause:count", "clause:place_predicate", "clause:attributed"}
 # ... and evidence against it may not be positive.
 LESS_IS_EVENT = {"evidence:hedged", "clause:reference", "clause:irrealis", "clause:generic", "clause:figurative",
-                 "clause:anaphoric", "clause:cumulative", "clause:long", "clause:buried", "shape:late"}
+                 "clause:anaphoric", "clause:cumulative", "clause:long", "clause:buried", "shape:late",
+                 "shape:earlier_year", "shape:present"}
 
 
 def devdata_root() -> Path:

@@ -91,6 +91,19 @@ class ModifierEntry:
     kind: str  # negation | intent | hedge | background
 
 
+@dataclass(frozen=True)
+class NotActEntry:
+    """A phrase holding a trigger word in a sense that is no act (data/events/senses.yaml, not_acts)."""
+
+
+@dataclass(frozen=True)
+class SenseContext:
+    """Folded context words of one sense (sports, business) and the triggers they turn to it."""
+    words: frozenset
+    phrases: tuple
+    triggers: frozenset
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of the word-profile cache
 class ClauseWords:
     """Folded Arabic word lists (data/events/plover.yaml, clauses.ar) used to
@@ -115,6 +128,10 @@ class ClauseWords:
     reporting_verbs: frozenset
     hostages: frozenset
     holding_verbs: frozenset
+
+
+HABITUAL = ModifierEntry("hedge")  # "often", "usually": a general statement, weighed as a hedge
+NOT_ACT = NotActEntry()
 
 
 class EventDataError(ValueError):
@@ -232,11 +249,44 @@ def load_event_lexicon() -> dict:
     return {"triggers": triggers, "modifiers": modifiers, "clauses": clause_words}
 
 
+def load_senses(path=None) -> dict:
+    """The validated contents of data/events/senses.yaml (or `path`): per language, the not-act
+    phrases, the sense contexts, the month words and the habitual words."""
+    source = Path(path) if path else resources.files("newsflow") / "data" / "events" / "senses.yaml"
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise EventDataError(f"data/events/senses.yaml: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EventDataError("data/events/senses.yaml: expected a mapping of sections")
+    unknown = set(data) - {"not_acts", "contexts", "months", "habitual"}
+    if unknown:
+        raise EventDataError(f"data/events/senses.yaml: unknown sections {sorted(unknown)}")
+    senses = {}
+    for language in SUPPORTED_LANGUAGES:
+        def words(section, where):
+            return [fold_for_match(w) for w in _word_list((section or {}).get(language), f"{where}.{language}")]
+
+        contexts = []
+        for name, spec in (data.get("contexts") or {}).items():
+            if not isinstance(spec, dict) or set(spec) != {"words", "triggers"}:
+                raise EventDataError(f"data/events/senses.yaml: contexts.{name}: needs 'words' and 'triggers'")
+            context_words = words(spec["words"], f"contexts.{name}.words")
+            contexts.append(SenseContext(frozenset(w for w in context_words if " " not in w),
+                                         tuple(f" {w} " for w in context_words if " " in w),
+                                         frozenset(words(spec["triggers"], f"contexts.{name}.triggers"))))
+        senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
+                            "months": frozenset(words(data.get("months"), "months")),
+                            "habitual": words(data.get("habitual"), "habitual")}
+    return senses
+
+
 class EventLexicon:
     """One matcher per language holding triggers, actors and modifiers."""
 
     def __init__(self) -> None:
         data = load_event_lexicon()
+        senses = load_senses()
         coder = get_actor_coder()
         self.matchers: dict[str, LexiconMatcher] = {}
         for language in SUPPORTED_LANGUAGES:
@@ -246,9 +296,14 @@ class EventLexicon:
                 matcher.add(form, entry, "trigger")
             for form, entry in data["modifiers"][language]:
                 matcher.add(form, entry, "actor")  # whole words with clitics only
+            for form in senses[language]["habitual"]:
+                matcher.add(form, HABITUAL, "actor")
+            for form in senses[language]["not_acts"]:
+                matcher.add(form, NOT_ACT, "trigger")  # the longer match hides the trigger inside it
             matcher.build()
             self.matchers[language] = matcher
         self.clauses: ClauseWords = data["clauses"]
+        self.senses = senses
         # What each distinct space-separated piece of text yields, per language: the
         # same words recur from text to text, so each is folded and searched once.
         self.pieces = {language: BoundedMemo(partial(self._piece_record, language), PIECE_RECORDS_LIMIT)
@@ -409,7 +464,9 @@ class _Document:
         phrase_pieces = compress(zip(self._bases, map(len, folded_pieces)), map(_OPENS_PHRASE, records))
         atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits),
                                                 phrase_pieces)
-        self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
+        self.triggers = [a for a in longest_non_overlapping(a for a in atoms
+                                                            if isinstance(a.payload, (TriggerEntry, NotActEntry)))
+                         if a.payload is not NOT_ACT]
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
         self.actors = compose_actors(actor_atoms, text, self.folded, language)
@@ -558,8 +615,19 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
+    senses = get_event_lexicon().senses[doc.language]
+    sentence_context = None  # the sentence's folded words, on first need
     for trigger, act in zip(triggers, is_act):
         entry: TriggerEntry = trigger.payload
+        folded_trigger = doc.folded[trigger.fstart:trigger.fend]
+        if folded_trigger in senses["months"] and _is_month(doc, trigger):
+            continue
+        if any(folded_trigger in context.triggers for context in senses["contexts"]):
+            if sentence_context is None:
+                sentence_context = _folded_words(doc, sentence)
+            if any(_in_context(sentence_context, context) for context in senses["contexts"]
+                   if folded_trigger in context.triggers):
+                continue
         if any(s <= trigger.fstart < e for s, e in verbal_scopes) and trigger.fstart not in realis_predicates:
             # The content of a verbal act, unless a protest that is the predicate of a clause
             # of its own ("معلنين رفضهم للقرار، مرددين هتافات").
@@ -603,7 +671,11 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             "hedged": hedged, "intent": event_type != entry.event_type, "verbal": entry.verbal,
             "later_type": len(seen_types) > 1,
         }
+        shape = {"shape:earlier_year": date[3],
+                 # An Arabic imperfect ("يدعو", "يستهدف"): a present, habitual or future act.
+                 "shape:present": doc.language == "ar" and folded_trigger[:1] == "ي"}
         features = _mention_features(doc, trigger, event_type, evidence, sentence_words)
+        features |= {name for name, present in shape.items() if present}
         if event_type in realis:
             features |= _best_reading(realis[event_type])
         confidence = scorer.confidence(features)
@@ -737,6 +809,29 @@ def use_confidence_model(model: ConfidenceModel | None) -> None:
     """Code with `model` from now on (None: the shipped one again). Training and tests only."""
     global _MODEL
     _MODEL = model
+
+
+def _is_month(doc: _Document, trigger: Atom) -> bool:
+    """A capitalised month name ("in March", "March 3") mid-sentence or before a number."""
+    written = doc.text[trigger.start:trigger.end]
+    if not written[:1].isupper():
+        return False
+    following = doc.text[trigger.end:trigger.end + 12].split()
+    if following and following[0][:1].isdigit():
+        return True
+    before = doc.text[max(0, trigger.start - 3):trigger.start].rstrip()
+    return bool(before) and before[-1:] not in ".!?\n\"“"
+
+
+def _folded_words(doc: _Document, sentence) -> tuple[set, str]:
+    text = doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)]
+    words = {w.strip(_WORD_PUNCTUATION) for w in text.split()}
+    return words | {s for w in words for s in strip_clitics(w)[1:]}, f" {text} "
+
+
+def _in_context(sentence_context: tuple[set, str], context: SenseContext) -> bool:
+    words, text = sentence_context
+    return not words.isdisjoint(context.words) or any(phrase in text for phrase in context.phrases)
 
 
 def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, list], frozenset]:
@@ -1460,15 +1555,30 @@ def _names_anaphor(doc: _Document, sentence) -> bool:
     return bool(ANAPHORS & (stripped | pairs))
 
 
-def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool]:
+_YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
+# A year told as the time of the act ("adopted in 2015", "عام 2015"), not as a start ("since 2016").
+_ACT_YEAR = re.compile(r"(?:(\S+) )?(?:in|during|عام|في عام|سنة|في)\s+(19[4-9]\d|20\d\d)(?!\d)")
+_YEAR_STARTS = frozenset(fold_for_match(w) for w in "since after before until منذ بعد قبل حتى".split())
+
+
+def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool, bool]:
+    """The event's date, its precision, whether an expression of the sentence gave it, and whether
+    the sentence names an earlier year (before the publication's; any year when it is unknown)."""
     from newsflow.dates import resolve_event_date
 
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
-    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, doc.folded[start:end],
-                                  doc.date_rules(start, end))
+    folded = doc.folded[start:end]
+    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, folded, doc.date_rules(start, end))
+    earlier_year = any(doc.published_at is None or int(y) < doc.published_at.year for y in _YEAR.findall(folded))
     if resolved is None or resolved.date is None:
-        return None, "unknown", bool(resolved and resolved.expression)
-    return resolved.date.isoformat(), resolved.precision, resolved.expression is not None
+        return None, "unknown", bool(resolved and resolved.expression), earlier_year
+    if resolved.expression is None and doc.published_at is not None and any(
+            int(year) < doc.published_at.year and before not in _YEAR_STARTS
+            for before, year in _ACT_YEAR.findall(folded)):
+        # "the resolution adopted in 2015 calls for ...": an act of an earlier year told as
+        # background is not one of the publication day (a year alone is no event date).
+        return None, "unknown", False, earlier_year
+    return resolved.date.isoformat(), resolved.precision, resolved.expression is not None, earlier_year
 
 
 # --- Batch ------------------------------------------------------------------------
