@@ -405,6 +405,38 @@ def test_senses_data_is_validated(tmp_path):
         events_module.load_senses(bad)
 
 
+# --- roles ----------------------------------------------------------------------
+
+def test_subject_before_the_verb_is_the_source_and_the_actor_after_it_the_target():
+    (strike,) = [e for e in extract_events("الجيش السوري قصف المعارضة في إدلب أمس.", "ar", PUBLISHED)
+                 if e["event_type"] == "ASSAULT"]
+    assert strike["actor1"]["code"] == "SYRMIL" and strike["actor2"]["code"] == "SYROPP"
+    # Verb first, the subject after it, still reads as before.
+    (strike,) = [e for e in extract_events("قصفت روسيا مواقع المعارضة في إدلب أمس.", "ar", PUBLISHED)
+                 if e["event_type"] == "ASSAULT"]
+    assert strike["actor1"]["code"].startswith("RUS")
+
+
+def test_coordinated_subjects_before_the_verb_are_each_a_source():
+    arrests = [e for e in extract_events("الجيش والشرطة اعتقلوا 20 مسلحا في الموصل.", "ar", PUBLISHED)
+               if e["event_type"] == "COERCE"]
+    assert {e["actor1"]["sector"] for e in arrests} == {"MIL", "COP"}
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Israeli troops shot two Palestinian protesters near Nablus, Palestinian officials said.", "en"),
+    ("Rebels attacked the town, according to the army.", "en"),
+    ("Gunmen stormed the village, police said on Monday.", "en"),
+    ("قصفت الطائرات البلدة أمس بحسب الجيش.", "ar"),
+])
+def test_a_reporting_actor_is_never_the_target(text, language):
+    coded = extract_events(text, language, PUBLISHED)
+    assert coded
+    for event in coded:
+        target = (event["actor2"] or {}).get("text") or ""
+        assert not any(word in target for word in ("officials", "army", "police", "الجيش")), event
+
+
 # --- the real seed article (only where the shared seeds exist) ---------------
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed article not available")

@@ -1389,7 +1389,11 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
             index -= 1
         source = before[index]
     target = None
-    if doc.language == "ar" and after and not _governed_by_preposition(doc, after[0]):
+    # A subject standing right before the verb ("الجيش السوري قصف المعارضة") keeps its role:
+    # the actor after the verb is then its object, not a postponed subject.
+    preverbal = bool(before) and _token_gap(doc.folded, doc.fold_index(before[-1].end),
+                                            trigger.fstart - len(trigger.prefix)) == 0
+    if doc.language == "ar" and after and not preverbal and not _governed_by_preposition(doc, after[0]):
         gap = _token_gap(doc.folded, trigger.fend, _word_start(doc, after[0]))
         if gap <= VSO_WINDOW - 1 and not _is_victim(after[0], event_type):
             # Verb-subject order ("شنت روسيا غارات") or a verbal noun with its
@@ -1415,10 +1419,33 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
         # The target follows the act ("on X", "against X", "على", "ضد", an
         # object); a co-actor of the subject is never the target.
         target = next((a for a in after if all(a.start != s.start for s in sources)), None)
+    if target is not None and _is_reporter(doc, target):
+        target = None  # "..., officials said": who tells of the act is not its target
     if event_type in ("ASSAULT", "COERCE") and sources and _is_victim(sources[0], event_type):
         if target is None or not _is_victim(target, event_type):
             sources, target = ([target] if target else []), sources[0]
     return sources, target
+
+
+_EN_REPORTING = frozenset("said say says told tells reported reports added stated announced confirmed quoted".split())
+
+
+def _is_reporter(doc: _Document, actor: ActorMention) -> bool:
+    """The actor is who tells of the sentence's act: the subject of a verb of saying ("officials
+    said", "قال مسؤولون") or after "according to" ("بحسب", "وفقا ل")."""
+    fstart, fend = doc.fold_index(actor.start), doc.fold_index(actor.end)
+    before = [w.strip(_WORD_PUNCTUATION) for w in doc.folded[max(0, fstart - 30):fstart].split()]
+    if doc.language == "en":
+        before = before[:-1] if before[-1:] == ["the"] else before
+        after = [w.strip(_WORD_PUNCTUATION) for w in doc.folded[fend:fend + 30].split()[:3]]
+        return bool(_EN_REPORTING.intersection(after[:2])) and "that" not in after[:1] \
+            or before[-2:] == ["according", "to"]
+    reporting = get_event_lexicon().clauses.reporting_verbs
+    return bool(before) and (not reporting.isdisjoint(strip_clitics(before[-1]))
+                             or before[-1].lstrip("و") in _AR_ACCORDING)
+
+
+_AR_ACCORDING = frozenset(fold_for_match(w) for w in "بحسب حسب وفق وفقا لـ نقلا عن".split())
 
 
 def _after_between(doc: _Document, actor: ActorMention) -> bool:
