@@ -423,6 +423,18 @@ def test_coordinated_subjects_before_the_verb_are_each_a_source():
     assert {e["actor1"]["sector"] for e in arrests} == {"MIL", "COP"}
 
 
+@pytest.mark.parametrize("text, source, target", [
+    ("Syria says it is willing to withdraw its troops from Lebanon.", "Syria", None),
+    ("Croatia is investigating alleged war crimes against Serb civilians.", "Croatia", "Serb civilians"),
+    ("Two soldiers were shot near the border.", None, "soldiers"),
+])
+def test_english_passive_needs_a_participle(text, source, target):
+    first = extract_events(text, "en", PUBLISHED)[0]
+    assert (first["actor1"] or {}).get("text") == source
+    if target:
+        assert (first["actor2"] or {}).get("text") == target
+
+
 @pytest.mark.parametrize("text, language", [
     ("Israeli troops shot two Palestinian protesters near Nablus, Palestinian officials said.", "en"),
     ("Rebels attacked the town, according to the army.", "en"),

@@ -1507,7 +1507,16 @@ def _is_victim(actor: ActorMention, event_type: str) -> bool:
     return event_type in ("ASSAULT", "COERCE") and actor.sector in VICTIM_SECTORS
 
 
+_PARTICIPLES = frozenset(form for forms in _IRREGULAR_PAST.values() for form in forms)
+
+
 def _english_passive(doc: _Document, trigger: Atom) -> bool:
+    """A participle after a form of "be" ("was attacked"); not a progressive ("is investigating")
+    nor an adjective of intent ("is prepared to", "is willing to")."""
+    words = doc.folded[trigger.fstart:trigger.fend].split()
+    verb = words[0] if words else ""
+    if words[-1:] == ["to"] or not (verb.endswith(("ed", "en", "wn")) or verb in _PARTICIPLES):
+        return False
     head = doc.folded[max(0, trigger.fstart - 20):trigger.fstart].split()
     return bool(head) and head[-1] in ("was", "were", "been", "be", "being", "is", "are")
 
