@@ -435,6 +435,15 @@ def test_english_passive_needs_a_participle(text, source, target):
         assert (first["actor2"] or {}).get("text") == target
 
 
+@pytest.mark.parametrize("text, country", [
+    ("British Defence Secretary Tom King has promised to continue military aid to Mozambique.", "GBR"),
+    ("Russian aircraft including helicopter gunships killed 46 civilians in a village near Herat.", "RUS"),
+])
+def test_a_title_or_a_whole_before_the_subject_gives_its_country(text, country):
+    first = extract_events(text, "en", PUBLISHED)[0]
+    assert first["actor1"]["country"] == country
+
+
 @pytest.mark.parametrize("text, language", [
     ("Israeli troops shot two Palestinian protesters near Nablus, Palestinian officials said.", "en"),
     ("Rebels attacked the town, according to the army.", "en"),

@@ -1389,6 +1389,8 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
     before = [a for a in actors if a.end <= trigger.start and not _governed_by_preposition(doc, a)]
     after = [a for a in actors if a.start >= trigger.end]
     source = before[-1] if before else None
+    if source is not None and source.country is None:
+        source = _titled(doc, source, before)
     if source is not None:
         # Back up to the head of a coordination ending just before the trigger.
         index = before.index(source)
@@ -1453,6 +1455,19 @@ def _is_reporter(doc: _Document, actor: ActorMention) -> bool:
 
 
 _AR_ACCORDING = frozenset(fold_for_match(w) for w in "بحسب حسب وفق وفقا لـ نقلا عن".split())
+
+
+def _titled(doc: _Document, actor: ActorMention, before: list[ActorMention]) -> ActorMention:
+    """The actor that names the country of `actor` just before it: a title before a personal name
+    ("British Defence Secretary Tom King"), a whole before its part ("Russian aircraft including
+    helicopter gunships"); else `actor`."""
+    index = before.index(actor)
+    if index == 0 or before[index - 1].country is None:
+        return actor
+    between = doc.text[before[index - 1].end:actor.start].split()
+    if len(between) <= 3 and (all(w[:1].isupper() for w in between) or between[:1] == ["including"]):
+        return before[index - 1]
+    return actor
 
 
 def _after_between(doc: _Document, actor: ActorMention) -> bool:
