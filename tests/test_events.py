@@ -366,6 +366,27 @@ def test_other_senses_are_no_events(text, language, trigger_type):
         assert not [e for e in coded if e["event_type"] == trigger_type]
 
 
+def test_strike_in_a_text_about_attacks_is_an_attack():
+    text = ("Russian warplanes carried out air strikes on Idlib on Monday. "
+            "Syrian jets also struck the town of Sarmin, killing four people.")
+    coded = extract_events(text, "en", PUBLISHED)
+    assert not [e for e in coded if e["event_type"] == "PROTEST"]
+    assert [e for e in coded if e["event_type"] == "ASSAULT" and e["trigger"] == "struck"]
+    # Without a word of attack in the text, a strike stays a strike of workers.
+    strike = extract_events("Dock workers went on strike in Antwerp on Monday over pay.", "en", PUBLISHED)
+    assert [e for e in strike if e["event_type"] == "PROTEST"]
+
+
+@pytest.mark.parametrize("text, language, event_type", [
+    ("Hezbollah said the attack was a warning over repeated Israeli violations of the ceasefire.", "en", "RETREAT"),
+    ("وقال الحزب إن القصف جاء ردا على الخروقات الإسرائيلية المتكررة لاتفاق وقف إطلاق النار.", "ar", "RETREAT"),
+    ("وأعلنت وزارة الصحة ارتفاع عدد الضحايا.", "ar", "CONSULT"),
+    ("Video shared by opposition fighters shows detainees leaving the prison.", "en", "COOPERATE"),
+])
+def test_references_and_names_are_no_acts(text, language, event_type):
+    assert not [e for e in extract_events(text, language, PUBLISHED) if e["event_type"] == event_type]
+
+
 def test_the_senses_leave_the_acts_themselves():
     assert [e for e in extract_events("Thousands of protesters marched through the capital.", "en", PUBLISHED)
             if e["event_type"] == "PROTEST"]

@@ -98,10 +98,13 @@ class NotActEntry:
 
 @dataclass(frozen=True)
 class SenseContext:
-    """Folded context words of one sense (sports, business) and the triggers they turn to it."""
+    """Folded context words of one sense (sports, business) and the triggers they turn to it,
+    read in the trigger's sentence or (document) anywhere in the text."""
     words: frozenset
     phrases: tuple
     triggers: frozenset
+    document: bool = False
+    event_type: str | None = None  # the type the triggers take in this sense; None: no event
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of the word-profile cache
@@ -269,12 +272,16 @@ def load_senses(path=None) -> dict:
 
         contexts = []
         for name, spec in (data.get("contexts") or {}).items():
-            if not isinstance(spec, dict) or set(spec) != {"words", "triggers"}:
-                raise EventDataError(f"data/events/senses.yaml: contexts.{name}: needs 'words' and 'triggers'")
+            if not isinstance(spec, dict) or not {"words", "triggers"} <= set(spec) <= {"words", "triggers", "scope", "as"} \
+                    or spec.get("scope", "sentence") not in ("sentence", "document") \
+                    or spec.get("as") not in (None, *PLOVER_TYPES):
+                raise EventDataError(f"data/events/senses.yaml: contexts.{name}: needs 'words' and 'triggers' "
+                                     "(and optionally 'scope': sentence or document, 'as': a PLOVER type)")
             context_words = words(spec["words"], f"contexts.{name}.words")
             contexts.append(SenseContext(frozenset(w for w in context_words if " " not in w),
                                          tuple(f" {w} " for w in context_words if " " in w),
-                                         frozenset(words(spec["triggers"], f"contexts.{name}.triggers"))))
+                                         frozenset(words(spec["triggers"], f"contexts.{name}.triggers")),
+                                         spec.get("scope") == "document", spec.get("as")))
         senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
                             "months": frozenset(words(data.get("months"), "months")),
                             "habitual": words(data.get("habitual"), "habitual")}
@@ -455,6 +462,7 @@ class _Document:
         self._anaphor_cores: tuple[list[int], list[int]] | None = None  # see _names_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
+        self._words = None  # see words()
         self.keep_features = False  # coded_mentions: each event also lists its model features
         # Most pieces hold no date word: the few that do, and where they start.
         date_rules = list(map(_DATE_RULES, records))
@@ -490,6 +498,12 @@ class _Document:
     def _is_place(self, mention) -> bool:
         folded = self.folded[self.fold_index(mention.start):self.fold_index(mention.end)].strip()
         return folded not in ANAPHORS and folded.lstrip("وفب") not in ANAPHORS
+
+    def words(self) -> tuple[set, str]:
+        """The document's folded words, for contexts read in the whole text (on first need)."""
+        if self._words is None:
+            self._words = _folded_words(self.folded)
+        return self._words
 
     def clause_tokens(self) -> tuple[list[int], list[int]]:
         """Where the words and punctuation of the folded text (Arabic) start and their
@@ -624,10 +638,13 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             continue
         if any(folded_trigger in context.triggers for context in senses["contexts"]):
             if sentence_context is None:
-                sentence_context = _folded_words(doc, sentence)
-            if any(_in_context(sentence_context, context) for context in senses["contexts"]
-                   if folded_trigger in context.triggers):
+                sentence_context = _folded_words(doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)])
+            sense = next((context for context in senses["contexts"] if folded_trigger in context.triggers
+                          and _in_context(doc.words() if context.document else sentence_context, context)), None)
+            if sense is not None and sense.event_type is None:
                 continue
+            if sense is not None:  # "warplanes struck Idlib": the attack's sense of the word
+                entry = replace(entry, event_type=sense.event_type, mode=None)
         if any(s <= trigger.fstart < e for s, e in verbal_scopes) and trigger.fstart not in realis_predicates:
             # The content of a verbal act, unless a protest that is the predicate of a clause
             # of its own ("معلنين رفضهم للقرار، مرددين هتافات").
@@ -830,8 +847,8 @@ def _is_month(doc: _Document, trigger: Atom) -> bool:
     return bool(before) and before[-1:] not in ".!?\n\"“"
 
 
-def _folded_words(doc: _Document, sentence) -> tuple[set, str]:
-    text = doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)]
+def _folded_words(text: str) -> tuple[set, str]:
+    """The words of a folded text (also without their clitics) and the text padded for phrases."""
     words = {w.strip(_WORD_PUNCTUATION) for w in text.split()}
     return words | set(map(_bare_word, words)), f" {text} "
 
