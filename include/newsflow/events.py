@@ -1467,7 +1467,7 @@ def _is_reporter(doc: _Document, actor: ActorMention) -> bool:
         return bool(_EN_REPORTING.intersection(after[:2])) and "that" not in after[:1] \
             or before[-2:] == ["according", "to"]
     reporting = get_event_lexicon().clauses.reporting_verbs
-    return bool(before) and (not reporting.isdisjoint(strip_clitics(before[-1]))
+    return bool(before) and (before[-1] in reporting or _bare_word(before[-1]) in reporting
                              or before[-1].lstrip("و") in _AR_ACCORDING)
 
 
