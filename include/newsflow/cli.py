@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Callable, Iterable, Iterator
 
 
@@ -78,7 +79,7 @@ def cmd_extract(args) -> int:
 def cmd_events(args) -> int:
     from newsflow import pipeline
     from newsflow.events import events_batch
-    return _batch_or_pending(args, events_batch, pipeline.code_events)
+    return _batch_or_pending(args, partial(events_batch, candidates=args.candidates), pipeline.code_events)
 
 
 def cmd_dedup(args) -> int:
@@ -142,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("events", help="code events: from a JSONL batch of texts, or the pending articles")
     ev.add_argument("--batch", help='JSONL file ("-" for stdin) of {"id", "text", "language"?, ...} lines')
+    ev.add_argument("--candidates", action="store_true",
+                    help="with --batch: also emit the coded mentions below the event cut (is_event false)")
     ev.set_defaults(func=cmd_events)
 
     dd = sub.add_parser("dedup", help="cluster a JSONL batch of texts into exact and near-duplicate stories")
