@@ -94,6 +94,14 @@ def cmd_daily(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from newsflow.export import export_days
+    day_from = date.fromisoformat(args.day_from)
+    day_to = date.fromisoformat(args.day_to) if args.day_to else day_from
+    _print(export_days(day_from, day_to, args.out))
+    return 0
+
+
 def cmd_archive(args) -> int:
     from newsflow import pipeline
     _print(pipeline.archive_day(date.fromisoformat(args.day)))
@@ -155,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--day", required=True, help="YYYY-MM-DD")
     dl.add_argument("--revisit-days", type=int, default=2, help="earlier days revisited for late articles")
     dl.set_defaults(func=cmd_daily)
+
+    ex = sub.add_parser("export", help="write the daily marts and events of a day range as CSV files")
+    ex.add_argument("--from", dest="day_from", required=True, help="first day, YYYY-MM-DD")
+    ex.add_argument("--to", dest="day_to", help="last day, YYYY-MM-DD (default: the first)")
+    ex.add_argument("--out", required=True, help="folder for <table>.csv (created if missing)")
+    ex.set_defaults(func=cmd_export)
 
     ar = sub.add_parser("archive", help="ingest one past day from the sources' date sitemaps")
     ar.add_argument("--day", required=True, help="YYYY-MM-DD")
