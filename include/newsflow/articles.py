@@ -28,11 +28,12 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import os
 import re
 import unicodedata
 from copy import deepcopy
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
@@ -47,11 +48,11 @@ from newsflow.config import CONFIG_DIR, ConfigError
 EXTRACTOR_NAME = "newsflow-articles"
 EXTRACTOR_REVISION = "1.0"
 KINDS = ("article", "liveblog", "video", "gallery")
-SITES_PATH = CONFIG_DIR / "sites.yaml"
+SITES_PATH = CONFIG_DIR / "sites.yaml"  # NEWSFLOW_SITES_FILE names another file
 
 _RULE_KEYS = {"drop_xpaths", "drop_lines", "lead_lines", "stop_lines", "body_xpath", "kinds", "language", "wire",
               "agency", "posts_xpath", "source_xpath", "authors_xpath", "timezone", "drop_tags", "drop_classes",
-              "standfirst", "title"}
+              "standfirst", "title", "valid_from", "valid_until"}
 _TITLE_SOURCES = ("headline", "og", "twitter", "h1", "document")  # generic order of preference
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
@@ -85,6 +86,39 @@ class SiteRules:
     drop_classes: re.Pattern | None = None
     standfirst: bool = True  # the summary shown above the story opens the body
     title: TitleRule | None = None
+    # publication dates of the pages whose layout the rule was written for (inclusive, None: open)
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def in_force(self, published: datetime | None) -> bool:
+        """Whether the rule's layout dates cover a page published then (an undated page: yes)."""
+        if published is None:
+            return True
+        day = published.date()
+        return (self.valid_from is None or self.valid_from <= day) and \
+            (self.valid_until is None or day <= self.valid_until)
+
+    def without_layout(self) -> SiteRules:
+        """The rule without its layout parts (XPaths, dropped tags and classes): what still holds
+        for the site's pages outside the rule's dates (agency, language, line patterns, kinds)."""
+        return replace(self, body_xpath=None, posts_xpath=None, source_xpath=None, authors_xpath=None,
+                       drop_xpaths=(), drop_tags=(), drop_classes=None, title=None)
+
+
+@dataclass(frozen=True)
+class BodyGuard:
+    """When a site rule's body gives way to the generic one (trafilatura plus the generic rules):
+    the rule's body counts fewer than ``min_share`` of the generic body's words (its container
+    no longer matches, or holds a part of the story), or more than ``max_growth`` times them
+    while the generic body has at least ``min_words`` words (its container holds the page)."""
+    min_share: float = 0.3
+    max_growth: float = 3.0
+    min_words: int = 50
+
+    def keeps_rule(self, rule_words: int, generic_words: int) -> bool:
+        if rule_words < self.min_share * generic_words or rule_words == 0 < generic_words:
+            return False
+        return generic_words < self.min_words or rule_words <= self.max_growth * generic_words
 
 
 @dataclass(frozen=True)
@@ -102,6 +136,7 @@ class Rules:
     sites: dict
     agency_aliases: dict  # lower-cased spelling -> agency name
     arabic_names: dict  # agency name -> its Arabic spelling
+    guard: BodyGuard = BodyGuard()
 
 
 def _compile_regexes(values, where: str) -> tuple:
@@ -143,6 +178,9 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
     for flag in ("wire", "standfirst"):
         if not isinstance(raw.get(flag, flag == "standfirst"), bool):
             raise ConfigError(f"{where}.{flag}: expected true or false")
+    valid_from, valid_until = (_parse_day(raw.get(key), f"{where}.{key}") for key in ("valid_from", "valid_until"))
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ConfigError(f"{where}: valid_until {valid_until} is before valid_from {valid_from}")
     return SiteRules(
         host=host,
         drop_xpaths=tuple(_check_xpath(x, f"{where}.drop_xpaths[{i}]")
@@ -164,7 +202,33 @@ def _parse_site(host: str, raw, where: str) -> SiteRules:
         if raw.get("drop_classes") else None,
         standfirst=raw.get("standfirst", True),
         title=_parse_title_rule(raw.get("title"), f"{where}.title"),
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
+
+
+def _parse_day(value, where: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: expected a date such as 2020-09-01, got {value!r}") from None
+
+
+def _parse_guard(raw, where: str) -> BodyGuard:
+    if raw is None:
+        return BodyGuard()
+    if not isinstance(raw, dict) or set(raw) - {"min_share", "max_growth", "min_words"}:
+        raise ConfigError(f"{where}: expected a mapping with keys among min_share, max_growth, min_words")
+    guard = BodyGuard(**raw)
+    if not (isinstance(guard.min_share, (int, float)) and 0 <= guard.min_share <= 1):
+        raise ConfigError(f"{where}.min_share: expected a number from 0 to 1, got {guard.min_share!r}")
+    if not (isinstance(guard.max_growth, (int, float)) and guard.max_growth >= 1):
+        raise ConfigError(f"{where}.max_growth: expected a number of at least 1, got {guard.max_growth!r}")
+    if not (isinstance(guard.min_words, int) and guard.min_words >= 0):
+        raise ConfigError(f"{where}.min_words: expected a whole number, got {guard.min_words!r}")
+    return guard
 
 
 def _parse_title_rule(raw, where: str) -> TitleRule | None:
@@ -199,7 +263,7 @@ def parse_rules(raw, where: str = "sites.yaml") -> Rules:
     """Validate the rules document; a bad entry raises ConfigError naming it."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with generic, agencies and sites")
-    unknown = set(raw) - {"generic", "agencies", "sites"}
+    unknown = set(raw) - {"generic", "agencies", "sites", "guard"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}")
     generic = _parse_site("", raw.get("generic") or {}, f"{where}: generic")
@@ -218,12 +282,18 @@ def parse_rules(raw, where: str = "sites.yaml") -> Rules:
         if site.agency and site.agency.lower() not in aliases:
             raise ConfigError(f"{where}: sites.{host}.agency: {site.agency!r} is not listed under agencies")
         sites[host] = site
-    return Rules(generic=generic, sites=sites, agency_aliases=aliases, arabic_names=arabic)
+    return Rules(generic=generic, sites=sites, agency_aliases=aliases, arabic_names=arabic,
+                 guard=_parse_guard(raw.get("guard"), f"{where}: guard"))
+
+
+def load_rules(path: str | None = None) -> Rules:
+    """The extraction rules of ``path``, else of $NEWSFLOW_SITES_FILE, else of SITES_PATH (read once)."""
+    return _load_rules(str(path or os.environ.get("NEWSFLOW_SITES_FILE") or SITES_PATH))
 
 
 @lru_cache(maxsize=4)
-def load_rules(path: str | None = None) -> Rules:
-    path = Path(path) if path else SITES_PATH
+def _load_rules(path: str) -> Rules:
+    path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -532,12 +602,19 @@ def _authors(tree, meta: dict, main: dict, site: SiteRules | None, rules: Rules)
     return _unique(clean_text(n) for n in split if n and not (wire and n.lower() in rules.agency_aliases))
 
 
-def _kind(url: str | None, site: SiteRules | None, objects: list[dict], main: dict, meta: dict) -> str:
+def _site_kind(url: str | None, site: SiteRules | None) -> str | None:
+    """The kind the site's URL patterns give the page, if any."""
     path = urlsplit(url).path if url else ""
-    if site:
-        for kind, patterns in site.kinds.items():
-            if any(p.search(path) for p in patterns):
-                return kind
+    for kind, patterns in (site.kinds.items() if site else ()):
+        if any(p.search(path) for p in patterns):
+            return kind
+    return None
+
+
+def _kind(url: str | None, site: SiteRules | None, objects: list[dict], main: dict, meta: dict) -> str:
+    kind = _site_kind(url, site)
+    if kind:
+        return kind
     types = _types(main)
     if "LiveBlogPosting" in types:
         return "liveblog"
@@ -631,21 +708,44 @@ def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
     return text.splitlines()
 
 
-def _article_lines(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str) -> list[str]:
-    """Body lines: the site's container when configured, else trafilatura's guess led by the
-    page's standfirst, else JSON-LD ``articleBody`` when that is much longer, else the description."""
+def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str, guard: BodyGuard,
+          finish, trace: dict | None) -> tuple[list[str], list[str]]:
+    """Body lines and agencies.  Without a site rule: the generic body (``_generic_lines`` with the
+    generic rules).  With one: the rule's body (its container, line patterns and standfirst
+    choice), kept only while ``guard`` finds it in proportion to the generic body; otherwise the
+    generic body.  trafilatura runs once per page and both bodies share its result."""
+    rule_lines = []
     if site and site.body_xpath:
-        lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
-        if lines:
-            return lines
+        rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     _drop_link_lists(tree)
-    lines = _trafilatura_lines(tree, url, _paragraph_chars(tree))
+    extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree))
+    if site is None:
+        return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
+    ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
+    # the generic body without its standfirst: counted against the rule's, that one line aside
+    plain = finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=False), None)
+    kept = guard.keeps_rule(_word_count(ruled[0]), _word_count(plain[0]))
+    generic = None if kept and trace is None else \
+        finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
+    if trace is not None:
+        trace.update(rule_words=_word_count(ruled[0]), generic_words=_word_count(plain[0]), kept=kept,
+                     rule="\n".join(ruled[0]), generic="\n".join(generic[0]))
+    return ruled if kept else generic
+
+
+def _word_count(lines: list[str]) -> int:
+    return sum(len(re.findall(r"\w+", line)) for line in lines)
+
+
+def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str, standfirst: bool) -> list[str]:
+    """trafilatura's lines led by the page's standfirst, else JSON-LD ``articleBody`` when that is
+    much longer, else the description."""
     article_body = main.get("articleBody")
-    if isinstance(article_body, str) and sum(map(len, lines)) < 300 < len(article_body):
+    if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body):
         return html.unescape(article_body).splitlines()
-    if lines:
-        standfirst = _standfirst(tree, meta, main, lines) if site is None or site.standfirst else None
-        return [standfirst, *lines] if standfirst else lines
+    if extracted:
+        lead = _standfirst(tree, meta, main, extracted) if standfirst else None
+        return [lead, *extracted] if lead else extracted
     if kind == "article":
         return _ld_text(_first(meta, "og:description", "description")).splitlines()
     return []
@@ -927,28 +1027,46 @@ def extract_article(html: str | bytes, url: str | None = None, headers: dict | N
         return _empty_result(url, f"{type(exc).__name__}: {exc}")
 
 
-def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
+def _parse(html: str | bytes, headers: dict | None):
+    """The page's tree and None, or None and why there is none.  Our decoding first (valid UTF-8 and the
+    declared charset before guessing); a page that lxml reads as a fragment or not at all then
+    goes through trafilatura's own decoding and loading, so that no page trafilatura reads is lost."""
     from trafilatura.utils import load_html
 
+    text = decode_html(html, headers) if isinstance(html, bytes) else html
+    if not isinstance(text, str) or "<" not in text:
+        return None, "not an HTML page"
+    tree = load_html(text)
+    if tree is not None and tree.find(".//body") is None:
+        # lxml returns the only child of <body> for a page it takes for a fragment (no <head>,
+        # a comment or XML declaration before <html>): the whole document is its root tree
+        root = tree.getroottree().getroot()
+        tree = root if root.find(".//body") is not None else tree
+    if (tree is None or tree.find(".//body") is None) and isinstance(html, bytes):
+        reloaded = load_html(html)
+        tree = reloaded if reloaded is not None else tree
+    return (tree, None) if tree is not None else (None, "HTML could not be parsed")
+
+
+def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: dict | None = None) -> dict:
+    """``trace``, when a dict, receives the candidate bodies (benchmarks tune the guard with it)."""
     rules = load_rules()
-    if isinstance(html, bytes):
-        html = decode_html(html, headers)
-    if not isinstance(html, str) or "<" not in html[:5000]:
-        return _empty_result(url, "not an HTML page")
-    tree = load_html(html)
-    if tree is None or tree.find(".//body") is None:
-        return _empty_result(url, "HTML could not be parsed")
+    tree, error = _parse(html, headers)
+    if tree is None:
+        return _empty_result(url, error)
 
     site = site_rules(url, rules)
     objects = _json_ld(tree)
     main = _main_object(objects)
     meta = _meta(tree)
+    published, updated = _published(tree, meta, main, url, site.timezone if site else None)
+    if site and not site.in_force(published):
+        site = site.without_layout()  # a page from before or after the layout the rule was written for
     canonical = tree.xpath("string(//link[@rel='canonical']/@href)") or _first(meta, "og:url") or url
     canonical = urljoin(url, canonical.strip()) if url and canonical else canonical
     headlines = _title_candidates(tree, meta, main)
     title_rule = site.title if site else None
     title = clean_text(_title(headlines, _site_names(meta, main, url), title_rule)).replace("\n", " ")
-    published, updated = _published(tree, meta, main, url, site.timezone if site else None)
     kind = _kind(url, site, objects, main, meta)
     authors = _authors(tree, meta, main, site, rules)
     section = main.get("articleSection") or _first(meta, "article:section")
@@ -965,19 +1083,30 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
     _remove_boilerplate_elements(tree, site, rules.generic)
-    if kind == "video":
-        lines = []
+
+    def finish(lines: list[str], rules_of: SiteRules | None) -> tuple[list[str], list[str]]:
+        lines = clean_text("\n".join(lines)).splitlines()
+        lines = _filter_lines(lines, [title, *headlines.values()], rules, rules_of)
+        while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
+            lines.pop()  # the editors' names closing a wire story
+        lines = _drop_author_notes(lines, authors)
+        return _split_agencies(lines + source_lines, rules)
+
+    if kind == "video" and _site_kind(url, site) == "video":
+        lines, agencies = finish([], site)
     elif posts and site and site.posts_xpath:
         # a configured live-blog layout: the text is its posts in page order
-        lines = [line for post in posts for line in [post["title"], *post["text"].splitlines()] if line]
+        lines, agencies = finish([line for post in posts for line in [post["title"], *post["text"].splitlines()]
+                                  if line], site)
     else:
-        lines = _article_lines(tree, url, main, meta, site, kind)
-    lines = clean_text("\n".join(lines)).splitlines()
-    lines = _filter_lines(lines, [title, *headlines.values()], rules, site)
-    while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
-        lines.pop()  # the editors' names closing a wire story
-    lines = _drop_author_notes(lines, authors)
-    lines, agencies = _split_agencies(lines + source_lines, rules)
+        lines, agencies = _body(tree, url, main, meta, site, kind, rules.guard, finish, trace)
+        if kind == "video":
+            # a video by its metadata alone: an article with a video on top when the body has the
+            # words of one, else the video's caption, which is not a body
+            if _word_count(lines) >= rules.guard.min_words:
+                kind = "article"
+            else:
+                lines = []
     text = "\n".join(lines)
     if not text and not title:
         return _empty_result(url, "no article content found")
