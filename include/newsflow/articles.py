@@ -856,8 +856,9 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
         if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) and _is_headline(line, headline_keys):
             continue  # the headline repeated above the story (further down it can be a subheading)
         if len(line) > 40 and words in seen:
-            continue  # the same paragraph twice (teaser plus body)
-        seen.add(words)
+            continue  # a lead paragraph again (teaser plus body); later repeats are the author's
+        if len(kept) < _LEAD_LINES:
+            seen.add(words)
         kept.append(line)
     return kept
 
