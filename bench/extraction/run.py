@@ -428,6 +428,10 @@ def guard_folds(traced: list[tuple[dict, dict]], folds: int = 5) -> None:
     always = BodyGuard(min_share=0.0, max_growth=1e9)
     never = BodyGuard(min_share=1.1, max_growth=1.0)
     print(f"  {len(traced)} pages of {len(groups)} sites with a rule; {len(held)} folds by site")
+    ratios = sorted(t["rule_words"] / t["generic_words"] for _, t in traced if t["generic_words"] >= configured.min_words)
+    if ratios:
+        print(f"  rule words / generic words where the generic body has {configured.min_words}+ words: "
+              f"min {ratios[0]:.2f}, median {ratios[len(ratios) // 2]:.2f}, max {ratios[-1]:.2f}")
     print(f"  held-out score, thresholds chosen on the other folds: mean {mean(held):.4f} spread {spread(held):.4f}; "
           f"chosen {[(g.min_share, g.max_growth) for g in chosen_list]}")
     print(f"  held-out score, configured guard (min_share {configured.min_share}, max_growth {configured.max_growth}): "

@@ -267,6 +267,8 @@ def parse_rules(raw, where: str = "sites.yaml") -> Rules:
     if unknown:
         raise ConfigError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}")
     generic = _parse_site("", raw.get("generic") or {}, f"{where}: generic")
+    if generic.valid_from or generic.valid_until:
+        raise ConfigError(f"{where}: generic: valid_from and valid_until belong to site rules")
     aliases, arabic = {}, {}
     for name, spellings in (raw.get("agencies") or {}).items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) and s for s in spellings):
