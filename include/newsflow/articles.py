@@ -640,6 +640,18 @@ def _union_xpath(xpaths: tuple):
 _STORY_PARAGRAPHS = None
 
 
+@lru_cache(maxsize=64)
+def _either(*patterns):
+    """One search function for the patterns that are set (one regex pass per string)."""
+    patterns = [p for p in patterns if p is not None]
+    if len(patterns) <= 1:
+        return patterns[0].search if patterns else None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)).search
+    except re.error:  # inline flags that hold only at the start of a pattern
+        return lambda text: any(p.search(text) for p in patterns)
+
+
 def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRules) -> None:
     from lxml import etree
 
@@ -653,11 +665,10 @@ def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRule
     tags = generic.drop_tags + (site.drop_tags if site else ())
     if tags:
         found += tree.xpath(" | ".join(f"//{tag}" for tag in tags))
-    classes = [p for p in (generic.drop_classes, site.drop_classes if site else None) if p is not None]
-    if classes:
+    classes = _either(generic.drop_classes, site.drop_classes if site else None)
+    if classes is not None:
         # class strings first: building an element proxy for every node of the page is slow
-        found += [value.getparent() for value in tree.xpath("//@class")
-                  if any(p.search(value) for p in classes)]
+        found += [value.getparent() for value in tree.xpath("//@class") if classes(value)]
     for element in found:
         # never drop a container that holds the story itself
         if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
@@ -785,16 +796,31 @@ def _standfirst(tree, meta: dict, main: dict, lines: list[str]) -> str | None:
     if _VISIBLE_TEXT is None:
         _VISIBLE_TEXT = etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
                                     " or ancestor::template)]")
-    visible = _words(" ".join(_VISIBLE_TEXT(tree)))
+    text_nodes = _VISIBLE_TEXT(tree)
+    visible = _words(" ".join(text_nodes))
     for description in descriptions:
         if _words(description) not in visible:
             continue  # a description written for search engines only
         # the element showing it may add a little (a place name before it); take its own text then
-        shown = tree.xpath("//body//*[contains(normalize-space(.), $start)]", start=description[:40])
-        texts = [" ".join(element.text_content().split()) for element in shown[-3:]]
+        texts = [" ".join(element.text_content().split()) for element in _showing(tree, text_nodes, description[:40])]
         fitting = [t for t in texts if _words(description) in _words(t) and len(t) <= 1.3 * len(description) + 30]
         return min(fitting, key=len) if fitting else description
     return _marked_standfirst(tree, body_words)
+
+
+def _showing(tree, text_nodes: list, start: str) -> list:
+    """The innermost elements whose text holds ``start`` (the last place it is shown): the
+    element of the text node holding it and two ancestors; the page-wide search, which
+    normalises the text of every element, only when no single text node holds it."""
+    holder = next((node for node in reversed(text_nodes) if start in " ".join(node.split())), None)
+    if holder is None:
+        return tree.xpath("//body//*[contains(normalize-space(.), $start)]", start=start)[-3:]
+    element = holder.getparent()
+    if holder.is_tail:  # text after an element belongs to that element's parent
+        element = element.getparent()
+    chain = [element, *element.iterancestors()]
+    tags = [e.tag for e in chain]
+    return chain[:min(3, tags.index("body"))] if "body" in tags else []
 
 
 # class names publishers give the summary under the headline
