@@ -377,3 +377,12 @@ def test_a_video_by_metadata_alone_keeps_an_article_body():
     clip = extract_article(page("<h1>Floods</h1><article><p>" + STORY_EN[0] + "</p></article>", head=head),
                            url="https://www.example.com/floods-video")
     assert clip["kind"] == "video" and clip["text"] == ""
+
+
+def test_removed_elements_never_cost_the_story():
+    # the story's container has a class the generic rules take for a share bar ("sharing"): without
+    # it trafilatura would find no story, so the page as published is read instead
+    html = page("<h1>Floods close schools</h1><nav><a href='/'>Home</a></nav><div class='story social-sharing-on'>"
+                + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</div><footer>Contact us</footer>")
+    result = extract_article(html, url="https://www.example.com/floods")
+    assert all(s in result["text"] for s in STORY_LONG)

@@ -707,14 +707,18 @@ def _posts(tree, main: dict, site: SiteRules | None) -> list[dict]:
     return posts  # page order: newest first on live blogs
 
 
+def _trafilatura_options(url: str | None) -> dict:
+    return dict(url=url, include_comments=False, include_tables=True, include_images=False, with_metadata=False,
+                deduplicate=False)
+
+
 def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
     """trafilatura without its fallback extractors first (about twice as fast); the full run
     only when that result is much shorter than the page's paragraph text suggests, or comes
     as one unbroken block (the paragraphs were not told apart)."""
     import trafilatura
 
-    options = dict(url=url, include_comments=False, include_tables=True, include_images=False,
-                   with_metadata=False, deduplicate=False)
+    options = _trafilatura_options(url)
     text = trafilatura.extract(tree, fast=True, **options) or ""
     if len(text) < max(1000, 0.8 * expected_chars) or text.count("\n") < len(text) / 2500:
         text = trafilatura.extract(tree, fast=False, **options) or text
@@ -722,7 +726,7 @@ def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
 
 
 def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str, guard: BodyGuard,
-          finish, trace: dict | None) -> tuple[list[str], list[str]]:
+          finish, trace: dict | None, as_published: _AsPublished) -> tuple[list[str], list[str]]:
     """Body lines and agencies.  Without a site rule: the generic body (``_generic_lines`` with the
     generic rules).  With one: the rule's body (its container, line patterns and standfirst
     choice), kept only while ``guard`` finds it in proportion to the generic body; otherwise the
@@ -731,7 +735,7 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     _drop_link_lists(tree)
-    extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree))
+    extracted = as_published.unless_lost(_trafilatura_lines(tree, url, _paragraph_chars(tree)), guard)
     if site is None:
         return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
@@ -744,6 +748,29 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
         trace.update(rule_words=_word_count(ruled[0]), generic_words=_word_count(plain[0]), kept=kept,
                      rule="\n".join(ruled[0]), generic="\n".join(generic[0]))
     return ruled if kept else generic
+
+
+@dataclass
+class _AsPublished:
+    """The page before newsflow removed any element, for the check that the removals did not
+    cost trafilatura the story."""
+    html: str | bytes
+    headers: dict | None
+    url: str | None
+    paragraph_chars: int  # text of the page's long paragraphs as published
+
+    def unless_lost(self, extracted: list[str], guard: BodyGuard) -> list[str]:
+        """trafilatura's lines from the page as published instead of ``extracted`` (from the page
+        without boilerplate elements) when these hold under half the page's paragraph text and
+        fewer than ``guard.min_share`` of the words the page as published gives."""
+        if sum(map(len, extracted)) >= 0.5 * self.paragraph_chars:
+            return extracted  # the usual case: no second run
+        import trafilatura
+
+        tree, _ = _parse(self.html, self.headers)
+        published = (trafilatura.extract(tree, fast=False, **_trafilatura_options(self.url)) or "").splitlines() \
+            if tree is not None else []
+        return published if _word_count(extracted) < guard.min_share * _word_count(published) else extracted
 
 
 def _word_count(lines: list[str]) -> int:
@@ -1106,6 +1133,7 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
     tags = _unique([k.strip() for k in keywords if isinstance(k, str) and k.strip()] + meta.get("article:tag", []))
 
     posts = _posts(tree, main, site) if kind == "liveblog" else []
+    page_chars = _paragraph_chars(tree)  # before any element is removed
     source_lines = []
     if site and site.source_xpath:
         for element in tree.xpath(site.source_xpath):
@@ -1128,7 +1156,8 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
         lines, agencies = finish([line for post in posts for line in [post["title"], *post["text"].splitlines()]
                                   if line], site)
     else:
-        lines, agencies = _body(tree, url, main, meta, site, kind, rules.guard, finish, trace)
+        as_published = _AsPublished(html, headers, url, page_chars)
+        lines, agencies = _body(tree, url, main, meta, site, kind, rules.guard, finish, trace, as_published)
         if kind == "video":
             # a video by its metadata alone: an article with a video on top when the body has the
             # words of one, else the video's caption, which is not a body
