@@ -436,6 +436,11 @@ def guard_folds(traced: list[tuple[dict, dict]], folds: int = 5) -> None:
           f"chosen {[(g.min_share, g.max_growth) for g in chosen_list]}")
     print(f"  held-out score, configured guard (min_share {configured.min_share}, max_growth {configured.max_growth}): "
           f"mean {mean(configured_held):.4f} spread {spread(configured_held):.4f}")
+    for group in groups:  # a site whose own rule reads its pages worse than the generic body
+        rows = [(page, trace) for page, trace in traced if page["group"] == group]
+        if score(always, rows) < score(never, rows) - 1e-9:
+            print(f"  site rule below the generic body on its own pages: {group} ({len(rows)} pages, "
+                  f"rule {score(always, rows):.4f}, generic {score(never, rows):.4f})")
     print(f"  all pages: rule always kept {score(always, traced):.4f}, configured {score(configured, traced):.4f}, "
           f"generic always {score(never, traced):.4f}; rule given up on "
           f"{sum(not t['kept'] for _, t in traced)} pages")

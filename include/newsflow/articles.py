@@ -712,15 +712,17 @@ def _trafilatura_options(url: str | None) -> dict:
                 deduplicate=False)
 
 
-def _trafilatura_lines(tree, url: str | None, expected_chars: int) -> list[str]:
+def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: float) -> list[str]:
     """trafilatura without its fallback extractors first (about twice as fast); the full run
-    only when that result is much shorter than the page's paragraph text suggests, or comes
-    as one unbroken block (the paragraphs were not told apart)."""
+    (plain trafilatura's) only when that result is much shorter than the page's paragraph text
+    suggests, more than ``max_growth`` times longer (menus and link lists taken for the story),
+    or one unbroken block (the paragraphs were not told apart)."""
     import trafilatura
 
     options = _trafilatura_options(url)
     text = trafilatura.extract(tree, fast=True, **options) or ""
-    if len(text) < max(1000, 0.8 * expected_chars) or text.count("\n") < len(text) / 2500:
+    if len(text) < max(1000, 0.8 * expected_chars) or len(text) > max_growth * max(1000, expected_chars) \
+            or text.count("\n") < len(text) / 2500:
         text = trafilatura.extract(tree, fast=False, **options) or text
     return text.splitlines()
 
@@ -735,7 +737,7 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     _drop_link_lists(tree)
-    extracted = as_published.unless_lost(_trafilatura_lines(tree, url, _paragraph_chars(tree)), guard)
+    extracted = as_published.unless_lost(_trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth), guard)
     if site is None:
         return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
