@@ -386,3 +386,17 @@ def test_removed_elements_never_cost_the_story():
                 + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</div><footer>Contact us</footer>")
     result = extract_article(html, url="https://www.example.com/floods")
     assert all(s in result["text"] for s in STORY_LONG)
+
+
+def test_language_is_the_declared_one_unless_the_script_says_arabic():
+    czech = ["Povodně zasáhly v úterý deltu řeky a tisíce rodin musely opustit své domovy.",
+             "Místní úřady otevřely nouzová útočiště ve třech školách a ve sportovní hale.",
+             "Meteorologové očekávají o víkendu další silný déšť a zemědělci se bojí o úrodu."]
+    declared = extract_article(page("<article>" + "".join(f"<p>{s}</p>" for s in czech) + "</article>", lang="cs"))
+    assert declared["language"] == "cs"  # a language the detector does not know
+    undeclared = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>").replace(" lang='en'", "")
+    assert extract_article(undeclared)["language"] == "en"
+    arabic = ["ارتفعت مياه الفيضانات في دلتا النهر يوم الثلاثاء وأجبرت آلاف العائلات على مغادرة منازلها.",
+              "وقال مسؤولون محليون إن ملاجئ الطوارئ فتحت في ثلاث مدارس وقاعة رياضية قرب وسط المدينة."]
+    template = extract_article(page("<article>" + "".join(f"<p>{s}</p>" for s in arabic) + "</article>", lang="en"))
+    assert template["language"] == "ar"  # a site template's lang="en" on an Arabic story

@@ -165,7 +165,7 @@ def load_readability(root: Path) -> list[dict]:
         pages.append({"name": name, "url": "http://fakehost/test/page.html", "headers": None, "group": name,
                       "html": gzip.decompress((base / "pages" / name / "source.html.gz").read_bytes()),
                       "body": truth["articleBody"], "title": truth.get("title"), "date": truth.get("publishedTime"),
-                      "byline": truth.get("byline"), "wire": False, "arabic": False})
+                      "byline": truth.get("byline"), "lang": truth.get("lang"), "wire": False, "arabic": False})
     return pages
 
 
@@ -210,14 +210,14 @@ def run_both(pages: list[dict], metadata: bool) -> tuple[list[dict], list[dict],
             else:
                 ours_time += elapsed
                 ours = out
-        plain = {"text": text, "title": None, "date": None, "byline": None}
+        plain = {"text": text, "title": None, "date": None, "byline": None, "language": None}
         if metadata:  # not timed
             meta = trafilatura.bare_extraction(page["html"], url=page["url"], with_metadata=True)
             plain.update(title=getattr(meta, "title", None), date=getattr(meta, "date", None),
-                         byline=getattr(meta, "author", None))
+                         byline=getattr(meta, "author", None), language=getattr(meta, "language", None))
         plain_results.append(plain)
         ours_results.append({"text": ours["text"], "title": ours["title"], "date": ours["published_at"],
-                             "byline": ", ".join(ours["authors"]), "kind": ours["kind"],
+                             "byline": ", ".join(ours["authors"]), "language": ours["language"], "kind": ours["kind"],
                              "agencies": ours["agencies"], "error": ours["error"], "trace": trace})
     return plain_results, ours_results, plain_time, ours_time
 
@@ -357,9 +357,11 @@ def readability_scores(pages: list[dict], results: list[dict], elapsed: float) -
     p, r = sum(precisions) / max(1, len(precisions)), sum(recalls) / max(1, len(recalls))
     accuracy = lambda check, key: [check(r[key], p[key]) for p, r in zip(pages, results) if p[key]]  # noqa: E731
     titles, bylines = accuracy(same_title, "title"), accuracy(same_byline, "byline")
+    languages = [(r["language"] or "")[:2].lower() == p["lang"][:2].lower() for p, r in zip(pages, results) if p["lang"]]
     dates = [predicted_day(r["date"]) in truth_days(p["date"]) for p, r in zip(pages, results) if p["date"]]
     share = lambda hits: f"{sum(hits) / max(1, len(hits)):.3f} ({len(hits)})"  # noqa: E731
     return {"p": p, "r": r, "f1": 2 * p * r / max(1e-9, p + r), "title": share(titles), "byline": share(bylines),
+            "language": share(languages),
             "date": share(dates), "pps": len(pages) / elapsed if elapsed else 0.0,
             "errors": sum(bool(r.get("error")) for r in results)}
 
@@ -525,7 +527,7 @@ def main() -> int:
             print(f"\nreadability cases: {len(pages)}")
             plain_b, ours_b, plain, ours = compare(pages, True, readability_scores, traced, lambda s: (
                 f"body P/R/F1 {s['p']:.4f} {s['r']:.4f} {s['f1']:.4f} | title {s['title']} | byline {s['byline']} | "
-                f"date {s['date']} | errors {s['errors']} | {s['pps']:.1f} pages/s"))
+                f"date {s['date']} | language {s['language']} | errors {s['errors']} | {s['pps']:.1f} pages/s"))
             met.append(goal(f"readability body F1 not below plain ({ours['f1']:.4f} vs {plain['f1']:.4f})",
                             ours["f1"] >= plain["f1"]))
 

@@ -1053,19 +1053,26 @@ def _content_hash(text: str) -> str:
     return content_hash(text)
 
 
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
 def _language(text: str, tree, main: dict, site: SiteRules | None) -> str | None:
+    """The language the page declares (JSON-LD ``inLanguage``, ``<html lang>``), unless the text is
+    in Arabic script or the page declares Arabic: Arabic pages are told apart by their script, and
+    a page declaring nothing is detected.  Declarations are right where the detector, which knows
+    a few languages only, is not (Czech read as Turkish, Italian as Spanish, Norwegian as German);
+    the detector's models are loaded only for the pages that need them."""
+    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)")
+    declared = declared[:2].lower() if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared) else None
+    if declared and declared != "ar" and not _ARABIC_SCRIPT.search(text[:2000]):
+        return declared
     try:
         from newsflow.text import detect_language
 
         detected = detect_language(text) if text else None
     except ImportError:
         detected = None
-    if detected:
-        return detected
-    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)") or (site.language if site else None)
-    if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared):
-        return declared[:2].lower()
-    return site.language if site else None
+    return detected or declared or (site.language if site else None)
 
 
 def _empty_result(url: str | None, error: str | None) -> dict:
