@@ -764,8 +764,9 @@ class _AsPublished:
     def unless_lost(self, extracted: list[str], guard: BodyGuard) -> list[str]:
         """trafilatura's lines from the page as published instead of ``extracted`` (from the page
         without boilerplate elements) when these hold under half the page's paragraph text and
-        fewer than ``guard.min_share`` of the words the page as published gives."""
-        if sum(map(len, extracted)) >= 0.5 * self.paragraph_chars:
+        fewer than ``guard.min_share`` of the words the page as published gives (a short body is
+        checked whatever the page holds: its story may not be in <p> elements)."""
+        if sum(map(len, extracted)) >= max(1000, 0.5 * self.paragraph_chars):
             return extracted  # the usual case: no second run
         import trafilatura
 
