@@ -223,7 +223,7 @@ def run_both(pages: list[dict], metadata: bool) -> tuple[list[dict], list[dict],
 
 
 def whole_process(pages: list[dict], repeats: int = 2) -> tuple[float, float]:
-    """Seconds each extractor needs in a fresh interpreter for the pages (imports, rules and
+    """CPU seconds each extractor needs in a fresh interpreter for the pages (imports, rules and
     language models included; reading the pages excluded), alternating which runs first."""
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"newsflow-bench-{os.getpid()}"
     folder.mkdir(exist_ok=True)
@@ -246,10 +246,11 @@ def whole_process(pages: list[dict], repeats: int = 2) -> tuple[float, float]:
 
 
 def whole_process_child(side: str, listing: str) -> None:
-    start = time.perf_counter()  # the interpreter itself is the same for both sides
+    # CPU time of the process (all its threads), not the wall clock: other work on the machine
+    # slows a fresh process's imports and first pages unevenly, and CPU time does not see it
     items = [json.loads(line) for line in open(listing, encoding="utf-8")]
     pages = [(open(item["path"], "rb").read(), item["url"]) for item in items]
-    reading = time.perf_counter() - start
+    start = time.process_time()
     if side == "plain":
         import trafilatura
 
@@ -261,7 +262,7 @@ def whole_process_child(side: str, listing: str) -> None:
 
         for html, url in pages:
             extract_article(html, url=url)
-    print(f"{time.perf_counter() - start - reading:.3f}")
+    print(f"{time.process_time() - start:.3f}")
 
 
 # ---------------------------------------------------------------------------
@@ -505,8 +506,8 @@ def main() -> int:
         met.append(goal(f"no error where plain extracts ({len(errors)}: {errors[:5]})", not errors))
         if not args.no_whole_process:
             plain_w, ours_w = whole_process(fundus)
-            met.append(goal(f"whole-process speed >= 0.8x plain (fresh interpreters, imports and models included: "
-                            f"plain/ours {plain_w:.1f}/{ours_w:.1f} s = {plain_w / ours_w:.2f}x)",
+            met.append(goal(f"whole-process speed >= 0.8x plain (fresh interpreters, imports and models included, "
+                            f"CPU time: plain/ours {plain_w:.1f}/{ours_w:.1f} s = {plain_w / ours_w:.2f}x)",
                             plain_w >= 0.8 * ours_w))
 
     if "trafilatura_eval" in wanted:
