@@ -737,13 +737,17 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     _drop_link_lists(tree)
-    extracted = as_published.unless_lost(_trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth), guard)
+    extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
+    if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
+        extracted = as_published.unless_lost(extracted, guard)
     if site is None:
         return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
     # the generic body without its standfirst: counted against the rule's, that one line aside
     plain = finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=False), None)
     kept = guard.keeps_rule(_word_count(ruled[0]), _word_count(plain[0]))
+    if not kept and rule_lines:  # the generic body takes over: now it must be whole
+        extracted = as_published.unless_lost(extracted, guard)
     generic = None if kept and trace is None else \
         finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
     if trace is not None:
