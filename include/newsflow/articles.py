@@ -98,6 +98,13 @@ class SiteRules:
         return (self.valid_from is None or self.valid_from <= day) and \
             (self.valid_until is None or day <= self.valid_until)
 
+    @property
+    def shapes_body(self) -> bool:
+        """Whether the rule reads the body differently from the generic rules (a title or agency
+        rule alone does not)."""
+        return bool(self.body_xpath or self.drop_xpaths or self.drop_tags or self.drop_classes or self.drop_lines
+                    or self.stop_lines or self.lead_lines or not self.standfirst)
+
     def without_layout(self) -> SiteRules:
         """The rule without its layout parts (XPaths, dropped tags and classes): what still holds
         for the site's pages outside the rule's dates (agency, language, line patterns, kinds)."""
@@ -740,8 +747,8 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard)
-    if site is None:
-        return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
+    if site is None or not site.shapes_body:
+        return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), site)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
     # the generic body without its standfirst: counted against the rule's, that one line aside
     plain = finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=False), None)
