@@ -776,8 +776,8 @@ class _AsPublished:
         """trafilatura's lines from the page as published instead of ``extracted`` (from the page
         without boilerplate elements) when these hold under half the page's paragraph text and
         fewer than ``guard.min_share`` of the words the page as published gives (a short body is
-        checked whatever the page holds: its story may not be in <p> elements)."""
-        if sum(map(len, extracted)) >= max(1000, 0.5 * self.paragraph_chars):
+        checked whatever the page holds, below 500 characters: its story may not be in <p> elements)."""
+        if sum(map(len, extracted)) >= max(500, 0.5 * self.paragraph_chars):
             return extracted  # the usual case: no second run
         import trafilatura
 
