@@ -127,7 +127,7 @@ def deadline_unmeetable(context: dict) -> bool:
     run, deadline = context.get("dag_run"), context.get("deadline")
     if not isinstance(run, dict) or not deadline:
         return False
-    queued = _when(run.get("queued_at") or run.get("start_date"))
+    queued = _when(run.get("queued_at"))  # the scheduler sets it; dag.test() leaves it empty
     due = _when(deadline.get("deadline_time"))
     return bool(queued and due and queued > due)
 

@@ -54,11 +54,18 @@ def small_summaries(summaries: list[dict]) -> list[dict]:
     return [{k: v for k, v in summary.items() if k != "page_errors"} for summary in summaries]
 
 
-def marts_deadline() -> DeadlineAlert:
+def marts_deadline() -> DeadlineAlert | None:
     """newsflow_daily's Deadline Alert: a day's marts not built `marts_due_hours` (ops.yaml) after the day
     ends (02:00 UTC of the next day by default). The run's logical date is the start of its day (its
-    data interval), so the deadline is that plus a day plus the hours."""
+    data interval), so the deadline is that plus a day plus the hours.
+
+    NEWSFLOW_DEADLINE_ALERTS=0 leaves it out: Airflow 3.3's dag.test() fails every *successful* run of a
+    DAG with a deadline (its in-memory copy of the DAG holds the alerts' definitions where their ids are
+    expected), so the test suite turns it off except where it tests the deadline itself."""
     from newsflow.ops import load_ops_settings
+
+    if os.environ.get("NEWSFLOW_DEADLINE_ALERTS", "1") == "0":
+        return None
 
     due = timedelta(days=1, hours=load_ops_settings().marts_due_hours)
     return DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=due,

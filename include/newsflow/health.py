@@ -61,11 +61,20 @@ def alert_stale_sources(interval_end: datetime, send: Callable[[dict], list[str]
         bi.close()
     stale, alerted = [], []
     with transaction() as conn, conn.cursor() as cur:
+        cur.execute(sql("source_first_poll"), {"as_of": interval_end, "source_ids": [
+            row["source_id"] for row in sources if row["newest_article"] is None]})
+        first_polls = dict(cur.fetchall())
         for row in sources:
             source, hours = row["source_id"], row["freshness_hours"]
             if hours is not None and hours < limit:
                 log.info("source %s: fresh, newest article %.1f h old (limit %g h)", source, hours, limit)
                 continue
+            if hours is None:  # never an article: stale once it has been polled for the limit
+                first = first_polls.get(source)
+                polled_for = (interval_end - first).total_seconds() / 3600 if first else 0.0
+                if polled_for < limit:
+                    log.info("source %s: no article yet, polled for %.1f h (limit %g h)", source, polled_for, limit)
+                    continue
             stale.append(source)
             key = {"source_id": source, "newest_article": row["newest_article"], "interval_end": interval_end,
                    "hours_without": hours}
