@@ -1,4 +1,6 @@
-"""Alerts that reach a person: an Airflow notifier for failed newsflow tasks (and deadline misses).
+"""Alerts that reach a person: an Airflow notifier for failed newsflow tasks, newsflow_daily's missed
+deadline and sources without new articles (newsflow.health): `kind` task_failed, deadline_missed,
+source_stale.
 
 Configured by environment, read when an alert is sent (so the worker's settings count):
 

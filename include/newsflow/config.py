@@ -163,11 +163,12 @@ def _airflow_task_connection_url() -> str | None:
 
     if "airflow.sdk" not in sys.modules:
         return None
-    from airflow.sdk.definitions._internal.contextmanager import _CURRENT_CONTEXT
-    if not _CURRENT_CONTEXT:  # Airflow is loaded (a test, the DAG processor) but no task runs
-        return None
-    from airflow.sdk import BaseHook
+    from airflow.sdk import BaseHook, get_current_context
     from airflow.sdk.exceptions import AirflowNotFoundException
+    try:
+        get_current_context()
+    except RuntimeError:  # Airflow is loaded (a test, the API server) but no task runs here
+        return None
     try:
         return connection_url(BaseHook.get_connection(WAREHOUSE_CONN_ID))
     except AirflowNotFoundException:
