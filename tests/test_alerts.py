@@ -224,12 +224,20 @@ def test_one_broken_feed_among_working_ones_is_a_warning(alerting, tmp_path, mon
     assert not any("{" in m for m in infos + warnings if m.startswith(("feed ", "site ", "polls", "extraction")))
 
 
-def test_a_stale_source_is_alerted_once_per_spell(alerting, tmp_path, monkeypatch, caplog):
+def test_a_stale_source_is_alerted_once_per_spell(alerting, warehouse, tmp_path, monkeypatch, caplog):
+    from newsflow.config import Feed
+    from newsflow.pipeline import sync_sources
+
     feeds_file(tmp_path, monkeypatch, anadolu_en=GOOD_FEED, down="https://faults.example/500")
     ingest = dag_named("newsflow_ingest")
     first = datetime(2024, 12, 3, 12, 0, tzinfo=timezone.utc)
     assert ingest.test(logical_date=first).state == "success"
     assert alerting == []
+    # a source the feeds file no longer lists, still enabled in the warehouse, polled long ago: not alerted
+    with warehouse.cursor() as cur:
+        sync_sources(cur, [Feed("retired", "Retired", "https://retired.example/rss", "en", "wire")])
+        cur.execute("INSERT INTO raw.feed_poll (feed_id, interval_start, interval_end, status)"
+                    " VALUES ('retired', %s, %s, 'error')", (first - timedelta(days=2), first))
     # ten hours later nothing new arrived (the replay answers "not modified"): both sources are stale
     later = first + timedelta(hours=10)
     with caplog.at_level(logging.INFO, logger="newsflow.health"):

@@ -58,7 +58,9 @@ def alert_stale_sources(interval_end: datetime, send: Callable[[dict], list[str]
     with transaction() as conn, conn.cursor() as cur:
         # the freshness the newsflow page shows (its bi.* views), as of the interval's end; read as the
         # warehouse's owner, which the task is anyway, so no second login is needed
-        sources = source_health(conn, interval_end, settings)
+        # the feeds file decides what is enabled: the warehouse's copy lags behind an edit of it
+        enabled = {feed.id for feed in load_feeds(enabled_only=True)}
+        sources = [row for row in source_health(conn, interval_end, settings) if row["source_id"] in enabled]
         cur.execute(sql("source_first_poll"), {"as_of": interval_end, "source_ids": [
             row["source_id"] for row in sources if row["newest_article"] is None]})
         first_polls = dict(cur.fetchall())
@@ -86,7 +88,7 @@ def alert_stale_sources(interval_end: datetime, send: Callable[[dict], list[str]
                 continue
             channels = send({"source_id": source, "newest_article": row["newest_article"],
                              "hours_without": hours, "limit_hours": limit,
-                             "error": f"source {source} {without} (limit {limit:g} h)"})
+                             "error": f"source {source}: {without} (limit {limit:g} h)"})
             cur.execute("UPDATE raw.stale_source_alert SET channels = %s"
                         " WHERE source_id = %s AND interval_end = %s", (channels, source, interval_end))
             alerted.append(source)
