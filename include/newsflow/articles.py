@@ -25,7 +25,6 @@ Body conventions (the replay manifest follows them):
 
 from __future__ import annotations
 
-import gzip
 import html
 import json
 import re
@@ -41,7 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from newsflow.batch import parse_json_object
+from newsflow.batch import parse_json_object, read_page_file
 from newsflow.config import CONFIG_DIR, ConfigError
 
 EXTRACTOR_NAME = "newsflow-articles"
@@ -1004,9 +1003,8 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None) -> dict:
 
 
 def _read_page(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return gzip.decompress(data) if path.endswith(".gz") or data[:2] == b"\x1f\x8b" else data
+    from newsflow.http import max_page_bytes
+    return read_page_file(path, max_page_bytes())  # gunzipped, within the page cap
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ import psycopg2.extras
 from newsflow import feeds as feeds_mod
 from newsflow import http
 from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
+from newsflow.sanitize import clean_text, clean_value
 from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, bulk_upsert, connection,
                                 fetch_dicts, lock, sql, transaction, work_claim)
 
@@ -37,13 +38,16 @@ class IngestSummary:
     pages_new: int = 0
     pages_failed: int = 0
     page_errors: list[str] = field(default_factory=list)
+    pages_deferred: int = 0            # never-requested pages left for the next poll (per-poll cap)
+    retry_after: str | None = None     # ISO time the source asked to wait until (Retry-After)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
     def describe(self, http_status: int | None, seconds: float) -> str:
         """One log line: `feed aljazeera_en: 200 OK, 25 items (3 new), 3 new pages, 0 failed, 1.2 s`."""
-        answer = {"ok": "OK", "not_modified": "not modified", "error": "FAILED"}.get(self.status, self.status)
+        answer = {"ok": "OK", "not_modified": "not modified", "error": "FAILED",
+                  "deferred": "deferred"}.get(self.status, self.status)
         answer = f"{http_status} {answer}" if http_status else answer
         line = (f"feed {self.feed_id}: {answer}, {self.items} items ({self.new_items} new), "
                 f"{self.pages_new} new pages, {self.pages_failed} failed, {seconds:.1f} s")
@@ -88,6 +92,7 @@ class PageFetches:
     """Pages fetched for one feed and interval, ready to store (no database work while fetching)."""
     pages: list[tuple] = field(default_factory=list)
     fetches: list[tuple] = field(default_factory=list)
+    wait_until: datetime | None = None  # a 429/503 with Retry-After: when the site may be asked again
 
 
 def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -> dict[str, dict]:
@@ -100,12 +105,15 @@ def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -
 def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str, dict],
                  interval_start: datetime, interval_end: datetime, summary: IngestSummary) -> PageFetches:
     """Fetch article pages (conditional GET against the last stored version). Network only: the caller
-    stores the result in a transaction of its own, so no transaction stays open across HTTP calls."""
+    stores the result in a transaction of its own, so no transaction stays open across HTTP calls.
+
+    Stops at a 429 (or 503) with Retry-After, and records when the site asked to be asked again."""
     out = PageFetches()
     for canonical, link in urls:
         known = validators.get(canonical, {})
         result = http.fetch(link, etag=known.get("etag"), last_modified=known.get("last_modified"))
         summary.pages_fetched += 1
+        out.wait_until = result.retry_after(interval_end)
         if result.not_modified:
             out.fetches.append((canonical, interval_start, feed_id, "not_modified", 304, None, None))
             continue
@@ -114,6 +122,8 @@ def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str
             summary.page_errors.append(f"{link}: {result.error}")
             log.warning("page %s failed: %s", link, result.error)
             out.fetches.append((canonical, interval_start, feed_id, "error", result.status, result.error, None))
+            if out.wait_until is not None:  # the site asked to wait: the other pages go to a later poll
+                break
             continue
         sha = hashlib.sha256(result.content).hexdigest()
         headers = {k: v for k, v in result.headers.items()
@@ -167,11 +177,26 @@ def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: dat
     return sum(1 for (flag,) in inserted if flag)
 
 
+def _pages_to_fetch(cur, feed_id: str, items: list[feeds_mod.FeedItem], interval_start: datetime,
+                    summary: IngestSummary) -> list[tuple[str, str]]:
+    """The pages this poll requests: pages never requested before (oldest item first, this poll's
+    new ones included), then this poll's known pages again (conditional GET), up to the per-poll
+    cap. The rest wait for the next poll."""
+    cap = feeds_mod.max_pages_per_poll()
+    cur.execute(sql("unfetched_items"), {"feed_id": feed_id, "interval_start": interval_start})
+    unfetched = [tuple(row) for row in cur.fetchall()]
+    never = {c for c, _ in unfetched}
+    known = [(c, link) for c, link in {i.canonical: i.link for i in items}.items() if c not in never]
+    summary.pages_deferred = max(0, len(unfetched) - cap)
+    return (unfetched + known)[:cap]
+
+
 def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) -> IngestSummary:
     """Poll one feed for a data interval, store its items, fetch and store their pages.
 
     A feed that fails (HTTP error, timeout, garbage) is recorded in raw.feed_poll with its error and
-    does not raise: the other feeds go on.
+    does not raise: the other feeds go on. A feed that asked to wait (429 with Retry-After) is not
+    requested until then; its polls meanwhile are recorded as 'deferred'.
     """
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
@@ -181,31 +206,68 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
             sync_sources(cur, [feed])
             cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
             prev = cur.fetchone() or (None, None)
-        poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+            cur.execute(sql("feed_retry_after"), {"feed_id": feed_id, "interval_start": interval_start})
+            wait_until = cur.fetchone()[0]
+        if wait_until is not None:
+            poll = feeds_mod.FeedPoll(feed_id, "deferred", None, etag=prev[0], last_modified=prev[1],
+                                      error=f"not requested: the source asked to wait until {wait_until.isoformat()}")
+        else:
+            poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+            wait_until = poll.retry_after(interval_end)
         poll.items, dropped = usable_items(poll.items)
         if dropped:  # recorded with the poll; the feed's other items go on
             poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
         summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
-        urls = list({i.canonical: i.link for i in poll.items}.items())
-        with conn, conn.cursor() as cur:
+        fetched = PageFetches()
+        poll_row = {"feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
+                    "status": poll.status, "http_status": poll.http_status,
+                    "error": poll.error and clean_text(poll.error), "etag": poll.etag,
+                    "last_modified": poll.last_modified, "n_items": len(poll.items), "retry_after": wait_until}
+        urls = []
+        with conn, conn.cursor() as cur:  # items and the poll commit together, before any page fetch
             summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
-            cur.execute(sql("upsert_feed_poll"), {
-                "feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
-                "status": poll.status, "http_status": poll.http_status, "error": poll.error,
-                "etag": poll.etag, "last_modified": poll.last_modified,
-                "n_items": len(poll.items), "n_new_items": summary.new_items})
-            validators = _page_validators(cur, urls, interval_end)
-        fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+            poll_row["n_new_items"] = summary.new_items
+            cur.execute(sql("upsert_feed_poll"), poll_row)
+            if poll.status != "deferred" and wait_until is None:
+                urls = _pages_to_fetch(cur, feed_id, poll.items, interval_start, summary)
+                validators = _page_validators(cur, urls, interval_end)
+        if urls:
+            fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+            wait_until = max(filter(None, [wait_until, fetched.wait_until]), default=None)
+        summary.retry_after = wait_until.isoformat() if wait_until else None
         with conn, conn.cursor() as cur:
             _store_pages(cur, fetched, summary)
+            if wait_until != poll_row["retry_after"]:  # a page answered 429/503 with Retry-After
+                cur.execute(sql("upsert_feed_poll"), {**poll_row, "retry_after": wait_until})
     log_feed = log.warning if summary.status == "error" else log.info
     log_feed("%s", summary.describe(poll.http_status, time.monotonic() - started))
     return summary
 
 
+def _record_failed_poll(feed_id: str, interval_start: datetime, interval_end: datetime,
+                        exc: BaseException) -> IngestSummary:
+    """Record a feed whose ingest raised, so that it shows as a failed poll, not a missing one."""
+    error = clean_text(f"{type(exc).__name__}: {exc}")[:4000]
+    with transaction() as conn, conn.cursor() as cur:
+        cur.execute(sql("upsert_feed_poll"), {
+            "feed_id": feed_id, "interval_start": _utc(interval_start), "interval_end": _utc(interval_end),
+            "status": "error", "http_status": None, "error": error, "etag": None, "last_modified": None,
+            "n_items": 0, "n_new_items": 0, "retry_after": None})
+    return IngestSummary(feed_id, "error", error)
+
+
 def ingest_site(feed_ids: list[str], interval_start: datetime, interval_end: datetime) -> list[dict]:
-    """Ingest the feeds of one site one after another (one request at a time per site)."""
-    summaries = [ingest_feed(fid, interval_start, interval_end).as_dict() for fid in feed_ids]
+    """Ingest the feeds of one site one after another (one request at a time per site).
+
+    One feed's failure is logged and recorded as its failed poll; the site's other feeds go on.
+    When even that record cannot be written (the warehouse is down), the error is raised."""
+    summaries = []
+    for fid in feed_ids:
+        try:
+            summaries.append(ingest_feed(fid, interval_start, interval_end).as_dict())
+        except Exception as exc:
+            log.exception("feed %s failed", fid)
+            summaries.append(_record_failed_poll(fid, interval_start, interval_end, exc).as_dict())
     log.info("site of %s: %d feed(s), %d failed, %d items, %d new pages, %d failed pages", ", ".join(feed_ids),
              len(summaries), sum(s["status"] == "error" for s in summaries), sum(s["items"] for s in summaries),
              sum(s["pages_new"] for s in summaries), sum(s["pages_failed"] for s in summaries))
@@ -342,7 +404,7 @@ def _extract_page(cur, page: dict) -> dict:
     cur.execute("SAVEPOINT page")
     try:
         html = gzip.decompress(bytes(page["html_gz"]))
-        result = extract_article(html, url=page["final_url"], headers=page["headers"])
+        result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
         if result.get("error"):
             raise ValueError(result["error"])
         outcome["article_id"], outcome["version"] = _load_extracted(cur, page, result)
@@ -579,7 +641,7 @@ def archive_day(day: date) -> list[dict]:
         with work_claim(f"archive:{feed.id}:{day.isoformat()}"), connection() as conn:
             with conn, conn.cursor() as cur:
                 sync_sources(cur, [feed])
-            result = http.fetch(url)
+            result = http.fetch(url, max_bytes=http.max_feed_bytes())
             entries: list[tuple[str, datetime | None]] = []
             if result.ok:
                 try:
