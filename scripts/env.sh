@@ -24,4 +24,7 @@ else
   export NEWSFLOW_PRIVATE_PG=1
   export NEWSFLOW_WAREHOUSE_URL="postgresql://postgres@127.0.0.1:$NEWSFLOW_PG_PORT/newsflow_warehouse"
 fi
+# the warehouse as the Airflow Connection newsflow_warehouse, which the tasks read (newsflow.config):
+# always derived from NEWSFLOW_WAREHOUSE_URL, so Airflow and the command line use the same warehouse
+export AIRFLOW_CONN_NEWSFLOW_WAREHOUSE=$NEWSFLOW_WAREHOUSE_URL
 export PATH=$NEWSFLOW_ROOT/.venv/bin:$PATH

@@ -28,6 +28,12 @@ os.environ.setdefault("NEWSFLOW_HTTP_TIMEOUT", "3")
 # the private cluster's generated password (scripts/pg.sh), when the suite runs without env.sh
 if "PGPASSFILE" not in os.environ and (ROOT / "var" / "pgpass").is_file():
     os.environ["PGPASSFILE"] = str(ROOT / "var" / "pgpass")
+# scripts/env.sh derives the deployment's warehouse Connection: tasks under test use the test database
+# (NEWSFLOW_WAREHOUSE_URL); tests of the Connection set it themselves
+os.environ.pop("AIRFLOW_CONN_NEWSFLOW_WAREHOUSE", None)
+# Airflow 3.3's dag.test() fails a successful run of a DAG with a Deadline Alert (newsflow_daily's):
+# left out here, and turned on by the tests of the deadline (see newsflow.dag_settings.marts_deadline)
+os.environ.setdefault("NEWSFLOW_DEADLINE_ALERTS", "0")
 
 
 def _server_url() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -42,6 +43,15 @@ class IngestSummary:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def describe(self, http_status: int | None, seconds: float) -> str:
+        """One log line: `feed aljazeera_en: 200 OK, 25 items (3 new), 3 new pages, 0 failed, 1.2 s`."""
+        answer = {"ok": "OK", "not_modified": "not modified", "error": "FAILED",
+                  "deferred": "deferred"}.get(self.status, self.status)
+        answer = f"{http_status} {answer}" if http_status else answer
+        line = (f"feed {self.feed_id}: {answer}, {self.items} items ({self.new_items} new), "
+                f"{self.pages_new} new pages, {self.pages_failed} failed, {seconds:.1f} s")
+        return f"{line}: {self.error}" if self.error else line
 
 
 def _utc(value: datetime) -> datetime:
@@ -110,6 +120,7 @@ def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str
         if not result.ok:
             summary.pages_failed += 1
             summary.page_errors.append(f"{link}: {result.error}")
+            log.warning("page %s failed: %s", link, result.error)
             out.fetches.append((canonical, interval_start, feed_id, "error", result.status, result.error, None))
             if out.wait_until is not None:  # the site asked to wait: the other pages go to a later poll
                 break
@@ -189,6 +200,7 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
     """
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
+    started = time.monotonic()  # for the log line only
     with connection() as conn:  # short transactions; the HTTP calls happen between them
         with conn, conn.cursor() as cur:
             sync_sources(cur, [feed])
@@ -227,7 +239,8 @@ def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) 
             _store_pages(cur, fetched, summary)
             if wait_until != poll_row["retry_after"]:  # a page answered 429/503 with Retry-After
                 cur.execute(sql("upsert_feed_poll"), {**poll_row, "retry_after": wait_until})
-    log.info("feed %s: %s", feed_id, summary.as_dict())
+    log_feed = log.warning if summary.status == "error" else log.info
+    log_feed("%s", summary.describe(poll.http_status, time.monotonic() - started))
     return summary
 
 
@@ -255,6 +268,9 @@ def ingest_site(feed_ids: list[str], interval_start: datetime, interval_end: dat
         except Exception as exc:
             log.exception("feed %s failed", fid)
             summaries.append(_record_failed_poll(fid, interval_start, interval_end, exc).as_dict())
+    log.info("site of %s: %d feed(s), %d failed, %d items, %d new pages, %d failed pages", ", ".join(feed_ids),
+             len(summaries), sum(s["status"] == "error" for s in summaries), sum(s["items"] for s in summaries),
+             sum(s["pages_new"] for s in summaries), sum(s["pages_failed"] for s in summaries))
     return summaries
 
 
@@ -435,6 +451,8 @@ def extract_pending(limit: int = 1000) -> dict:
                         outcome = _extract_page(cur, page)
                         counts["pages"] += 1
                         counts[outcome["status"]] += 1
+    log.info("extraction: %d page(s), %d extracted, %d failed, %d taken by another run", counts["pages"],
+             counts["ok"], counts["error"], counts["done_elsewhere"])
     return counts
 
 
@@ -530,6 +548,10 @@ def code_events(limit: int = 1000) -> dict:
                 counts["done_elsewhere"] += len(batch) - len(claimed)
                 if claimed:
                     _code_articles(cur, claimed, policy, counts)
+    log.info("event coding: %d article(s), %d mentions, %d events, %d events merged, %d failed articles,"
+             " %d mentions re-flagged, %d articles taken by another run", counts["articles"], counts["mentions"],
+             counts["events"], counts["events_touched"], counts["errors"], counts["reflagged"],
+             counts["done_elsewhere"])
     return counts
 
 
@@ -569,6 +591,9 @@ def daily(day: date, revisit_days: int = 2) -> dict:
                          " detail = EXCLUDED.detail",
                     [(day, name, ok, detail) for name, (ok, detail) in results.items()])
     failed = {n: d for n, (ok, d) in results.items() if not ok}
+    log.info("day %s: marts rebuilt for %d event day(s), %d mention(s) re-flagged; checks: %d passed, %d failed%s",
+             day, len(params["event_days"]), reflagged, len(results) - len(failed), len(failed),
+             f" ({', '.join(failed)})" if failed else "")
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
@@ -612,6 +637,7 @@ def archive_day(day: date) -> list[dict]:
             continue
         url = feed.sitemap_url.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}")
         summary = IngestSummary(feed.id, "ok")
+        started = time.monotonic()  # for the log line only
         with work_claim(f"archive:{feed.id}:{day.isoformat()}"), connection() as conn:
             with conn, conn.cursor() as cur:
                 sync_sources(cur, [feed])
@@ -639,6 +665,8 @@ def archive_day(day: date) -> list[dict]:
                 cur.execute(sql("upsert_sitemap_poll"), {
                     "feed_id": feed.id, "day": day, "url": url, "status": summary.status,
                     "http_status": result.status, "error": summary.error, "n_urls": len(items)})
-        log.info("archive %s %s: %s", feed.id, day, summary.as_dict())
+        log_feed = log.warning if summary.status == "error" else log.info
+        log_feed("archive %s: %s", day, summary.describe(result.status, time.monotonic() - started)
+                 .replace("feed ", "sitemap of ", 1))
         summaries.append(summary.as_dict())
     return summaries
