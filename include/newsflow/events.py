@@ -562,6 +562,7 @@ def _code_events(text: str, language: str | None, published_at: datetime | None,
                  keep_features: bool) -> list[dict]:
     if not text or not text.strip():
         return []
+    text = within_length_cap(text)
     if language is None:
         from newsflow.text import detect_language
 
@@ -578,7 +579,8 @@ def _code_events(text: str, language: str | None, published_at: datetime | None,
     actor_chars = bytearray(len(text) + 1)
     for actor in doc.actors:
         actor_chars[actor.start:actor.end] = b"\x01" * (actor.end - actor.start)
-    event_places = [p for p in doc.places if not any(actor_chars[p.start:p.end])]
+    event_places = sorted((p for p in doc.places if not any(actor_chars[p.start:p.end])), key=lambda p: p.start)
+    place_starts = [p.start for p in event_places]
 
     events: list[dict] = []
     lead_paragraph = None
@@ -592,7 +594,9 @@ def _code_events(text: str, language: str | None, published_at: datetime | None,
             continue
         if lead_paragraph is None:
             lead_paragraph = paragraph
-        sentence_places = [p for p in event_places if sentence.start <= p.start < sentence.end]
+        # by position, not by a scan of every place per sentence: time stays linear in the text
+        sentence_places = event_places[bisect_left(place_starts, sentence.start):
+                                       bisect_left(place_starts, sentence.end)]
         events.extend(_sentence_events(doc, sentence, sentence_places, previous_places,
                                        paragraph == lead_paragraph, fallback_country))
         previous_places.extend(sentence_places)
@@ -600,13 +604,21 @@ def _code_events(text: str, language: str | None, published_at: datetime | None,
 
 
 def _paragraph_index(starts: list[int], offset: int) -> int:
-    index = 0
-    for i, start in enumerate(starts):
-        if start <= offset:
-            index = i
-        else:
-            break
-    return index
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+# Longest text coded (characters): news articles are far shorter (a long live blog is about
+# 100,000); a longer text is coded up to the last paragraph break before the cap, the rest is
+# left out, so one huge input costs bounded time and memory.
+MAX_TEXT_CHARS = 200_000
+
+
+def within_length_cap(text: str, cap: int = MAX_TEXT_CHARS) -> str:
+    """The text, or its first paragraphs up to `cap` characters (a hard cut when no break fits)."""
+    if len(text) <= cap:
+        return text
+    cut = text.rfind("\n", 0, cap)
+    return text[:cut] if cut > cap // 2 else text[:cap]
 
 
 def _sentence_events(doc: _Document, sentence, places, previous_places, is_root: bool,
@@ -1683,6 +1695,10 @@ def events_batch(lines: Iterable[str], candidates: bool = False) -> Iterator[dic
             text = record.get("text")
             if not isinstance(text, str):
                 raise ValueError("'text' must be a string")
+            language = record.get("language")
+            if language is not None and language not in SUPPORTED_LANGUAGES:
+                raise ValueError(f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)} or absent"
+                                 f" (detected), got {language!r}")
             events = extract_events(text, record.get("language"), _parse_published(record.get("published_at")),
                                     record.get("title"))
             if not candidates:
