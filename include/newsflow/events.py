@@ -42,6 +42,7 @@ from newsflow.actors import (
     get_actor_coder,
     iso2_to_iso3,
     is_future_prefix,
+    leading_actor,
     longest_non_overlapping,
 )
 from newsflow.text import BoundedMemo, fold_for_match, fold_offsets, fold_piece, piece_offsets, strip_clitics
@@ -262,7 +263,7 @@ def load_senses(path=None) -> dict:
         raise EventDataError(f"data/events/senses.yaml: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise EventDataError("data/events/senses.yaml: expected a mapping of sections")
-    unknown = set(data) - {"not_acts", "contexts", "months", "habitual"}
+    unknown = set(data) - {"not_acts", "contexts", "months", "habitual", "documents"}
     if unknown:
         raise EventDataError(f"data/events/senses.yaml: unknown sections {sorted(unknown)}")
     senses = {}
@@ -284,7 +285,8 @@ def load_senses(path=None) -> dict:
                                          spec.get("scope") == "document", spec.get("as")))
         senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
                             "months": frozenset(words(data.get("months"), "months")),
-                            "habitual": words(data.get("habitual"), "habitual")}
+                            "habitual": words(data.get("habitual"), "habitual"),
+                            "documents": frozenset(words(data.get("documents"), "documents"))}
     return senses
 
 
@@ -675,6 +677,12 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             continue
         seen_types.add(event_type)
         sources, actor2 = _assign_actors(doc, trigger, actors, event_type)
+        if not sources:
+            # No source near the trigger: the English sentence's subject ("Syria says it is
+            # willing to ...") is the one who acts, unless it is the target already.
+            lead = leading_actor(actors, doc.text, sentence.start, sentence.end, doc.language)
+            if lead is not None and (actor2 is None or lead.start != actor2.start):
+                sources = [lead]
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
             date = _event_date(doc, sentence)
@@ -688,9 +696,12 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             "hedged": hedged, "intent": event_type != entry.event_type, "verbal": entry.verbal,
             "later_type": len(seen_types) > 1,
         }
+        present = _present_tense(doc, folded_trigger)
         shape = {"shape:earlier_year": date[3],
                  # An Arabic imperfect ("يدعو", "يستهدف"): a present, habitual or future act.
-                 "shape:present": doc.language == "ar" and folded_trigger[:1] == "ي"}
+                 "shape:present": doc.language == "ar" and present,
+                 # "the resolution calls for talks": what a text says, not an act of the day.
+                 "shape:document": entry.verbal and present and _document_before(doc, trigger, sentence, senses)}
         features = _mention_features(doc, trigger, event_type, evidence, sentence_words)
         features |= {name for name, present in shape.items() if present}
         if event_type in realis:
@@ -833,6 +844,26 @@ def use_confidence_model(model: ConfidenceModel | None) -> None:
     """Code with `model` from now on (None: the shipped one again). Training and tests only."""
     global _MODEL
     _MODEL = model
+
+
+def _present_tense(doc: _Document, folded_trigger: str) -> bool:
+    """An Arabic imperfect ("يدعو") or an English third person present ("calls", "urges")."""
+    if doc.language == "ar":
+        return folded_trigger[:1] == "ي"
+    verb = folded_trigger.split(" ", 1)[0]
+    return verb.endswith("s") and not verb.endswith("ss")
+
+
+DOCUMENT_REACH = 12  # words before a verbal trigger in which its document may be named
+
+
+def _document_before(doc: _Document, trigger: Atom, sentence, senses: dict) -> bool:
+    """A document ("resolution", "القرار") is named in the words before the trigger in its sentence."""
+    start = doc.fold_index(sentence.start)
+    words = doc.folded[start:trigger.fstart - len(trigger.prefix)].split()[-DOCUMENT_REACH:]
+    documents = senses["documents"]
+    return any(w.strip(_WORD_PUNCTUATION) in documents for w in words) or any(
+        " " in d and d in " ".join(words) for d in documents)
 
 
 def _is_month(doc: _Document, trigger: Atom) -> bool:
@@ -1636,6 +1667,24 @@ _ACT_YEAR = re.compile(r"(?:(\S+) )?(?:in|during|عام|في عام|سنة|في)
 _YEAR_STARTS = frozenset(fold_for_match(w) for w in "since after before until منذ بعد قبل حتى".split())
 
 
+_RELATIVES = frozenset(fold_for_match(w) for w in
+                       "الذي التي الذين اللذين اللتين اللواتي اللاتي which who whose that".split())
+_APPOSITION_BREAKS = re.compile(r"[،,;؛:()\"«»“”]")
+
+
+def _background_years(folded: str) -> Iterator[str]:
+    """The years of a sentence that may be the time of its act: not a year inside a relative
+    clause or an apposition ("the conflict that began after the 2011 revolution", "الصراع الذي
+    بدأ في أعقاب ثورة 2011") nor one after "since" ("for the first time since 2016"): those
+    date another thing, and the act may well be of the day."""
+    for match in _YEAR.finditer(folded):
+        clause = _APPOSITION_BREAKS.split(folded[:match.start()])[-1].split()
+        words = {_bare_word(w.strip(_WORD_PUNCTUATION)) for w in clause} | set(clause)
+        if words.isdisjoint(_RELATIVES) and not (clause and (
+                clause[-1] in _YEAR_STARTS or len(clause) > 1 and clause[-2] in _YEAR_STARTS)):
+            yield match.group()
+
+
 def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool, bool]:
     """The event's date, its precision, whether an expression of the sentence gave it, and whether
     the sentence names an earlier year (before the publication's; any year when it is unknown)."""
@@ -1645,8 +1694,8 @@ def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool, bool]:
     folded = doc.folded[start:end]
     resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, folded, doc.date_rules(start, end))
     has_year = "19" in folded or "20" in folded  # most sentences name no year: skip the searches
-    earlier_year = has_year and any(doc.published_at is None or int(y) < doc.published_at.year
-                                    for y in _YEAR.findall(folded))
+    earlier_year = has_year and any(doc.published_at is None or int(year) < doc.published_at.year
+                                    for year in _background_years(folded))
     if resolved is None or resolved.date is None:
         return None, "unknown", bool(resolved and resolved.expression), earlier_year
     if resolved.expression is None and earlier_year and doc.published_at is not None and any(
