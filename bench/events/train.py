@@ -58,7 +58,7 @@ MORE_IS_EVENT = {"evidence:source", "evidence:target", "evidence:near_source", "
 # ... and evidence against it may not be positive.
 LESS_IS_EVENT = {"evidence:hedged", "clause:reference", "clause:irrealis", "clause:generic", "clause:figurative",
                  "clause:anaphoric", "clause:cumulative", "clause:long", "clause:buried", "shape:late",
-                 "shape:earlier_year", "shape:present", "shape:document"}
+                 "shape:earlier_year", "shape:present"}
 
 
 def devdata_root() -> Path:
