@@ -783,3 +783,13 @@ def test_a_dated_or_spoken_call_stays_a_request(text, language, source):
     requests = [m for m in coded_mentions(text, language, PUBLISHED) if m["event_type"] == "REQUEST"]
     assert requests
     assert (requests[0]["actor1"] or {}).get("country") == source
+
+
+@pytest.mark.parametrize("text, own_time", [
+    ("وقصف الجيش القرية صباح اليوم.", True),
+    ("وقال المسؤول اليوم إن الجيش قصف القرية.", False),  # the time of the saying, another clause
+])
+def test_a_time_word_in_the_attacks_own_clause_is_its_time(text, own_time):
+    (attack,) = [m for m in coded_mentions(text, "ar", PUBLISHED) if m["event_type"] == "ASSAULT"]
+    assert "clause:time" in attack["features"]
+    assert ("clause:own_time" in attack["features"]) is own_time

@@ -54,7 +54,7 @@ CUTS = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # candidate event cuts, 0
 # Evidence that a mention reports an act: its weight may not be negative ...
 MORE_IS_EVENT = {"evidence:source", "evidence:target", "evidence:near_source", "evidence:near_target",
                  "evidence:place", "evidence:date", "evidence:corroborated", "clause:predicate", "clause:time",
-                 "clause:count", "clause:place_predicate", "clause:attributed"}
+                 "clause:count", "clause:place_predicate", "clause:attributed", "clause:own_time"}
 # ... and evidence against it may not be positive.
 LESS_IS_EVENT = {"evidence:hedged", "clause:reference", "clause:irrealis", "clause:generic", "clause:figurative",
                  "clause:anaphoric", "clause:cumulative", "clause:long", "clause:buried", "shape:late",

@@ -1288,9 +1288,11 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
                          for j in range(last + 1, min(view.clause_end(last), last + 3)))) \
         or (entry.event_type == "PROTEST" and predicate and any(
             view.is_number(j) for j in range(max(clause, first - CROWD_REACH), first)))
+    # The act's own time: a time word in the trigger's clause, not one of another clause of the sentence.
+    own_time = view.has_time and any(view.has_time_at(j) for j in range(clause, view.clause_end(last)))
     return {"predicate": predicate, "time": view.has_time or dated_line, "count": count, "reference": reference,
             "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
-            "cumulative": cumulative}
+            "cumulative": cumulative, "own_time": own_time}
 
 
 CROWD_REACH = 6           # words before a protest word where its crowd is counted ("الآلاف من ... خرجوا في مسيرات")
