@@ -778,6 +778,8 @@ def test_what_a_document_says_in_the_present_is_no_request_of_the_day(text, lang
     ("On Sunday the resolution calls for talks between the parties.", "en", None),   # dated: told as news
     ("Under the agreement Egypt calls for talks between the parties.", "en", "EGY"),  # an actor speaks
     ("ودعت مصر في بيان مشترك إلى وقف إطلاق النار في غزة.", "ar", "EGY"),          # a past call of an actor
+    ("The joint statement calls for calm in the capital.", "en", None),   # a statement is its issuer's act
+    ("ويدعو البيان المشترك إلى التهدئة في العاصمة.", "ar", None),
 ])
 def test_a_dated_or_spoken_call_stays_a_request(text, language, source):
     requests = [m for m in coded_mentions(text, language, PUBLISHED) if m["event_type"] == "REQUEST"]
