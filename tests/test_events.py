@@ -402,7 +402,7 @@ def test_habitual_statement_is_less_confident_than_a_report():
 
 
 def test_background_act_of_an_earlier_year_is_not_dated_on_the_publication_day():
-    text = "وقد تم اعتماد هذا القرار عام 2015، وهو يدعو إلى إجراء محادثات سلام بين الطرفين."
+    text = "وكان مجلس الأمن قد دعا عام 2015 إلى إجراء محادثات سلام بين الطرفين."
     requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
     assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
     # A year as a start ("since 2016") does not date the act: it stays on its day.
@@ -743,3 +743,55 @@ def test_the_city_is_the_city_named_before(text, language, verb, city):
     events = extract_events(text, language, PUBLISHED)
     stormed = [e for e in events if verb in e["sentence"]]
     assert stormed and all(e["location"] and e["location"]["name"] == city for e in stormed)
+
+
+# --- sources, background years and documents (confidence features) --------------------
+
+def test_english_sentence_subject_is_the_source_when_none_is_near_the_trigger():
+    mentions = coded_mentions("Germany says the aid will be delivered to Sudan next month.", "en", PUBLISHED)
+    assert mentions and all((m["actor1"] or {}).get("country") == "DEU" for m in mentions)
+
+
+@pytest.mark.parametrize("text, language, background", [
+    ("Hamas, the group that seized Gaza in 2007, fired rockets at Israel.", "en", False),
+    ("The army shelled the town for the first time since 2016.", "en", False),
+    ("وقصفت الطائرات، التي دخلت الحرب التي بدأت عام 2015، مواقع في المدينة.", "ar", False),
+    ("The army shelled the town in 2016.", "en", True),
+    ("وقصفت الطائرات مواقع في المدينة عام 2016.", "ar", True),
+])
+def test_a_year_of_a_relative_clause_or_after_since_is_not_the_acts(text, language, background):
+    mentions = [m for m in coded_mentions(text, language, PUBLISHED) if m["event_type"] == "ASSAULT"]
+    assert mentions
+    assert ("shape:earlier_year" in mentions[0]["features"]) is background
+
+
+@pytest.mark.parametrize("text, language", [
+    ("The resolution adopted by the council calls for talks between the parties.", "en"),
+    ("The 2018 agreement urges both sides to withdraw their forces.", "en"),
+    ("وقد صدر القرار عام 2015، وهو يدعو إلى محادثات بين الطرفين.", "ar"),
+])
+def test_what_a_document_says_in_the_present_is_no_request_of_the_day(text, language):
+    assert not [m for m in coded_mentions(text, language, PUBLISHED) if m["event_type"] == "REQUEST"]
+
+
+@pytest.mark.parametrize("text, language, source", [
+    ("On Sunday the resolution calls for talks between the parties.", "en", None),   # dated: told as news
+    ("Under the agreement Egypt calls for talks between the parties.", "en", "EGY"),  # an actor speaks
+    ("ودعت مصر في بيان مشترك إلى وقف إطلاق النار في غزة.", "ar", "EGY"),          # a past call of an actor
+    ("The joint statement calls for calm in the capital.", "en", None),   # a statement is its issuer's act
+    ("ويدعو البيان المشترك إلى التهدئة في العاصمة.", "ar", None),
+])
+def test_a_dated_or_spoken_call_stays_a_request(text, language, source):
+    requests = [m for m in coded_mentions(text, language, PUBLISHED) if m["event_type"] == "REQUEST"]
+    assert requests
+    assert (requests[0]["actor1"] or {}).get("country") == source
+
+
+@pytest.mark.parametrize("text, own_time", [
+    ("وقصف الجيش القرية صباح اليوم.", True),
+    ("وقال المسؤول اليوم إن الجيش قصف القرية.", False),  # the time of the saying, another clause
+])
+def test_a_time_word_in_the_attacks_own_clause_is_its_time(text, own_time):
+    (attack,) = [m for m in coded_mentions(text, "ar", PUBLISHED) if m["event_type"] == "ASSAULT"]
+    assert "clause:time" in attack["features"]
+    assert ("clause:own_time" in attack["features"]) is own_time

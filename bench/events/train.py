@@ -25,9 +25,11 @@ import json
 import math
 import os
 import random
+import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +54,7 @@ CUTS = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # candidate event cuts, 0
 # Evidence that a mention reports an act: its weight may not be negative ...
 MORE_IS_EVENT = {"evidence:source", "evidence:target", "evidence:near_source", "evidence:near_target",
                  "evidence:place", "evidence:date", "evidence:corroborated", "clause:predicate", "clause:time",
-                 "clause:count", "clause:place_predicate", "clause:attributed"}
+                 "clause:count", "clause:place_predicate", "clause:attributed", "clause:own_time"}
 # ... and evidence against it may not be positive.
 LESS_IS_EVENT = {"evidence:hedged", "clause:reference", "clause:irrealis", "clause:generic", "clause:figurative",
                  "clause:anaphoric", "clause:cumulative", "clause:long", "clause:buried", "shape:late",
@@ -72,6 +74,21 @@ class Sentence:
     gold: frozenset           # gold types (English) or {set_name} for an Arabic yes, else empty
     text: str = ""
     mentions: list = field(default_factory=list)  # coded_mentions() dicts
+    published_at: datetime | None = None  # the document's day, when its id gives it
+
+
+_DOCUMENT_DAY = re.compile(r"_(\d{8})\.")
+
+
+def published_of(document_id: str) -> datetime | None:
+    """The publication day in an Arabic gold id ("AAW_ARB_20071026.0026-2"): coded with it, as
+    articles are, a sentence's "yesterday" or "Friday" resolves to a date (evidence:date) and a
+    year is earlier than the publication's or not (shape:earlier_year)."""
+    match = _DOCUMENT_DAY.search(document_id)
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d") if match else None
+    except ValueError:
+        return None
 
 
 def load_sentences(root: Path) -> list[Sentence]:
@@ -83,7 +100,8 @@ def load_sentences(root: Path) -> list[Sentence]:
                 if row["label"] == "ambiguous":
                     continue
                 gold = frozenset({event_type}) if row["label"] == "yes" else frozenset()
-                sentences.append(Sentence(row["id"].rsplit("-", 1)[0], event_type, gold, row["text"]))
+                sentences.append(Sentence(row["id"].rsplit("-", 1)[0], event_type, gold, row["text"],
+                                          published_at=published_of(row["id"])))
     records = json.loads((root / "events" / "plover_gsr_dev" / "plover_gsr_dev.json").read_text(encoding="utf-8"))
     gold_by_text: dict[str, set] = defaultdict(set)
     for record in records:
@@ -91,7 +109,8 @@ def load_sentences(root: Path) -> list[Sentence]:
     for text, gold in gold_by_text.items():
         sentences.append(Sentence("en:" + text, "en", frozenset(gold), text))
     for sentence in sentences:
-        sentence.mentions = events.coded_mentions(sentence.text, "ar" if sentence.set_name != "en" else "en")
+        sentence.mentions = events.coded_mentions(sentence.text, "ar" if sentence.set_name != "en" else "en",
+                                                  sentence.published_at)
     return sentences
 
 
@@ -192,7 +211,8 @@ def train(sentences: list[Sentence], folds: int = FOLDS, l2: float = L2) -> Conf
 def rescore(sentences: list[Sentence], model: ConfidenceModel) -> list[Sentence]:
     """The sentences with every mention's confidence from `model` (features as coded)."""
     return [Sentence(s.group, s.set_name, s.gold, s.text,
-                     [dict(m, confidence=model.confidence(m["features"])) for m in s.mentions]) for s in sentences]
+                     [dict(m, confidence=model.confidence(m["features"])) for m in s.mentions], s.published_at)
+            for s in sentences]
 
 
 def figures(sentences: list[Sentence], cut: float) -> dict[str, float]:
