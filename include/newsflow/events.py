@@ -13,6 +13,7 @@ actor sectors; the place from ``newsflow.places``; the date from
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -746,6 +747,25 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
                 **({"features": sorted(features)} if doc.keep_features else {}),
             })
     return events
+
+
+# --- Coder version ----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def coder_version() -> str:
+    """Fingerprint of the event coder: the source of its modules and its data files (word lists,
+    gazetteer additions, the confidence model). The warehouse records it per article, so a changed
+    coder recodes stored articles and the events of all days come from one coder."""
+    from newsflow.compiled import SOURCE_DIR, source_digests
+
+    digest = hashlib.sha256()
+    for name, module_digest in sorted(source_digests().items()):
+        digest.update(f"{name}:{module_digest}\n".encode())
+    for folder in ("events", "actors", "places"):
+        for path in sorted((SOURCE_DIR / "data" / folder).glob("*")):
+            if path.is_file():
+                digest.update(f"{folder}/{path.name}:".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 # --- Confidence -------------------------------------------------------------------

@@ -458,6 +458,11 @@ def extract_pending(limit: int = 1000) -> dict:
 
 # --- events: articles -> event mentions -> merged events --------------------------------------
 
+def _coder() -> str:
+    from newsflow.events import coder_version
+    return coder_version()
+
+
 def _mention_row(article: dict, event: dict, is_event: bool) -> tuple:
     import uuid
     from newsflow.dedup import event_key
@@ -517,7 +522,8 @@ def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict)
     cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id", (ids,))
     touched = {r[0] for r in cur.fetchall()} | {r[1] for r in rows.values()}
     bulk_upsert(cur, sql("insert_event_mentions"), [rows[k] for k in sorted(rows)])
-    cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = ANY(%s)", (ids,))
+    cur.execute("UPDATE core.article SET events_coded_version = version, events_coder = %s WHERE article_id = ANY(%s)",
+                (_coder(), ids))
     if touched:
         cur.execute(sql("recompute_events"), {"event_ids": sorted(touched)})
     counts["articles"] += len(articles)
@@ -540,11 +546,11 @@ def code_events(limit: int = 1000) -> dict:
         with conn, conn.cursor() as cur:
             counts["reflagged"] = apply_event_cut(cur, policy)
         with conn, conn.cursor() as cur:
-            cur.execute(sql("articles_to_code"), {"limit": limit})
+            cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
             ids = [r[0] for r in cur.fetchall()]
         for batch in _batches(ids):
             with conn, conn.cursor() as cur:
-                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch})
+                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch, "coder": _coder()})
                 counts["done_elsewhere"] += len(batch) - len(claimed)
                 if claimed:
                     _code_articles(cur, claimed, policy, counts)
