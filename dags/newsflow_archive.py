@@ -5,8 +5,8 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import (BACKLOG_TIMEOUT, DEFAULT_ARGS, HTTP_POOL, extract_articles,
-                                   require_current_schema)
+from newsflow.dag_settings import (BACKLOG_TIMEOUT, DEFAULT_ARGS, HTTP_POOL, NETWORK_RETRIES, extract_articles,
+                                   require_current_schema, small_summaries)
 
 DOC = """
 ### newsflow_archive
@@ -31,11 +31,11 @@ Updates `newsflow://warehouse/core/article`, so `newsflow_extract` codes the eve
     doc_md=DOC,
 )
 def newsflow_archive():
-    @task(pool=HTTP_POOL, execution_timeout=BACKLOG_TIMEOUT)
+    @task(pool=HTTP_POOL, execution_timeout=BACKLOG_TIMEOUT, retries=NETWORK_RETRIES)
     def ingest_day(data_interval_start=None) -> list[dict]:
         from newsflow.pipeline import archive_day
         require_current_schema()
-        return archive_day(data_interval_start.date())
+        return small_summaries(archive_day(data_interval_start.date()))
 
     ingest_day() >> extract_articles()
 

@@ -5,14 +5,19 @@ from datetime import datetime
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from newsflow.dag_settings import DEFAULT_ARGS, require_current_schema
+from newsflow.dag_settings import DEFAULT_ARGS, fail_at_once, marts_deadline, require_current_schema
 
 DOC = """
 ### newsflow_daily
 For its data interval's day (and two days before, for late articles): recomputes story clusters,
 `mart.daily_events`, `mart.daily_actor_activity` and `mart.daily_source_health`, then runs the SQL
 data checks (no event without a mention, mart totals equal fact totals, no future dates). A failed
-check fails the task visibly; every outcome is in `mart.data_check`.
+check fails the task at once (no retry: the data would not change), naming the failing checks;
+every outcome is in `mart.data_check`.
+
+Deadline Alert: when a day's marts are not built `marts_due_hours` after the day ends
+(`include/config/ops.yaml`: 02:00 UTC of the next day), the newsflow notifier alerts (log, webhook,
+e-mail). Runs queued after their deadline (backfills) are not alerted.
 
 Recomputes only the days it touches, so a re-run or a backfill leaves the marts exactly as one run
 would:
@@ -28,6 +33,7 @@ would:
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=marts_deadline(),
     tags=["newsflow", "marts"],
     doc_md=DOC,
 )
@@ -36,7 +42,8 @@ def newsflow_daily():
     def build_marts(data_interval_start=None) -> dict:
         from newsflow.pipeline import daily
         require_current_schema()
-        return daily(data_interval_start.date())
+        with fail_at_once():  # failed data checks: a retry would find the same data
+            return daily(data_interval_start.date())
 
     build_marts()
 

@@ -2,6 +2,9 @@
 NEWSFLOW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export NEWSFLOW_ROOT
 export NEWSFLOW_PG_PORT=${NEWSFLOW_PG_PORT:-5433}
+# the private cluster's generated password (scripts/pg.sh): libpq reads it for URLs without one
+# (exported before the file exists: services.sh sources this, then pg.sh creates it)
+export PGPASSFILE=${PGPASSFILE:-$NEWSFLOW_ROOT/var/pgpass}
 export NEWSFLOW_AIRFLOW_PORT=${NEWSFLOW_AIRFLOW_PORT:-8080}
 export NEWSFLOW_REPLAY_PORT=${NEWSFLOW_REPLAY_PORT:-8765}
 export AIRFLOW_HOME=${AIRFLOW_HOME:-$NEWSFLOW_ROOT/var/airflow}
@@ -32,4 +35,7 @@ else
   export NEWSFLOW_PRIVATE_PG=1
   export NEWSFLOW_WAREHOUSE_URL="postgresql://postgres@127.0.0.1:$NEWSFLOW_PG_PORT/newsflow_warehouse"
 fi
+# the warehouse as the Airflow Connection newsflow_warehouse, which the tasks read (newsflow.config):
+# always derived from NEWSFLOW_WAREHOUSE_URL, so Airflow and the command line use the same warehouse
+export AIRFLOW_CONN_NEWSFLOW_WAREHOUSE=$NEWSFLOW_WAREHOUSE_URL
 export PATH=$NEWSFLOW_ROOT/.venv/bin:$PATH

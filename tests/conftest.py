@@ -25,6 +25,15 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
 os.environ.setdefault("NEWSFLOW_HTTP_TIMEOUT", "3")
+# the private cluster's generated password (scripts/pg.sh), when the suite runs without env.sh
+if "PGPASSFILE" not in os.environ and (ROOT / "var" / "pgpass").is_file():
+    os.environ["PGPASSFILE"] = str(ROOT / "var" / "pgpass")
+# scripts/env.sh derives the deployment's warehouse Connection: tasks under test use the test database
+# (NEWSFLOW_WAREHOUSE_URL); tests of the Connection set it themselves
+os.environ.pop("AIRFLOW_CONN_NEWSFLOW_WAREHOUSE", None)
+# Airflow 3.3's dag.test() fails a successful run of a DAG with a Deadline Alert (newsflow_daily's):
+# left out here, and turned on by the tests of the deadline (see newsflow.dag_settings.marts_deadline)
+os.environ.setdefault("NEWSFLOW_DEADLINE_ALERTS", "0")
 
 
 def _server_url() -> str:
@@ -73,13 +82,18 @@ def warehouse(warehouse_url):
 
     conn = psycopg2.connect(warehouse_url)
     conn.autocommit = True
+    empty_warehouse(conn)
+    yield conn
+    conn.close()
+
+
+def empty_warehouse(conn) -> None:
+    """Every row of the raw, core and mart tables removed (schema kept)."""
     with conn.cursor() as cur:
         cur.execute("""SELECT string_agg(format('%I.%I', schemaname, tablename), ', ')
                        FROM pg_tables WHERE schemaname IN ('raw', 'core', 'mart')""")
         tables = cur.fetchone()[0]
         cur.execute(f"TRUNCATE {tables} CASCADE")
-    yield conn
-    conn.close()
 
 
 @pytest.fixture(scope="session")

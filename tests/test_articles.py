@@ -284,3 +284,119 @@ def test_a_headline_further_down_stays_as_a_subheading():
                 + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>", head)
     lines = extract_article(html, url="https://news.example.org/floods")["text"].splitlines()
     assert lines == [lead, "Floods force thousands from homes", *STORY_EN]
+
+
+# ---------------------------------------------------------------------------
+# Never below the generic engine: guarded site rules, layout dates, parsing fallback
+# ---------------------------------------------------------------------------
+STORY_LONG = STORY_EN + [
+    "The regional governor asked the army to help move livestock and stored grain to higher ground.",
+    "Aid groups warned that clean water would run short within days unless the pumping stations reopened.",
+    "Residents who stayed behind described streets turned into rivers and cars carried away by the current.",
+]
+
+
+def test_a_site_rule_whose_container_is_gone_gives_way_to_the_generic_body():
+    # Al Jazeera in a layout the rule does not know: no "wysiwyg" container at all
+    html = page("<h1>Floods close schools in the delta</h1><main><article>"
+                + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</article></main>")
+    result = extract_article(html, url="https://www.aljazeera.com/news/2031/1/5/floods-close-schools")
+    assert result["error"] is None
+    assert all(s in result["text"] for s in STORY_LONG)
+    assert result["agencies"] == ["Al Jazeera"]
+
+
+def test_a_site_rule_whose_container_holds_a_scrap_gives_way_to_the_generic_body():
+    # the rule's container still exists but now holds only a teaser; the story moved elsewhere
+    html = page("<h1>Floods close schools in the delta</h1>"
+                "<div class='wysiwyg'><p>Floods in the delta.</p></div><main><article>"
+                + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</article></main>")
+    result = extract_article(html, url="https://www.aljazeera.com/news/2031/1/5/floods-close-schools")
+    assert all(s in result["text"] for s in STORY_LONG)
+
+
+def test_the_guard_keeps_a_rule_in_proportion_and_drops_one_out_of_it():
+    guard = parse_rules({"guard": {"min_share": 0.3, "max_growth": 3.0, "min_words": 50}}).guard
+    assert guard.keeps_rule(300, 500)  # the rule trims boilerplate the generic body keeps
+    assert not guard.keeps_rule(0, 500) and not guard.keeps_rule(100, 500)  # empty or a scrap
+    assert not guard.keeps_rule(2000, 500)  # the rule's container holds the whole page
+    assert guard.keeps_rule(200, 20)  # the generic body is too short to judge by
+    for bad in ({"min_share": 2}, {"max_growth": 0.5}, {"min_words": -1}, {"share": 0.3}):
+        with pytest.raises(ConfigError, match="guard"):
+            parse_rules({"guard": bad})
+
+
+def dated_page(published: str | None) -> str:
+    head = f"<meta property='article:published_time' content='{published}'>" if published else ""
+    return page("<h1>Floods close schools</h1><article>" + "".join(f"<p>{s}</p>" for s in STORY_LONG)
+                + "<p class='press-note'>The district press office thanked volunteers who filled sandbags"
+                  " through the night in the harbour quarter.</p></article>", head=head)
+
+
+def test_a_rule_outside_its_layout_dates_is_not_used(tmp_path, monkeypatch):
+    sites = tmp_path / "sites.yaml"
+    sites.write_text("sites:\n  example.org:\n    valid_from: 2020-01-01\n    valid_until: 2022-12-31\n"
+                     "    drop_xpaths: [\"//p[@class='press-note']\"]\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSFLOW_SITES_FILE", str(sites))
+    url = "https://news.example.org/floods"
+    inside = extract_article(dated_page("2021-06-01T10:00:00Z"), url=url)
+    outside = extract_article(dated_page("2024-06-01T10:00:00Z"), url=url)
+    undated = extract_article(dated_page(None), url=url)
+    assert all(s in inside["text"] for s in STORY_LONG) and "press office" not in inside["text"]
+    assert "press office" not in undated["text"]  # no date: the rule holds
+    assert all(s in outside["text"] for s in STORY_LONG) and "press office" in outside["text"]
+
+
+def test_layout_dates_are_validated():
+    assert parse_rules({"sites": {"example.org": {"valid_from": "2020-01-01"}}}).sites["example.org"].valid_from
+    with pytest.raises(ConfigError, match="valid_until"):
+        parse_rules({"sites": {"example.org": {"valid_from": "2022-01-01", "valid_until": "2021-01-01"}}})
+    with pytest.raises(ConfigError, match="valid_from"):
+        parse_rules({"sites": {"example.org": {"valid_from": "last spring"}}})
+
+
+@pytest.mark.parametrize("prologue", [
+    "<?xml version='1.0' encoding='iso-8859-1'?>\n",
+    "<!-- saved from url=(0044)http://news.example.co.uk/1/hi/world/1.stm -->\n",
+])
+def test_a_page_lxml_takes_for_a_fragment_still_extracts(prologue):
+    # old pages: a comment or XML declaration before <html> and no <head>; lxml then hands back the
+    # body's content, not the document
+    body = "<table><tr><td>" + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</td></tr></table>"
+    html = (prologue + f"<html><body>{body}<div>Back to top</div></body></html>").encode("iso-8859-1")
+    result = extract_article(html, url="http://news.example.co.uk/1/hi/world/1.stm")
+    assert result["error"] is None
+    assert all(s in result["text"] for s in STORY_LONG)
+
+
+def test_a_video_by_metadata_alone_keeps_an_article_body():
+    head = "<meta property='og:type' content='video.other'>"
+    article = extract_article(page("<h1>Floods</h1><article>" + "".join(f"<p>{s}</p>" for s in STORY_LONG)
+                                   + "</article>", head=head), url="https://www.example.com/floods")
+    assert article["kind"] == "article" and all(s in article["text"] for s in STORY_LONG)
+    clip = extract_article(page("<h1>Floods</h1><article><p>" + STORY_EN[0] + "</p></article>", head=head),
+                           url="https://www.example.com/floods-video")
+    assert clip["kind"] == "video" and clip["text"] == ""
+
+
+def test_removed_elements_never_cost_the_story():
+    # the story's container has a class the generic rules take for a share bar ("sharing"): without
+    # it trafilatura would find no story, so the page as published is read instead
+    html = page("<h1>Floods close schools</h1><nav><a href='/'>Home</a></nav><div class='story social-sharing-on'>"
+                + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</div><footer>Contact us</footer>")
+    result = extract_article(html, url="https://www.example.com/floods")
+    assert all(s in result["text"] for s in STORY_LONG)
+
+
+def test_language_is_the_declared_one_unless_the_script_says_arabic():
+    czech = ["Povodně zasáhly v úterý deltu řeky a tisíce rodin musely opustit své domovy.",
+             "Místní úřady otevřely nouzová útočiště ve třech školách a ve sportovní hale.",
+             "Meteorologové očekávají o víkendu další silný déšť a zemědělci se bojí o úrodu."]
+    declared = extract_article(page("<article>" + "".join(f"<p>{s}</p>" for s in czech) + "</article>", lang="cs"))
+    assert declared["language"] == "cs"  # a language the detector does not know
+    undeclared = page("<article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>").replace(" lang='en'", "")
+    assert extract_article(undeclared)["language"] == "en"
+    arabic = ["ارتفعت مياه الفيضانات في دلتا النهر يوم الثلاثاء وأجبرت آلاف العائلات على مغادرة منازلها.",
+              "وقال مسؤولون محليون إن ملاجئ الطوارئ فتحت في ثلاث مدارس وقاعة رياضية قرب وسط المدينة."]
+    template = extract_article(page("<article>" + "".join(f"<p>{s}</p>" for s in arabic) + "</article>", lang="en"))
+    assert template["language"] == "ar"  # a site template's lang="en" on an Arabic story

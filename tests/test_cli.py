@@ -56,11 +56,13 @@ def test_events_batch_contract_on_the_seed_story():
                     "title": seed["title"]}, ensure_ascii=False),
         json.dumps({"id": "no-text"}),
     ]) + "\n"
-    result = newsflow("events", "--batch", "-", stdin=lines)
+    # --candidates: every coded mention (the default output keeps the events at the cut only).
+    result = newsflow("events", "--batch", "-", "--candidates", stdin=lines)
     assert result.returncode == 0, result.stderr
     seed_out, bad = json_lines(result.stdout)
     assert seed_out["id"] == "seed" and seed_out["error"] is None
     events = seed_out["events"]
+    assert any(e["is_event"] for e in events) and not all(e["is_event"] for e in events)
     types = {e["event_type"] for e in events}
     assert {"ASSAULT", "REQUEST"} <= types
     countries = {e["location"]["country"] for e in events if e["location"]}

@@ -53,8 +53,14 @@ def _env(service: dict) -> dict[str, str]:
 
 
 def _default(value: str) -> str:
-    """The value compose uses when the variable is unset: `${VAR:-default}` -> default."""
+    """The value compose uses when the variable is unset: `${VAR:-default}` -> default; a required
+    `${VAR:?message}` (a secret from .env) -> `VAR`, standing for whatever .env holds."""
+    value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?\?[^}]*\}", r"\1", value)
     return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}", r"\1", value)
+
+
+def _published(service: dict) -> list[str]:
+    return [str(port) for port in service.get("ports", [])]
 
 
 def _bind_mounts(service: dict) -> list[tuple[str, str]]:
@@ -139,7 +145,7 @@ def test_airflow_environment(services):
 def _postgres_credentials(service: dict) -> tuple[str, str, str]:
     env = _env(service)
     user = env["POSTGRES_USER"]
-    return user, env["POSTGRES_PASSWORD"], env.get("POSTGRES_DB", user)
+    return user, _default(env["POSTGRES_PASSWORD"]), env.get("POSTGRES_DB", user)
 
 
 def _assert_url_reaches(url: str, services: dict, service_name: str):
@@ -181,13 +187,37 @@ def test_celery_workers_scale_and_share_the_broker_and_results(services):
         _assert_url_reaches(backend.removeprefix("db+"), services, "postgres")
 
 
-def test_warehouse_is_published_for_bi_tools(services):
-    assert "5433:5432" in [str(port) for port in services["warehouse"].get("ports", [])]
+def test_warehouse_is_published_for_bi_tools_on_this_host_only(services):
+    assert "127.0.0.1:5433:5432" in _published(services["warehouse"])
+
+
+def test_every_port_is_published_on_127_0_0_1_only(services):
+    for name, service in services.items():
+        for port in _published(service):
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+
+
+REQUIRED_SECRETS = {"AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_FERNET_KEY", "AIRFLOW_DB_PASSWORD",
+                    "WAREHOUSE_PASSWORD", "NEWSFLOW_BI_PASSWORD", "MB_ADMIN_PASSWORD"}
+
+
+def test_secrets_are_required_from_env_and_listed_empty_in_the_example(compose):
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):\?", text))
+    assert required == REQUIRED_SECRETS
+    for secret in REQUIRED_SECRETS:  # never a built-in fallback
+        assert not re.search(rf"\$\{{{secret}:?-", text), f"{secret} has a default"
+    env = _env({"environment": compose["x-airflow-common"]["environment"]})
+    assert _default(env["AIRFLOW__CORE__FERNET_KEY"]) == "AIRFLOW_FERNET_KEY"
+    example = dict(line.split("=", 1) for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+                   if line and not line.startswith("#"))
+    assert REQUIRED_SECRETS <= set(example)
+    assert all(example[secret] == "" for secret in REQUIRED_SECRETS), "the example holds a real value"
 
 
 def test_apiserver_publishes_8080_and_checks_the_api(services):
     apiserver = services["airflow-apiserver"]
-    assert "8080:8080" in [str(port) for port in apiserver.get("ports", [])]
+    assert "127.0.0.1:8080:8080" in _published(apiserver)
     check = " ".join(apiserver["healthcheck"]["test"])
     assert re.search(r"localhost:8080/api/v2/(version|monitor/health)", check), check
 
@@ -273,7 +303,7 @@ def test_metabase_reads_the_warehouse_through_the_read_only_login(services):
     metabase = services["metabase"]
     image, _, tag = metabase["image"].partition(":")
     assert image == "metabase/metabase" and tag.startswith("v0.")  # a pinned release, not latest
-    assert "3000:3000" in [str(port) for port in metabase.get("ports", [])]
+    assert "127.0.0.1:3000:3000" in _published(metabase)
     assert metabase["depends_on"]["warehouse"]["condition"] == "service_healthy"
 
     setup = services["metabase-init"]
@@ -281,11 +311,16 @@ def test_metabase_reads_the_warehouse_through_the_read_only_login(services):
     owner, _, database = _postgres_credentials(services["warehouse"])
     assert env["NEWSFLOW_BI_USER"] == BI_LOGIN != owner
     assert env["NEWSFLOW_BI_HOST"] == "warehouse" and env["NEWSFLOW_BI_DBNAME"] == database
-    # the login must exist, read-only, with that password, once `newsflow db migrate` has run
+    # the login must exist, read-only, once `newsflow db migrate` has run, and airflow-init gives it
+    # the password that metabase-init connects with
     migrations = "\n".join(p.read_text(encoding="utf-8")
                            for p in sorted((ROOT / "include/newsflow/sql/migrations").glob("*.sql")))
-    assert re.search(rf"CREATE ROLE {BI_LOGIN} LOGIN PASSWORD '{re.escape(env['NEWSFLOW_BI_PASSWORD'])}'", migrations)
+    assert re.search(rf"CREATE ROLE {BI_LOGIN} LOGIN PASSWORD", migrations)
     assert re.search(rf"GRANT newsflow_bi TO {BI_LOGIN}", migrations)
+    init_env, init_script = _env(services[INIT_SERVICE]), _command_text(services[INIT_SERVICE])
+    assert init_env["NEWSFLOW_BI_PASSWORD"] == env["NEWSFLOW_BI_PASSWORD"]
+    assert f"ALTER ROLE {BI_LOGIN} PASSWORD" in init_script
+    assert init_script.index("newsflow db migrate") < init_script.index(f"ALTER ROLE {BI_LOGIN}")
     assert setup["depends_on"][INIT_SERVICE]["condition"] == "service_completed_successfully"
     assert env["MB_URL"] == "http://metabase:3000"
     compile(_command_text(setup), "metabase-init", "exec")  # the set-up script is valid Python

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,74 @@ def test_services_wait_for_a_healthy_api_server_and_its_execution_api():
     finally:
         api.close()
     assert not _airflow_ready(api.port)  # connection refused
+
+
+# --- alerts, retries and the warehouse Connection --------------------------------------------------
+
+def test_every_task_alerts_on_failure_and_only_network_tasks_retry_more_than_once(dagbag):
+    from newsflow.alerts import NewsflowNotifier
+    from newsflow.dag_settings import NETWORK_RETRIES
+
+    network = {("newsflow_ingest", "ingest_site"), ("newsflow_archive", "ingest_day")}
+    for dag_id in EXPECTED:
+        for task in dagbag.dags[dag_id].tasks:
+            callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) \
+                else [task.on_failure_callback]
+            assert any(isinstance(c, NewsflowNotifier) for c in callbacks), f"{dag_id}.{task.task_id}"
+            if (dag_id, task.task_id) in network:
+                assert task.retries == NETWORK_RETRIES, f"{dag_id}.{task.task_id}"
+            else:
+                assert task.retries <= 1, f"{dag_id}.{task.task_id} retries {task.retries}"
+    ingest = dagbag.dags["newsflow_ingest"]
+    assert ingest.get_task("check_polls").trigger_rule == "all_done_min_one_success"
+    assert {"check_polls", "check_freshness"} <= set(ingest.task_ids)
+
+
+def test_newsflow_daily_has_the_marts_deadline(monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk import AsyncCallback, DeadlineReference
+
+    monkeypatch.setenv("NEWSFLOW_DEADLINE_ALERTS", "1")  # as deployed; conftest turns it off for dag.test()
+    daily = DagBag(dag_folder=str(DAGS / "newsflow_daily.py")).dags["newsflow_daily"]
+    (deadline,) = daily.deadline
+    # the run's logical date is the start of its day: due at 02:00 UTC of the next day
+    assert deadline.reference == DeadlineReference.DAGRUN_LOGICAL_DATE
+    assert deadline.interval == timedelta(hours=26)
+    assert isinstance(deadline.callback, AsyncCallback)
+    assert deadline.callback.path == "newsflow.alerts.NewsflowNotifier"
+    assert deadline.callback.kwargs == {"kind": "deadline_missed"}
+
+
+def test_connection_url_keeps_credentials_and_libpq_options():
+    from airflow.sdk import Connection
+
+    from newsflow.config import connection_url
+
+    conn = Connection.from_uri("postgresql://news%40flow:p%3Ass%2Fw@db.example:6432/wh?sslmode=require&other=x",
+                               conn_id="newsflow_warehouse")
+    assert connection_url(conn) == "postgresql://news%40flow:p%3Ass%2Fw@db.example:6432/wh?sslmode=require"
+    assert connection_url(Connection(conn_id="w", conn_type="postgres", host="127.0.0.1", schema="wh")) \
+        == "postgresql://127.0.0.1/wh"
+
+
+def test_tasks_read_the_warehouse_connection_and_the_command_line_the_url(airflow_db, warehouse, warehouse_url,
+                                                                         monkeypatch):
+    from datetime import datetime, timezone
+
+    from airflow.dag_processing.dagbag import DagBag
+
+    from newsflow.config import warehouse_url as configured
+
+    base, _, _ = warehouse_url.rpartition("/")
+    missing = f"{base}/newsflow_no_such_database"
+    monkeypatch.setenv("NEWSFLOW_WAREHOUSE_URL", missing)
+    monkeypatch.setenv("AIRFLOW_CONN_NEWSFLOW_WAREHOUSE", warehouse_url)
+    assert configured() == missing  # outside a task: the environment, Airflow is not asked
+    daily = DagBag(dag_folder=str(DAGS / "newsflow_daily.py")).dags["newsflow_daily"]
+    dagrun = daily.test(logical_date=datetime(2024, 12, 2, tzinfo=timezone.utc))
+    assert dagrun.state == "success"  # only the Connection leads to the migrated warehouse
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT count(*) FROM mart.data_check WHERE day = '2024-12-01'")
+        assert cur.fetchone()[0] == 3
+    monkeypatch.delenv("AIRFLOW_CONN_NEWSFLOW_WAREHOUSE")
+    assert daily.test(logical_date=datetime(2024, 12, 3, tzinfo=timezone.utc)).state == "failed"

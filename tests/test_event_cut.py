@@ -261,3 +261,20 @@ def test_migration_flags_old_mentions_at_the_then_default_cut(version_2_database
     assert rows(conn, "SELECT event_id, is_event FROM bi.fact_event_mention ORDER BY confidence DESC") == [
         ("A", True), (None, False), (None, False)]
     conn.rollback()
+
+
+def test_articles_coded_by_another_coder_are_coded_again(warehouse):
+    from newsflow import pipeline
+    from newsflow.events import coder_version
+
+    load_articles(warehouse)
+    code_and_aggregate()
+    coded = table_snapshot(warehouse)
+    n_articles = rows(warehouse, "SELECT count(*) FROM core.article WHERE text <> ''")[0][0]
+    assert rows(warehouse, "SELECT DISTINCT events_coder FROM core.article WHERE text <> ''") == [(coder_version(),)]
+    assert pipeline.code_events()["articles"] == 0  # same coder: nothing to do
+    with warehouse.cursor() as cur:  # as an older release of the coder would have left them
+        cur.execute("UPDATE core.article SET events_coder = 'an-older-coder'")
+    assert pipeline.code_events()["articles"] == n_articles
+    pipeline.daily(DAY)
+    assert table_snapshot(warehouse) == coded

@@ -1,4 +1,6 @@
-"""Alerts that reach a person: an Airflow notifier for failed newsflow tasks (and deadline misses).
+"""Alerts that reach a person: an Airflow notifier for failed newsflow tasks, newsflow_daily's missed
+deadline and sources without new articles (newsflow.health): `kind` task_failed, deadline_missed,
+source_stale.
 
 Configured by environment, read when an alert is sent (so the worker's settings count):
 
@@ -22,6 +24,7 @@ import os
 import smtplib
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -72,28 +75,63 @@ def alert_settings(env: dict | None = None) -> AlertSettings:
                          email_to=email_to, timeout=numbers["NEWSFLOW_ALERT_TIMEOUT"])
 
 
+def _when(value) -> datetime | None:
+    """A datetime from a datetime or an ISO string (a Deadline Alert's context is JSON)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
+
+
 def alert_from_context(context: dict, kind: str = "task_failed") -> dict:
-    """The facts of an alert: which DAG, run and task, what went wrong, where the log is."""
+    """The facts of an alert: which DAG, run and task, what went wrong, where the log is.
+
+    A task's context (failure callbacks, check tasks) or a Deadline Alert's (the triggerer passes the
+    run as JSON, `dag_run`, and the missed `deadline`)."""
     ti = context.get("ti") or context.get("task_instance")
     dag = context.get("dag")
-    dag_id = getattr(ti, "dag_id", None) or getattr(dag, "dag_id", None)
+    run = context.get("dag_run") if isinstance(context.get("dag_run"), dict) else {}
+    dag_id = getattr(ti, "dag_id", None) or getattr(dag, "dag_id", None) or run.get("dag_id")
     error = context.get("exception") or context.get("reason")
+    deadline = context.get("deadline") or {}
+    if deadline and not error:
+        error = f"run not finished by its deadline {_when(deadline.get('deadline_time'))} (state {run.get('state')})"
+    logical_date = context.get("logical_date") or run.get("logical_date")
     alert = {
         "kind": kind,
         "dag_id": dag_id,
         "task_id": getattr(ti, "task_id", None),
         "map_index": getattr(ti, "map_index", None),
-        "run_id": getattr(ti, "run_id", None) or context.get("run_id"),
+        "run_id": getattr(ti, "run_id", None) or context.get("run_id") or run.get("dag_run_id"),
         "try_number": getattr(ti, "try_number", None),
-        "logical_date": str(context["logical_date"]) if context.get("logical_date") else None,
+        "logical_date": str(logical_date) if logical_date else None,
         "error": f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else error,
         "log_url": getattr(ti, "log_url", None),
     }
+    if deadline:
+        alert["deadline_time"] = str(_when(deadline.get("deadline_time")))
     where = ".".join(filter(None, [alert["dag_id"], alert["task_id"]])) or "newsflow"
     if alert["map_index"] is not None and alert["map_index"] >= 0:
         where += f"[{alert['map_index']}]"
     alert["text"] = f"newsflow alert ({kind}): {where} in run {alert['run_id']}: {alert['error'] or 'no error given'}"
     return alert
+
+
+def stale_source_alert(context: dict, facts: dict) -> dict:
+    """The alert of a source without a new article (newsflow.health), from the check task's context."""
+    alert = {**alert_from_context(context, "source_stale"), **facts}
+    alert["text"] = f"newsflow alert (source_stale): {facts['error']}, seen by {alert['dag_id']} in run {alert['run_id']}"
+    return alert
+
+
+def deadline_unmeetable(context: dict) -> bool:
+    """A run queued after its deadline (a backfill or a re-run of a past day) could never meet it: its
+    Deadline Alert says nothing about today's marts."""
+    run, deadline = context.get("dag_run"), context.get("deadline")
+    if not isinstance(run, dict) or not deadline:
+        return False
+    queued = _when(run.get("queued_at"))  # the scheduler sets it; dag.test() leaves it empty
+    due = _when(deadline.get("deadline_time"))
+    return bool(queued and due and queued > due)
 
 
 def _post_webhook(url: str, alert: dict, timeout: float) -> None:
@@ -149,6 +187,11 @@ class NewsflowNotifier(BaseNotifier):
         self.kind = kind
 
     def notify(self, context) -> None:
+        if self.kind == "deadline_missed" and deadline_unmeetable(context):
+            run = context["dag_run"]
+            log.info("deadline of %s run %s not alerted: the run was queued after its deadline (a backfill"
+                     " or a re-run)", run.get("dag_id"), run.get("dag_run_id"))
+            return
         send_alert(alert_from_context(context, self.kind))
 
     async def async_notify(self, context) -> None:
@@ -159,3 +202,10 @@ class NewsflowNotifier(BaseNotifier):
 def failure_callback() -> NewsflowNotifier:
     """The on_failure_callback of every newsflow task (newsflow.dag_settings.DEFAULT_ARGS)."""
     return NewsflowNotifier("task_failed")
+
+
+def deadline_callback():
+    """The callback of newsflow's Deadline Alerts: the notifier, run by the triggerer when a deadline
+    passes (it gets the run as JSON and the deadline; see alert_from_context)."""
+    from airflow.sdk import AsyncCallback
+    return AsyncCallback(NewsflowNotifier, kwargs={"kind": "deadline_missed"})

@@ -5,15 +5,15 @@ import argparse
 import json
 import sys
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Callable, Iterable, Iterator
 
 
 def _lines(path: str) -> Iterator[str]:
-    if path == "-":
-        yield from sys.stdin
-        return
-    with open(path, encoding="utf-8") as handle:
-        yield from handle
+    """The batch's lines: opened now (a missing file is a BatchInputError, exit code 2), decoded
+    line by line (a line that is not UTF-8 becomes an error for that line only)."""
+    from newsflow.batch import open_batch
+    return open_batch(path, sys.stdin.buffer)
 
 
 def _emit_json_lines(records: Iterable[dict]) -> None:
@@ -79,7 +79,7 @@ def cmd_extract(args) -> int:
 def cmd_events(args) -> int:
     from newsflow import pipeline
     from newsflow.events import events_batch
-    return _batch_or_pending(args, events_batch, pipeline.code_events)
+    return _batch_or_pending(args, partial(events_batch, candidates=args.candidates), pipeline.code_events)
 
 
 def cmd_dedup(args) -> int:
@@ -91,6 +91,14 @@ def cmd_dedup(args) -> int:
 def cmd_daily(args) -> int:
     from newsflow import pipeline
     _print(pipeline.daily(date.fromisoformat(args.day), revisit_days=args.revisit_days))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from newsflow.export import export_days
+    day_from = date.fromisoformat(args.day_from)
+    day_to = date.fromisoformat(args.day_to) if args.day_to else day_from
+    _print(export_days(day_from, day_to, args.out))
     return 0
 
 
@@ -143,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("events", help="code events: from a JSONL batch of texts, or the pending articles")
     ev.add_argument("--batch", help='JSONL file ("-" for stdin) of {"id", "text", "language"?, ...} lines')
+    ev.add_argument("--candidates", action="store_true",
+                    help="with --batch: also emit the coded mentions below the event cut (is_event false)")
     ev.set_defaults(func=cmd_events)
 
     dd = sub.add_parser("dedup", help="cluster a JSONL batch of texts into exact and near-duplicate stories")
@@ -153,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--day", required=True, help="YYYY-MM-DD")
     dl.add_argument("--revisit-days", type=int, default=2, help="earlier days revisited for late articles")
     dl.set_defaults(func=cmd_daily)
+
+    ex = sub.add_parser("export", help="write the daily marts and events of a day range as CSV files")
+    ex.add_argument("--from", dest="day_from", required=True, help="first day, YYYY-MM-DD")
+    ex.add_argument("--to", dest="day_to", help="last day, YYYY-MM-DD (default: the first)")
+    ex.add_argument("--out", required=True, help="folder for <table>.csv (created if missing)")
+    ex.set_defaults(func=cmd_export)
 
     ar = sub.add_parser("archive", help="ingest one past day from the sources' date sitemaps")
     ar.add_argument("--day", required=True, help="YYYY-MM-DD")
@@ -175,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit codes: 0 done (a batch's bad lines are errors in its output), 2 bad configuration or a
+    batch that cannot be read, 1 anything else."""
+    from newsflow.batch import BatchInputError
     from newsflow.config import ConfigError
 
     args = build_parser().parse_args(argv)
@@ -182,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as exc:
         print(f"newsflow: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except BatchInputError as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

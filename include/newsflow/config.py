@@ -132,9 +132,57 @@ def load_event_policy(path: str | Path | None = None) -> EventPolicy:
     return EventPolicy(cut=float(cut))
 
 
+# The Airflow Connection of the warehouse; tasks read it when it exists (see warehouse_url).
+WAREHOUSE_CONN_ID = "newsflow_warehouse"
+# libpq parameters an Airflow Connection's extra may carry into the URL
+_LIBPQ_EXTRAS = ("sslmode", "sslcert", "sslkey", "sslrootcert", "connect_timeout", "application_name",
+                 "options", "target_session_attrs")
+
+
+def connection_url(conn) -> str:
+    """A libpq URL from an Airflow Connection (host, port, login, password, schema = database, extra)."""
+    from urllib.parse import quote, urlencode
+
+    user = quote(conn.login or "", safe="")
+    if conn.password:
+        user += ":" + quote(conn.password, safe="")
+    host = conn.host or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = (f"{user}@" if user else "") + host + (f":{conn.port}" if conn.port else "")
+    extra = conn.extra_dejson if conn.extra else {}
+    query = urlencode({k: extra[k] for k in _LIBPQ_EXTRAS if extra.get(k) not in (None, "")})
+    return f"postgresql://{netloc}/{quote(conn.schema or '', safe='')}" + (f"?{query}" if query else "")
+
+
+def _airflow_task_connection_url() -> str | None:
+    """The warehouse Connection's URL when this runs inside an Airflow task and the Connection exists.
+
+    The command line never imports Airflow for this: outside a task process the answer is None."""
+    import sys
+
+    if "airflow.sdk" not in sys.modules:
+        return None
+    from airflow.sdk import BaseHook, get_current_context
+    from airflow.sdk.exceptions import AirflowNotFoundException
+    try:
+        get_current_context()
+    except RuntimeError:  # Airflow is loaded (a test, the API server) but no task runs here
+        return None
+    try:
+        return connection_url(BaseHook.get_connection(WAREHOUSE_CONN_ID))
+    except AirflowNotFoundException:
+        return None
+
+
 def warehouse_url() -> str:
-    """Connection string of the warehouse (libpq URL)."""
-    url = os.environ.get("NEWSFLOW_WAREHOUSE_URL")
+    """Connection string of the warehouse (libpq URL).
+
+    Inside an Airflow task: the Airflow Connection `newsflow_warehouse` when it is defined (scripts/env.sh
+    and docker compose set AIRFLOW_CONN_NEWSFLOW_WAREHOUSE from NEWSFLOW_WAREHOUSE_URL; the UI or a
+    secrets backend may define it instead). Elsewhere, or without it: NEWSFLOW_WAREHOUSE_URL, else the
+    private cluster of `make run`."""
+    url = _airflow_task_connection_url() or os.environ.get("NEWSFLOW_WAREHOUSE_URL")
     if url:
         return url
     port = os.environ.get("NEWSFLOW_PG_PORT", "5433")

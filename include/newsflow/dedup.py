@@ -897,7 +897,7 @@ def _line_id(line: str):
     """Best-effort id of a bad line, for its error record."""
     try:
         record = json.loads(line)
-    except (json.JSONDecodeError, TypeError):
+    except (json.JSONDecodeError, TypeError, RecursionError):
         return None
     doc_id = record.get("id") if isinstance(record, dict) else None
     return doc_id if isinstance(doc_id, (str, int, float)) and not isinstance(doc_id, bool) else None

@@ -13,6 +13,9 @@ actor sectors; the place from ``newsflow.places``; the date from
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 import threading
 from bisect import bisect_left, bisect_right
@@ -20,8 +23,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache, partial, reduce
 from datetime import datetime
 from importlib import resources
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import itemgetter, or_
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Iterable, Iterator, NamedTuple
 
@@ -39,6 +43,7 @@ from newsflow.actors import (
     get_actor_coder,
     iso2_to_iso3,
     is_future_prefix,
+    leading_actor,
     longest_non_overlapping,
 )
 from newsflow.text import BoundedMemo, fold_for_match, fold_offsets, fold_piece, piece_offsets, strip_clitics
@@ -88,6 +93,22 @@ class ModifierEntry:
     kind: str  # negation | intent | hedge | background
 
 
+@dataclass(frozen=True)
+class NotActEntry:
+    """A phrase holding a trigger word in a sense that is no act (data/events/senses.yaml, not_acts)."""
+
+
+@dataclass(frozen=True)
+class SenseContext:
+    """Folded context words of one sense (sports, business) and the triggers they turn to it,
+    read in the trigger's sentence or (document) anywhere in the text."""
+    words: frozenset
+    phrases: tuple
+    triggers: frozenset
+    document: bool = False
+    event_type: str | None = None  # the type the triggers take in this sense; None: no event
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of the word-profile cache
 class ClauseWords:
     """Folded Arabic word lists (data/events/plover.yaml, clauses.ar) used to
@@ -112,6 +133,10 @@ class ClauseWords:
     reporting_verbs: frozenset
     hostages: frozenset
     holding_verbs: frozenset
+
+
+HABITUAL = ModifierEntry("hedge")  # "often", "usually": a general statement, weighed as a hedge
+NOT_ACT = NotActEntry()
 
 
 class EventDataError(ValueError):
@@ -229,11 +254,49 @@ def load_event_lexicon() -> dict:
     return {"triggers": triggers, "modifiers": modifiers, "clauses": clause_words}
 
 
+def load_senses(path=None) -> dict:
+    """The validated contents of data/events/senses.yaml (or `path`): per language, the not-act
+    phrases, the sense contexts, the month words and the habitual words."""
+    source = Path(path) if path else resources.files("newsflow") / "data" / "events" / "senses.yaml"
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise EventDataError(f"data/events/senses.yaml: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise EventDataError("data/events/senses.yaml: expected a mapping of sections")
+    unknown = set(data) - {"not_acts", "contexts", "months", "habitual", "documents"}
+    if unknown:
+        raise EventDataError(f"data/events/senses.yaml: unknown sections {sorted(unknown)}")
+    senses = {}
+    for language in SUPPORTED_LANGUAGES:
+        def words(section, where):
+            return [fold_for_match(w) for w in _word_list((section or {}).get(language), f"{where}.{language}")]
+
+        contexts = []
+        for name, spec in (data.get("contexts") or {}).items():
+            if not isinstance(spec, dict) or not {"words", "triggers"} <= set(spec) <= {"words", "triggers", "scope", "as"} \
+                    or spec.get("scope", "sentence") not in ("sentence", "document") \
+                    or spec.get("as") not in (None, *PLOVER_TYPES):
+                raise EventDataError(f"data/events/senses.yaml: contexts.{name}: needs 'words' and 'triggers' "
+                                     "(and optionally 'scope': sentence or document, 'as': a PLOVER type)")
+            context_words = words(spec["words"], f"contexts.{name}.words")
+            contexts.append(SenseContext(frozenset(w for w in context_words if " " not in w),
+                                         tuple(f" {w} " for w in context_words if " " in w),
+                                         frozenset(words(spec["triggers"], f"contexts.{name}.triggers")),
+                                         spec.get("scope") == "document", spec.get("as")))
+        senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
+                            "months": frozenset(words(data.get("months"), "months")),
+                            "habitual": words(data.get("habitual"), "habitual"),
+                            "documents": frozenset(words(data.get("documents"), "documents"))}
+    return senses
+
+
 class EventLexicon:
     """One matcher per language holding triggers, actors and modifiers."""
 
     def __init__(self) -> None:
         data = load_event_lexicon()
+        senses = load_senses()
         coder = get_actor_coder()
         self.matchers: dict[str, LexiconMatcher] = {}
         for language in SUPPORTED_LANGUAGES:
@@ -243,9 +306,14 @@ class EventLexicon:
                 matcher.add(form, entry, "trigger")
             for form, entry in data["modifiers"][language]:
                 matcher.add(form, entry, "actor")  # whole words with clitics only
+            for form in senses[language]["habitual"]:
+                matcher.add(form, HABITUAL, "actor")
+            for form in senses[language]["not_acts"]:
+                matcher.add(form, NOT_ACT, "trigger")  # the longer match hides the trigger inside it
             matcher.build()
             self.matchers[language] = matcher
         self.clauses: ClauseWords = data["clauses"]
+        self.senses = senses
         # What each distinct space-separated piece of text yields, per language: the
         # same words recur from text to text, so each is folded and searched once.
         self.pieces = {language: BoundedMemo(partial(self._piece_record, language), PIECE_RECORDS_LIMIT)
@@ -397,6 +465,8 @@ class _Document:
         self._anaphor_cores: tuple[list[int], list[int]] | None = None  # see _names_anaphor
         self._records, self._bases = records, list(piece_offsets(folded_pieces))
         self._clause_tokens = None
+        self._words = None  # see words()
+        self.keep_features = False  # coded_mentions: each event also lists its model features
         # Most pieces hold no date word: the few that do, and where they start.
         date_rules = list(map(_DATE_RULES, records))
         self._date_rule_bases = list(compress(self._bases, date_rules))
@@ -405,7 +475,9 @@ class _Document:
         phrase_pieces = compress(zip(self._bases, map(len, folded_pieces)), map(_OPENS_PHRASE, records))
         atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits),
                                                 phrase_pieces)
-        self.triggers = longest_non_overlapping(a for a in atoms if isinstance(a.payload, TriggerEntry))
+        self.triggers = [a for a in longest_non_overlapping(a for a in atoms
+                                                            if isinstance(a.payload, (TriggerEntry, NotActEntry)))
+                         if a.payload is not NOT_ACT]
         self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
         actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
         self.actors = compose_actors(actor_atoms, text, self.folded, language)
@@ -429,6 +501,12 @@ class _Document:
     def _is_place(self, mention) -> bool:
         folded = self.folded[self.fold_index(mention.start):self.fold_index(mention.end)].strip()
         return folded not in ANAPHORS and folded.lstrip("وفب") not in ANAPHORS
+
+    def words(self) -> tuple[set, str]:
+        """The document's folded words, for contexts read in the whole text (on first need)."""
+        if self._words is None:
+            self._words = _folded_words(self.folded)
+        return self._words
 
     def clause_tokens(self) -> tuple[list[int], list[int]]:
         """Where the words and punctuation of the folded text (Arabic) start and their
@@ -456,11 +534,38 @@ class _Document:
         return found
 
 
+_POLICY = None
+
+
+def event_policy():
+    """The configured cut between events and candidates (include/config/events.yaml), read once."""
+    global _POLICY
+    if _POLICY is None:
+        from newsflow.config import load_event_policy
+
+        _POLICY = load_event_policy()
+    return _POLICY
+
+
 def extract_events(text: str, language: str | None = None, published_at: datetime | None = None,
                    title: str | None = None) -> list[dict]:
-    """PLOVER events found in `text` (see the module docstring)."""
+    """PLOVER events found in `text` (see the module docstring): every coded mention, each
+    with its calibrated `confidence` and `is_event` (at or above the configured cut)."""
+    return _code_events(text, language, published_at, title, keep_features=False)
+
+
+def coded_mentions(text: str, language: str | None = None, published_at: datetime | None = None,
+                   title: str | None = None) -> list[dict]:
+    """As extract_events, each mention also with the names of its `features` (what the
+    confidence model reads): the training data of bench/events/train.py."""
+    return _code_events(text, language, published_at, title, keep_features=True)
+
+
+def _code_events(text: str, language: str | None, published_at: datetime | None, title: str | None,
+                 keep_features: bool) -> list[dict]:
     if not text or not text.strip():
         return []
+    text = within_length_cap(text)
     if language is None:
         from newsflow.text import detect_language
 
@@ -468,6 +573,7 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
     if language not in SUPPORTED_LANGUAGES:
         return []
     doc = _Document(text, language, published_at)
+    doc.keep_features = keep_features
     fallback_country = iso2_to_iso3().get(doc.focus_country) if doc.focus_country else None
     paragraph_starts = _paragraph_starts(text)
     title_folded = fold_for_match(title) if title else None
@@ -476,7 +582,8 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
     actor_chars = bytearray(len(text) + 1)
     for actor in doc.actors:
         actor_chars[actor.start:actor.end] = b"\x01" * (actor.end - actor.start)
-    event_places = [p for p in doc.places if not any(actor_chars[p.start:p.end])]
+    event_places = sorted((p for p in doc.places if not any(actor_chars[p.start:p.end])), key=lambda p: p.start)
+    place_starts = [p.start for p in event_places]
 
     events: list[dict] = []
     lead_paragraph = None
@@ -490,7 +597,9 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
             continue
         if lead_paragraph is None:
             lead_paragraph = paragraph
-        sentence_places = [p for p in event_places if sentence.start <= p.start < sentence.end]
+        # by position, not by a scan of every place per sentence: time stays linear in the text
+        sentence_places = event_places[bisect_left(place_starts, sentence.start):
+                                       bisect_left(place_starts, sentence.end)]
         events.extend(_sentence_events(doc, sentence, sentence_places, previous_places,
                                        paragraph == lead_paragraph, fallback_country))
         previous_places.extend(sentence_places)
@@ -498,13 +607,21 @@ def extract_events(text: str, language: str | None = None, published_at: datetim
 
 
 def _paragraph_index(starts: list[int], offset: int) -> int:
-    index = 0
-    for i, start in enumerate(starts):
-        if start <= offset:
-            index = i
-        else:
-            break
-    return index
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+# Longest text coded (characters): news articles are far shorter (a long live blog is about
+# 100,000); a longer text is coded up to the last paragraph break before the cap, the rest is
+# left out, so one huge input costs bounded time and memory.
+MAX_TEXT_CHARS = 200_000
+
+
+def within_length_cap(text: str, cap: int = MAX_TEXT_CHARS) -> str:
+    """The text, or its first paragraphs up to `cap` characters (a hard cut when no break fits)."""
+    if len(text) <= cap:
+        return text
+    cut = text.rfind("\n", 0, cap)
+    return text[:cut] if cut > cap // 2 else text[:cap]
 
 
 def _sentence_events(doc: _Document, sentence, places, previous_places, is_root: bool,
@@ -522,11 +639,27 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
     is_act = [not _negated(doc, t, modifiers) and not (doc.language == "ar" and _is_dawn(doc, t)) for t in triggers]
     realis, realis_predicates = _sentence_realis(doc, sentence, list(compress(triggers, is_act)), bool(places)) \
         if doc.language == "ar" else ({}, frozenset())
+    scorer = get_confidence_model()
+    sentence_words = None  # (folded start, end) of the sentence, on first need
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
     date = None
+    senses = get_event_lexicon().senses[doc.language]
+    sentence_context = None  # the sentence's folded words, on first need
     for trigger, act in zip(triggers, is_act):
         entry: TriggerEntry = trigger.payload
+        folded_trigger = doc.folded[trigger.fstart:trigger.fend]
+        if folded_trigger in senses["months"] and _is_month(doc, trigger):
+            continue
+        if any(folded_trigger in context.triggers for context in senses["contexts"]):
+            if sentence_context is None:
+                sentence_context = _folded_words(doc.folded[doc.fold_index(sentence.start):doc.fold_index(sentence.end)])
+            sense = next((context for context in senses["contexts"] if folded_trigger in context.triggers
+                          and _in_context(doc.words() if context.document else sentence_context, context)), None)
+            if sense is not None and sense.event_type is None:
+                continue
+            if sense is not None:  # "warplanes struck Idlib": the attack's sense of the word
+                entry = replace(entry, event_type=sense.event_type, mode=None)
         if any(s <= trigger.fstart < e for s, e in verbal_scopes) and trigger.fstart not in realis_predicates:
             # The content of a verbal act, unless a protest that is the predicate of a clause
             # of its own ("معلنين رفضهم للقرار، مرددين هتافات").
@@ -557,17 +690,40 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
             continue
         seen_types.add(event_type)
         sources, actor2 = _assign_actors(doc, trigger, actors, event_type)
+        if not sources:
+            # No source near the trigger: the English sentence's subject ("Syria says it is
+            # willing to ...") is the one who acts, unless it is the target already.
+            lead = leading_actor(actors, doc.text, sentence.start, sentence.end, doc.language)
+            if lead is not None and (actor2 is None or lead.start != actor2.start):
+                sources = [lead]
         place = _choose_place(doc, trigger, places, previous_places, sentence)
         if date is None:
             date = _event_date(doc, sentence)
-        corroborated = sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1
-        near_source = bool(sources) and _near(doc, sources[0], trigger)
-        near_target = actor2 is not None and _near(doc, actor2, trigger)
-        confidence = _confidence(entry.weight, near_source, near_target, place is not None,
-                                 date[2], corroborated, hedged, len(seen_types) - 1)
+        if sentence_words is None:
+            sentence_words = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
+        evidence = {
+            "source": bool(sources), "target": actor2 is not None, "place": place is not None, "date": date[2],
+            "near_source": bool(sources) and _near(doc, sources[0], trigger),
+            "near_target": actor2 is not None and _near(doc, actor2, trigger),
+            "corroborated": sum(1 for t in triggers if t.payload.event_type == entry.event_type) > 1,
+            "hedged": hedged, "intent": event_type != entry.event_type, "verbal": entry.verbal,
+            "later_type": len(seen_types) > 1,
+        }
+        present = _present_tense(doc, folded_trigger)
+        if entry.verbal and present and not date[2] and _document_speaks(doc, trigger, sentence, actors, senses):
+            # "the resolution calls for talks", "القرار ... يدعو إلى": what a text says, undated,
+            # is no act of the day (no labelled example to learn it from: the gold codes acts).
+            seen_types.discard(event_type)
+            continue
+        shape = {"shape:earlier_year": date[3],
+                 # An Arabic imperfect ("يدعو", "يستهدف"): a present, habitual or future act.
+                 "shape:present": doc.language == "ar" and present}
+        features = _mention_features(doc, trigger, event_type, evidence, sentence_words)
+        features |= {name for name, present in shape.items() if present}
         if event_type in realis:
-            # Word weights and participants do not tell a report from a mention here: structure does.
-            confidence = round(max(0.0, min(1.0, REALIS_BASE + REALIS_STEP * realis[event_type])), 3)
+            features |= _best_reading(realis[event_type])
+        confidence = scorer.confidence(features)
+        is_event = event_policy().is_event(confidence)
         location_country = iso2_to_iso3().get(place.country) if place else None
         fallback = location_country or fallback_country
         # Coordinated sources ("the US, Germany and France called...") give one event each.
@@ -585,15 +741,199 @@ def _sentence_events(doc: _Document, sentence, places, previous_places, is_root:
                 "sentence_end": sentence.end,
                 "trigger": _trigger_text(doc, trigger),
                 "confidence": confidence,
+                "is_event": is_event,
                 "is_root": is_root,
                 "language": doc.language,
+                **({"features": sorted(features)} if doc.keep_features else {}),
             })
     return events
 
 
-def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, float], frozenset]:
-    """The best clause-structure score per attack/protest type in an Arabic
-    sentence, and the folded starts of protest triggers that are their clause's
+# --- Coder version ----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def coder_version() -> str:
+    """Fingerprint of the event coder: the source of its modules and its data files (word lists,
+    gazetteer additions, the confidence model). The warehouse records it per article, so a changed
+    coder recodes stored articles and the events of all days come from one coder."""
+    from newsflow.compiled import SOURCE_DIR, source_digests
+
+    digest = hashlib.sha256()
+    for name, module_digest in sorted(source_digests().items()):
+        digest.update(f"{name}:{module_digest}\n".encode())
+    for folder in ("events", "actors", "places"):
+        for path in sorted((SOURCE_DIR / "data" / folder).glob("*")):
+            if path.is_file():
+                digest.update(f"{folder}/{path.name}:".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+# --- Confidence -------------------------------------------------------------------
+#
+# Each coded mention is described by named binary features (its type and trigger word, the
+# words around the trigger, the evidence found for it and, for Arabic attacks and protests,
+# its clause reading). A logistic model learned on the development folds (bench/events/train.py)
+# weighs them, and a Platt scaling fitted on held-out folds maps the score to a confidence:
+# the share of mentions at that confidence that the gold data counts as right.
+
+LATE_TRIGGER = 20  # a trigger this many words into its sentence is told on the way
+BAG_WORDS = 12     # words either side of the trigger read as a bag
+
+
+def _mention_features(doc: _Document, trigger: Atom, event_type: str, evidence: dict[str, bool],
+                      sentence_span: tuple[int, int]) -> frozenset:
+    language = doc.language
+    start, end = sentence_span
+    word_start = trigger.fstart - len(trigger.prefix)
+    head = doc.folded[start:word_start].split()
+    tail = doc.folded[trigger.fend:end]
+    after_words = tail.split()
+    if tail[:1] not in ("", " "):
+        after_words = after_words[1:]  # the rest of the trigger's own word
+    # The words right before and after the trigger.
+    before = head[-1].strip(_WORD_PUNCTUATION) if head else ""
+    after = after_words[0].strip(_WORD_PUNCTUATION) if after_words else ""
+    # No feature of the language alone: Arabic is labelled for attacks and protests only, and its
+    # base rate there says nothing of its other types (they share the weights of their type).
+    names = {f"type:{event_type}", f"lang_type:{language}:{event_type}",
+             f"trigger:{language}:{doc.folded[trigger.fstart:trigger.fend]}"}
+    names.update(f"evidence:{name}" for name, present in evidence.items() if present)
+    if len(head) >= LATE_TRIGGER:
+        names.add("shape:late")
+    # Context words weigh per language and type: what "hit" means near an attack word is not
+    # what it means near a protest word.
+    kind = f"{language}:{event_type}"
+    if before:
+        names.add(f"prev:{kind}:{before}")
+    if after:
+        names.add(f"next:{kind}:{after}")
+    # A bag of the words around the trigger, clitics stripped (12 either side did better on
+    # held-out folds than none, 3 or 6).
+    names.update(map(_bag_name, repeat(kind), chain(head[-BAG_WORDS:], after_words[:BAG_WORDS])))
+    names.discard(None)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=131072)
+def _bag_name(kind: str, word: str) -> str | None:
+    """The bag feature of a word near a trigger of `kind` (language:type), None for punctuation."""
+    word = word.strip(_WORD_PUNCTUATION)
+    return f"bag:{kind}:{_bare_word(word)}" if word else None
+
+
+@lru_cache(maxsize=65536)
+def _bare_word(word: str) -> str:
+    """The word without its clitic prefixes (و ف ب ل ك ال): one feature for "والهجوم" and "هجوم"."""
+    return strip_clitics(word)[-1]
+
+
+class ConfidenceModel:
+    """Feature weights and Platt scaling (data/events/confidence.json)."""
+
+    def __init__(self, weights: dict[str, float], bias: float, scale: float, shift: float) -> None:
+        self.weights, self.bias, self.scale, self.shift = weights, bias, scale, shift
+
+    def score(self, features: Iterable[str]) -> float:
+        weights = self.weights
+        return self.bias + sum(map(weights.get, features, repeat(0.0)))
+
+    def confidence(self, features: Iterable[str]) -> float:
+        z = self.scale * self.score(features) + self.shift
+        return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 3)
+
+
+def load_confidence_model(path=None) -> ConfidenceModel:
+    """The validated model of data/events/confidence.json (or `path`)."""
+    where = str(path) if path else "data/events/confidence.json"
+    source = Path(path) if path else resources.files("newsflow") / "data" / "events" / "confidence.json"
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EventDataError(f"{where}: not found (bench/events/train.py writes it)") from None
+    except json.JSONDecodeError as exc:
+        raise EventDataError(f"{where}: invalid JSON: {exc}") from exc
+    try:
+        weights = data["weights"]
+        numbers = [data["bias"], data["platt"]["scale"], data["platt"]["shift"], *weights.values()]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise EventDataError(f"{where}: expected weights, bias and platt.scale/shift ({exc!r} missing)") from None
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers):
+        raise EventDataError(f"{where}: every weight, the bias and the Platt scaling must be finite numbers")
+    if data["platt"]["scale"] <= 0:
+        raise EventDataError(f"{where}: platt.scale must be positive (a higher score, a higher confidence)")
+    return ConfidenceModel({str(k): float(v) for k, v in weights.items()}, float(data["bias"]),
+                           float(data["platt"]["scale"]), float(data["platt"]["shift"]))
+
+
+_MODEL: ConfidenceModel | None = None
+
+
+def get_confidence_model() -> ConfidenceModel:
+    global _MODEL
+    if _MODEL is None:
+        _MODEL = load_confidence_model()
+    return _MODEL
+
+
+def use_confidence_model(model: ConfidenceModel | None) -> None:
+    """Code with `model` from now on (None: the shipped one again). Training and tests only."""
+    global _MODEL
+    _MODEL = model
+
+
+def _present_tense(doc: _Document, folded_trigger: str) -> bool:
+    """An Arabic imperfect ("يدعو") or an English third person present ("calls", "urges")."""
+    if doc.language == "ar":
+        return folded_trigger[:1] == "ي"
+    verb = folded_trigger.split(" ", 1)[0]
+    return verb.endswith("s") and not verb.endswith("ss")
+
+
+DOCUMENT_REACH = 12  # words before a verbal trigger in which the document that says it is named
+
+
+def _document_speaks(doc: _Document, trigger: Atom, sentence, actors: list[ActorMention], senses: dict) -> bool:
+    """A document ("the resolution", "القرار") named in the words before the trigger, with no
+    actor between them: the text, not an actor, is what "calls for" it."""
+    start = max(doc.fold_index(sentence.start), trigger.fstart - 30 * DOCUMENT_REACH)
+    head = doc.folded[start:trigger.fstart - len(trigger.prefix)]
+    documents = senses["documents"]
+    last = None
+    for match in re.finditer(r"\S+", head):
+        if match.group().strip(_WORD_PUNCTUATION) in documents:
+            last = match.start()
+    if last is None or len(head[last:].split()) > DOCUMENT_REACH:
+        return False
+    after = start + last
+    return not any(after < doc.fold_index(a.start) < trigger.fstart for a in actors)
+
+
+def _is_month(doc: _Document, trigger: Atom) -> bool:
+    """A capitalised month name ("in March", "March 3") mid-sentence or before a number."""
+    written = doc.text[trigger.start:trigger.end]
+    if not written[:1].isupper():
+        return False
+    following = doc.text[trigger.end:trigger.end + 12].split()
+    if following and following[0][:1].isdigit():
+        return True
+    before = doc.text[max(0, trigger.start - 3):trigger.start].rstrip()
+    return bool(before) and before[-1:] not in ".!?\n\"“"
+
+
+def _folded_words(text: str) -> tuple[set, str]:
+    """The words of a folded text (also without their clitics) and the text padded for phrases."""
+    words = {w.strip(_WORD_PUNCTUATION) for w in text.split()}
+    return words | set(map(_bare_word, words)), f" {text} "
+
+
+def _in_context(sentence_context: tuple[set, str], context: SenseContext) -> bool:
+    words, text = sentence_context
+    return not words.isdisjoint(context.words) or any(phrase in text for phrase in context.phrases)
+
+
+def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool) -> tuple[dict[str, list], frozenset]:
+    """The clause-structure features (model feature names) of each attack/protest word in an
+    Arabic sentence, per type, and the folded starts of protest triggers that are their clause's
     predicate: a protest told after a verbal act ("معلنين رفضهم ... مرددين
     هتافات") is no content of it, where an attack often is ("أدانت ... خطفوا").
     `acts`: the sentence's triggers that are acts (see _sentence_events)."""
@@ -605,7 +945,7 @@ def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool
     attributed = view.any_in(range(min(REPORT_OPENING, view.size)), _IN.reporting_verbs)
     # In a long sentence the coded act is its main one; many others are told on the way.
     long_sentence = view.size >= LONG_SENTENCE
-    best: dict[str, float] = {}
+    found: dict[str, list] = {}
     predicates = set()
     for index, trigger in enumerate(wanted):
         if index and wanted[index - 1].payload.event_type == trigger.payload.event_type \
@@ -617,16 +957,14 @@ def _sentence_realis(doc: _Document, sentence, acts: list[Atom], has_place: bool
             continue
         features = _realis_features(view, trigger)
         event_type = trigger.payload.event_type
-        score = sum(REALIS_WEIGHTS[name] for name, present in features.items() if present) \
-            + REALIS_PLACE * (has_place and features["predicate"]) \
-            + REALIS_LONG * long_sentence \
-            + REALIS_BURIED * (view.index_of(trigger.fstart) >= BURIED_AFTER) \
-            + REALIS_ATTRIBUTED * (attributed and event_type == "ASSAULT")
-        best[event_type] = max(best.get(event_type, score), score)
+        features |= {"place_predicate": has_place and features["predicate"], "long": long_sentence,
+                     "buried": view.index_of(trigger.fstart) >= BURIED_AFTER,
+                     "attributed": attributed and event_type == "ASSAULT"}
+        found.setdefault(event_type, []).append(_realis_names(tuple(features.items())))
         if features["predicate"] and event_type == "PROTEST" and (
                 not trigger.payload.participant or _marched_in(view, trigger)):
             predicates.add(trigger.fstart)
-    return best, predicates
+    return found, predicates
 
 
 def _marched_in(view: "_ClauseView", trigger: Atom) -> bool:
@@ -666,27 +1004,25 @@ def _opens_clause(view: "_ClauseView", trigger: Atom) -> bool:
     return first - view.clause_start(first) <= 1
 
 
-REALIS_BASE = 0.35
-REALIS_STEP = 0.1
-REALIS_PLACE = 0.5        # a named place where the predicate's act happened
-REALIS_ATTRIBUTED = 0.5   # an attack told on a source's word (a verb of saying opens the sentence)
-REALIS_LONG = -0.5        # a sentence of LONG_SENTENCE tokens or more
-REALIS_BURIED = -1.0      # the act named BURIED_AFTER tokens or more into its sentence: told on the way
 REPORT_OPENING = 3        # tokens at the start of a sentence where its verb of saying stands
 LONG_SENTENCE = 40
 BURIED_AFTER = 20
-REALIS_WEIGHTS = {"predicate": 2.0, "time": 1.0, "count": 1.0, "reference": -2.0, "irrealis": -2.0,
-                  "generic": -1.5, "figurative": -3.0, "anaphoric": -1.0, "cumulative": -2.0}
 
 
-def _confidence(weight: float, has_source: bool, has_target: bool, has_place: bool, has_date: bool,
-                corroborated: bool, hedged: bool, rank: int) -> float:
-    """How sure we are that the sentence reports this event: the trigger's
-    own weight, plus evidence of a concrete happening (who, to whom, where,
-    when, a second word for the same act), minus hedges and later rank."""
-    score = 0.5 * weight + 0.12 * has_source + 0.08 * has_target + 0.1 * has_place \
-        + 0.1 * has_date + 0.1 * corroborated - 0.2 * hedged - 0.05 * rank
-    return round(max(0.0, min(1.0, score)), 3)
+_AGAINST_REPORT = frozenset(f"clause:{name}" for name in
+                            ("reference", "irrealis", "generic", "figurative", "cumulative", "anaphoric"))
+
+
+def _best_reading(readings: list[frozenset]) -> frozenset:
+    """Of the clause readings of a type's words in a sentence, the one most like a report: the
+    predicate of its clause, with the fewest readings against a report, then a time or a count."""
+    return max(readings, key=lambda r: ("clause:predicate" in r, -len(r & _AGAINST_REPORT),
+                                        "clause:time" in r, "clause:count" in r))
+
+
+@lru_cache(maxsize=1024)
+def _realis_names(features: tuple) -> frozenset:
+    return frozenset("clause:" + name for name, present in features if present)
 
 
 # --- Arabic clause structure -------------------------------------------------------
@@ -984,9 +1320,11 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
                          for j in range(last + 1, min(view.clause_end(last), last + 3)))) \
         or (entry.event_type == "PROTEST" and predicate and any(
             view.is_number(j) for j in range(max(clause, first - CROWD_REACH), first)))
+    # The act's own time: a time word in the trigger's clause, not one of another clause of the sentence.
+    own_time = view.has_time and any(view.has_time_at(j) for j in range(clause, view.clause_end(last)))
     return {"predicate": predicate, "time": view.has_time or dated_line, "count": count, "reference": reference,
             "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
-            "cumulative": cumulative}
+            "cumulative": cumulative, "own_time": own_time}
 
 
 CROWD_REACH = 6           # words before a protest word where its crowd is counted ("الآلاف من ... خرجوا في مسيرات")
@@ -1143,6 +1481,8 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
     before = [a for a in actors if a.end <= trigger.start and not _governed_by_preposition(doc, a)]
     after = [a for a in actors if a.start >= trigger.end]
     source = before[-1] if before else None
+    if source is not None and source.country is None:
+        source = _titled(doc, source, before)
     if source is not None:
         # Back up to the head of a coordination ending just before the trigger.
         index = before.index(source)
@@ -1150,7 +1490,11 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
             index -= 1
         source = before[index]
     target = None
-    if doc.language == "ar" and after and not _governed_by_preposition(doc, after[0]):
+    # A subject standing right before the verb ("الجيش السوري قصف المعارضة") keeps its role:
+    # the actor after the verb is then its object, not a postponed subject.
+    preverbal = bool(before) and _token_gap(doc.folded, doc.fold_index(before[-1].end),
+                                            trigger.fstart - len(trigger.prefix)) == 0
+    if doc.language == "ar" and after and not preverbal and not _governed_by_preposition(doc, after[0]):
         gap = _token_gap(doc.folded, trigger.fend, _word_start(doc, after[0]))
         if gap <= VSO_WINDOW - 1 and not _is_victim(after[0], event_type):
             # Verb-subject order ("شنت روسيا غارات") or a verbal noun with its
@@ -1176,10 +1520,46 @@ def _assign_actors(doc: _Document, trigger: Atom, actors: list[ActorMention], ev
         # The target follows the act ("on X", "against X", "على", "ضد", an
         # object); a co-actor of the subject is never the target.
         target = next((a for a in after if all(a.start != s.start for s in sources)), None)
+    if target is not None and _is_reporter(doc, target):
+        target = None  # "..., officials said": who tells of the act is not its target
     if event_type in ("ASSAULT", "COERCE") and sources and _is_victim(sources[0], event_type):
         if target is None or not _is_victim(target, event_type):
             sources, target = ([target] if target else []), sources[0]
     return sources, target
+
+
+_EN_REPORTING = frozenset("said say says told tells reported reports added stated announced confirmed quoted".split())
+
+
+def _is_reporter(doc: _Document, actor: ActorMention) -> bool:
+    """The actor is who tells of the sentence's act: the subject of a verb of saying ("officials
+    said", "قال مسؤولون") or after "according to" ("بحسب", "وفقا ل")."""
+    fstart, fend = doc.fold_index(actor.start), doc.fold_index(actor.end)
+    before = [w.strip(_WORD_PUNCTUATION) for w in doc.folded[max(0, fstart - 30):fstart].split()]
+    if doc.language == "en":
+        before = before[:-1] if before[-1:] == ["the"] else before
+        after = [w.strip(_WORD_PUNCTUATION) for w in doc.folded[fend:fend + 30].split()[:3]]
+        return bool(_EN_REPORTING.intersection(after[:2])) and "that" not in after[:1] \
+            or before[-2:] == ["according", "to"]
+    reporting = get_event_lexicon().clauses.reporting_verbs
+    return bool(before) and (before[-1] in reporting or _bare_word(before[-1]) in reporting
+                             or before[-1].lstrip("و") in _AR_ACCORDING)
+
+
+_AR_ACCORDING = frozenset(fold_for_match(w) for w in "بحسب حسب وفق وفقا لـ نقلا عن".split())
+
+
+def _titled(doc: _Document, actor: ActorMention, before: list[ActorMention]) -> ActorMention:
+    """The actor that names the country of `actor` just before it: a title before a personal name
+    ("British Defence Secretary Tom King"), a whole before its part ("Russian aircraft including
+    helicopter gunships"); else `actor`."""
+    index = before.index(actor)
+    if index == 0 or before[index - 1].country is None:
+        return actor
+    between = doc.text[before[index - 1].end:actor.start].split()
+    if len(between) <= 3 and (all(w[:1].isupper() for w in between) or between[:1] == ["including"]):
+        return before[index - 1]
+    return actor
 
 
 def _after_between(doc: _Document, actor: ActorMention) -> bool:
@@ -1241,7 +1621,16 @@ def _is_victim(actor: ActorMention, event_type: str) -> bool:
     return event_type in ("ASSAULT", "COERCE") and actor.sector in VICTIM_SECTORS
 
 
+_PARTICIPLES = frozenset(form for forms in _IRREGULAR_PAST.values() for form in forms)
+
+
 def _english_passive(doc: _Document, trigger: Atom) -> bool:
+    """A participle after a form of "be" ("was attacked"); not a progressive ("is investigating")
+    nor an adjective of intent ("is prepared to", "is willing to")."""
+    words = doc.folded[trigger.fstart:trigger.fend].split()
+    verb = words[0] if words else ""
+    if words[-1:] == ["to"] or not (verb.endswith(("ed", "en", "wn")) or verb in _PARTICIPLES):
+        return False
     head = doc.folded[max(0, trigger.fstart - 20):trigger.fstart].split()
     return bool(head) and head[-1] in ("was", "were", "been", "be", "being", "is", "are")
 
@@ -1316,15 +1705,50 @@ def _names_anaphor(doc: _Document, sentence) -> bool:
     return bool(ANAPHORS & (stripped | pairs))
 
 
-def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool]:
+_YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
+# A year told as the time of the act ("adopted in 2015", "عام 2015"), not as a start ("since 2016").
+_ACT_YEAR = re.compile(r"(?:(\S+) )?(?:in|during|عام|في عام|سنة|في)\s+(19[4-9]\d|20\d\d)(?!\d)")
+_YEAR_STARTS = frozenset(fold_for_match(w) for w in "since after before until منذ بعد قبل حتى".split())
+
+
+_RELATIVES = frozenset(fold_for_match(w) for w in
+                       "الذي التي الذين اللذين اللتين اللواتي اللاتي which who whose that".split())
+_APPOSITION_BREAKS = re.compile(r"[،,;؛:()\"«»“”]")
+
+
+def _background_years(folded: str) -> Iterator[str]:
+    """The years of a sentence that may be the time of its act: not a year inside a relative
+    clause or an apposition ("the conflict that began after the 2011 revolution", "الصراع الذي
+    بدأ في أعقاب ثورة 2011") nor one after "since" ("for the first time since 2016"): those
+    date another thing, and the act may well be of the day."""
+    for match in _YEAR.finditer(folded):
+        clause = _APPOSITION_BREAKS.split(folded[:match.start()])[-1].split()
+        words = {_bare_word(w.strip(_WORD_PUNCTUATION)) for w in clause} | set(clause)
+        if words.isdisjoint(_RELATIVES) and not (clause and (
+                clause[-1] in _YEAR_STARTS or len(clause) > 1 and clause[-2] in _YEAR_STARTS)):
+            yield match.group()
+
+
+def _event_date(doc: _Document, sentence) -> tuple[str | None, str, bool, bool]:
+    """The event's date, its precision, whether an expression of the sentence gave it, and whether
+    the sentence names an earlier year (before the publication's; any year when it is unknown)."""
     from newsflow.dates import resolve_event_date
 
     start, end = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
-    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, doc.folded[start:end],
-                                  doc.date_rules(start, end))
+    folded = doc.folded[start:end]
+    resolved = resolve_event_date(sentence.text, doc.language, doc.published_at, folded, doc.date_rules(start, end))
+    has_year = "19" in folded or "20" in folded  # most sentences name no year: skip the searches
+    earlier_year = has_year and any(doc.published_at is None or int(year) < doc.published_at.year
+                                    for year in _background_years(folded))
     if resolved is None or resolved.date is None:
-        return None, "unknown", bool(resolved and resolved.expression)
-    return resolved.date.isoformat(), resolved.precision, resolved.expression is not None
+        return None, "unknown", bool(resolved and resolved.expression), earlier_year
+    if resolved.expression is None and earlier_year and doc.published_at is not None and any(
+            int(year) < doc.published_at.year and before not in _YEAR_STARTS
+            for before, year in _ACT_YEAR.findall(folded)):
+        # "the resolution adopted in 2015 calls for ...": an act of an earlier year told as
+        # background is not one of the publication day (a year alone is no event date).
+        return None, "unknown", False, earlier_year
+    return resolved.date.isoformat(), resolved.precision, resolved.expression is not None, earlier_year
 
 
 # --- Batch ------------------------------------------------------------------------
@@ -1337,10 +1761,11 @@ def _parse_published(value) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def events_batch(lines: Iterable[str]) -> Iterator[dict]:
+def events_batch(lines: Iterable[str], candidates: bool = False) -> Iterator[dict]:
     """JSON lines in ({"id", "text", "language"?, "published_at"?, "title"?}),
     one result per line out ({"id", "events", "error"}); a bad line yields
-    an error for its id and the batch goes on."""
+    an error for its id and the batch goes on. Only events (``is_event``) are
+    emitted unless `candidates`: then the mentions below the cut follow too."""
     for line in lines:
         if not line.strip():
             continue
@@ -1351,8 +1776,14 @@ def events_batch(lines: Iterable[str]) -> Iterator[dict]:
             text = record.get("text")
             if not isinstance(text, str):
                 raise ValueError("'text' must be a string")
+            language = record.get("language")
+            if language is not None and language not in SUPPORTED_LANGUAGES:
+                raise ValueError(f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)} or absent"
+                                 f" (detected), got {language!r}")
             events = extract_events(text, record.get("language"), _parse_published(record.get("published_at")),
                                     record.get("title"))
+            if not candidates:
+                events = [event for event in events if event["is_event"]]
             yield {"id": record_id, "events": events, "error": None}
         except Exception as exc:  # one bad record must not stop the batch
             yield {"id": record_id, "events": [], "error": f"{type(exc).__name__}: {exc}"}

@@ -33,10 +33,14 @@ class OpsSettings:
     top_days: int
     top_n: int
     check_days: int
+    # the alerts' limits (newsflow.alerts); required in the file, defaults for settings built in code
+    stale_source_hours: float = 6.0   # newsflow_ingest: no new article from a source for this long
+    marts_due_hours: float = 2.0      # newsflow_daily: a day's marts are due this long after it ends
 
 
 _FIELDS = {"window_hours": int, "freshness_amber_hours": float, "freshness_red_hours": float,
-           "event_days": int, "top_days": int, "top_n": int, "check_days": int}
+           "event_days": int, "top_days": int, "top_n": int, "check_days": int,
+           "stale_source_hours": float, "marts_due_hours": float}
 
 
 def ops_config_path() -> Path:

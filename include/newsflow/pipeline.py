@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import psycopg2.extras
 from newsflow import feeds as feeds_mod
 from newsflow import http
 from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
+from newsflow.sanitize import clean_text, clean_value
 from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, bulk_upsert, connection,
                                 fetch_dicts, lock, sql, transaction, work_claim)
 
@@ -37,9 +39,20 @@ class IngestSummary:
     pages_new: int = 0
     pages_failed: int = 0
     page_errors: list[str] = field(default_factory=list)
+    pages_deferred: int = 0            # never-requested pages left for the next poll (per-poll cap)
+    retry_after: str | None = None     # ISO time the source asked to wait until (Retry-After)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def describe(self, http_status: int | None, seconds: float) -> str:
+        """One log line: `feed aljazeera_en: 200 OK, 25 items (3 new), 3 new pages, 0 failed, 1.2 s`."""
+        answer = {"ok": "OK", "not_modified": "not modified", "error": "FAILED",
+                  "deferred": "deferred"}.get(self.status, self.status)
+        answer = f"{http_status} {answer}" if http_status else answer
+        line = (f"feed {self.feed_id}: {answer}, {self.items} items ({self.new_items} new), "
+                f"{self.pages_new} new pages, {self.pages_failed} failed, {seconds:.1f} s")
+        return f"{line}: {self.error}" if self.error else line
 
 
 def _utc(value: datetime) -> datetime:
@@ -80,6 +93,7 @@ class PageFetches:
     """Pages fetched for one feed and interval, ready to store (no database work while fetching)."""
     pages: list[tuple] = field(default_factory=list)
     fetches: list[tuple] = field(default_factory=list)
+    wait_until: datetime | None = None  # a 429/503 with Retry-After: when the site may be asked again
 
 
 def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -> dict[str, dict]:
@@ -92,19 +106,25 @@ def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -
 def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str, dict],
                  interval_start: datetime, interval_end: datetime, summary: IngestSummary) -> PageFetches:
     """Fetch article pages (conditional GET against the last stored version). Network only: the caller
-    stores the result in a transaction of its own, so no transaction stays open across HTTP calls."""
+    stores the result in a transaction of its own, so no transaction stays open across HTTP calls.
+
+    Stops at a 429 (or 503) with Retry-After, and records when the site asked to be asked again."""
     out = PageFetches()
     for canonical, link in urls:
         known = validators.get(canonical, {})
         result = http.fetch(link, etag=known.get("etag"), last_modified=known.get("last_modified"))
         summary.pages_fetched += 1
+        out.wait_until = result.retry_after(interval_end)
         if result.not_modified:
             out.fetches.append((canonical, interval_start, feed_id, "not_modified", 304, None, None))
             continue
         if not result.ok:
             summary.pages_failed += 1
             summary.page_errors.append(f"{link}: {result.error}")
+            log.warning("page %s failed: %s", link, result.error)
             out.fetches.append((canonical, interval_start, feed_id, "error", result.status, result.error, None))
+            if out.wait_until is not None:  # the site asked to wait: the other pages go to a later poll
+                break
             continue
         sha = hashlib.sha256(result.content).hexdigest()
         headers = {k: v for k, v in result.headers.items()
@@ -158,43 +178,101 @@ def store_items(cur, feed_id: str, items: list[feeds_mod.FeedItem], seen_at: dat
     return sum(1 for (flag,) in inserted if flag)
 
 
+def _pages_to_fetch(cur, feed_id: str, items: list[feeds_mod.FeedItem], interval_start: datetime,
+                    summary: IngestSummary) -> list[tuple[str, str]]:
+    """The pages this poll requests: pages never requested before (oldest item first, this poll's
+    new ones included), then this poll's known pages again (conditional GET), up to the per-poll
+    cap. The rest wait for the next poll."""
+    cap = feeds_mod.max_pages_per_poll()
+    cur.execute(sql("unfetched_items"), {"feed_id": feed_id, "interval_start": interval_start})
+    unfetched = [tuple(row) for row in cur.fetchall()]
+    never = {c for c, _ in unfetched}
+    known = [(c, link) for c, link in {i.canonical: i.link for i in items}.items() if c not in never]
+    summary.pages_deferred = max(0, len(unfetched) - cap)
+    return (unfetched + known)[:cap]
+
+
 def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) -> IngestSummary:
     """Poll one feed for a data interval, store its items, fetch and store their pages.
 
     A feed that fails (HTTP error, timeout, garbage) is recorded in raw.feed_poll with its error and
-    does not raise: the other feeds go on.
+    does not raise: the other feeds go on. A feed that asked to wait (429 with Retry-After) is not
+    requested until then; its polls meanwhile are recorded as 'deferred'.
     """
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
+    started = time.monotonic()  # for the log line only
     with connection() as conn:  # short transactions; the HTTP calls happen between them
         with conn, conn.cursor() as cur:
             sync_sources(cur, [feed])
             cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
             prev = cur.fetchone() or (None, None)
-        poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+            cur.execute(sql("feed_retry_after"), {"feed_id": feed_id, "interval_start": interval_start})
+            wait_until = cur.fetchone()[0]
+        if wait_until is not None:
+            poll = feeds_mod.FeedPoll(feed_id, "deferred", None, etag=prev[0], last_modified=prev[1],
+                                      error=f"not requested: the source asked to wait until {wait_until.isoformat()}")
+        else:
+            poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+            wait_until = poll.retry_after(interval_end)
         poll.items, dropped = usable_items(poll.items)
         if dropped:  # recorded with the poll; the feed's other items go on
             poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
         summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
-        urls = list({i.canonical: i.link for i in poll.items}.items())
-        with conn, conn.cursor() as cur:
+        fetched = PageFetches()
+        poll_row = {"feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
+                    "status": poll.status, "http_status": poll.http_status,
+                    "error": poll.error and clean_text(poll.error), "etag": poll.etag,
+                    "last_modified": poll.last_modified, "n_items": len(poll.items), "retry_after": wait_until}
+        urls = []
+        with conn, conn.cursor() as cur:  # items and the poll commit together, before any page fetch
             summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
-            cur.execute(sql("upsert_feed_poll"), {
-                "feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
-                "status": poll.status, "http_status": poll.http_status, "error": poll.error,
-                "etag": poll.etag, "last_modified": poll.last_modified,
-                "n_items": len(poll.items), "n_new_items": summary.new_items})
-            validators = _page_validators(cur, urls, interval_end)
-        fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+            poll_row["n_new_items"] = summary.new_items
+            cur.execute(sql("upsert_feed_poll"), poll_row)
+            if poll.status != "deferred" and wait_until is None:
+                urls = _pages_to_fetch(cur, feed_id, poll.items, interval_start, summary)
+                validators = _page_validators(cur, urls, interval_end)
+        if urls:
+            fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+            wait_until = max(filter(None, [wait_until, fetched.wait_until]), default=None)
+        summary.retry_after = wait_until.isoformat() if wait_until else None
         with conn, conn.cursor() as cur:
             _store_pages(cur, fetched, summary)
-    log.info("feed %s: %s", feed_id, summary.as_dict())
+            if wait_until != poll_row["retry_after"]:  # a page answered 429/503 with Retry-After
+                cur.execute(sql("upsert_feed_poll"), {**poll_row, "retry_after": wait_until})
+    log_feed = log.warning if summary.status == "error" else log.info
+    log_feed("%s", summary.describe(poll.http_status, time.monotonic() - started))
     return summary
 
 
+def _record_failed_poll(feed_id: str, interval_start: datetime, interval_end: datetime,
+                        exc: BaseException) -> IngestSummary:
+    """Record a feed whose ingest raised, so that it shows as a failed poll, not a missing one."""
+    error = clean_text(f"{type(exc).__name__}: {exc}")[:4000]
+    with transaction() as conn, conn.cursor() as cur:
+        cur.execute(sql("upsert_feed_poll"), {
+            "feed_id": feed_id, "interval_start": _utc(interval_start), "interval_end": _utc(interval_end),
+            "status": "error", "http_status": None, "error": error, "etag": None, "last_modified": None,
+            "n_items": 0, "n_new_items": 0, "retry_after": None})
+    return IngestSummary(feed_id, "error", error)
+
+
 def ingest_site(feed_ids: list[str], interval_start: datetime, interval_end: datetime) -> list[dict]:
-    """Ingest the feeds of one site one after another (one request at a time per site)."""
-    return [ingest_feed(fid, interval_start, interval_end).as_dict() for fid in feed_ids]
+    """Ingest the feeds of one site one after another (one request at a time per site).
+
+    One feed's failure is logged and recorded as its failed poll; the site's other feeds go on.
+    When even that record cannot be written (the warehouse is down), the error is raised."""
+    summaries = []
+    for fid in feed_ids:
+        try:
+            summaries.append(ingest_feed(fid, interval_start, interval_end).as_dict())
+        except Exception as exc:
+            log.exception("feed %s failed", fid)
+            summaries.append(_record_failed_poll(fid, interval_start, interval_end, exc).as_dict())
+    log.info("site of %s: %d feed(s), %d failed, %d items, %d new pages, %d failed pages", ", ".join(feed_ids),
+             len(summaries), sum(s["status"] == "error" for s in summaries), sum(s["items"] for s in summaries),
+             sum(s["pages_new"] for s in summaries), sum(s["pages_failed"] for s in summaries))
+    return summaries
 
 
 def ingest_all(interval_start: datetime, interval_end: datetime) -> list[dict]:
@@ -323,7 +401,7 @@ def _extract_html(page: dict) -> dict:
     from newsflow.articles import extract_article
 
     html = gzip.decompress(bytes(page["html_gz"]))
-    result = extract_article(html, url=page["final_url"], headers=page["headers"])
+    result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
     if result.get("error"):
         raise ValueError(result["error"])
     return result
@@ -414,6 +492,12 @@ def extract_pending(limit: int = 1000, keys: list | None = None) -> dict:
                 for key in batch:  # in pending order
                     if key in pending:
                         _count(counts, _extract_page(cur, pending[key]))
+    return _logged(counts)
+
+
+def _logged(counts: dict) -> dict:
+    log.info("extraction: %d page(s), %d extracted, %d failed, %d taken by another run", counts["pages"],
+             counts["ok"], counts["error"], counts["done_elsewhere"])
     return counts
 
 
@@ -427,8 +511,6 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
     time), then loaded under the article-load lock in pending order. Pages still pending before this
     batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT without
     progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op."""
-    import time
-
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
@@ -446,7 +528,7 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                 ours = _pages(cur, keys)
                 if not ours:
                     counts["done_elsewhere"] += len(keys)
-                    return counts
+                    return _logged(counts)
                 order = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": None})]
                 position = {k: i for i, k in enumerate(order)}
                 last = max(position[k] for k in ours)
@@ -462,10 +544,16 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                 for key in order[:last + 1]:
                     _count(counts, _extract_page(cur, ours[key], extracted.get(key)) if key in ours
                            else _extract_page(cur, others[key]))
-                return counts
+                break
+    return _logged(counts)
 
 
 # --- events: articles -> event mentions -> merged events --------------------------------------
+
+def _coder() -> str:
+    from newsflow.events import coder_version
+    return coder_version()
+
 
 def _mention_row(article: dict, event: dict, is_event: bool) -> tuple:
     import uuid
@@ -526,7 +614,8 @@ def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict)
     cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id", (ids,))
     touched = {r[0] for r in cur.fetchall()} | {r[1] for r in rows.values()}
     bulk_upsert(cur, sql("insert_event_mentions"), [rows[k] for k in sorted(rows)])
-    cur.execute("UPDATE core.article SET events_coded_version = version WHERE article_id = ANY(%s)", (ids,))
+    cur.execute("UPDATE core.article SET events_coded_version = version, events_coder = %s WHERE article_id = ANY(%s)",
+                (_coder(), ids))
     if touched:
         cur.execute(sql("recompute_events"), {"event_ids": sorted(touched)})
     counts["articles"] += len(articles)
@@ -542,7 +631,7 @@ def article_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> dict:
         with conn, conn.cursor() as cur:
             reflagged = apply_event_cut(cur, load_event_policy())
         with conn, conn.cursor() as cur:
-            cur.execute(sql("articles_to_code"), {"limit": limit})
+            cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
             ids = [str(r[0]) for r in cur.fetchall()]
     return {"reflagged": reflagged, "batches": mapped_batches(ids, size)}
 
@@ -564,16 +653,20 @@ def code_events(limit: int = 1000, article_ids: list | None = None) -> dict:
             with conn, conn.cursor() as cur:
                 counts["reflagged"] = apply_event_cut(cur, policy)
             with conn, conn.cursor() as cur:
-                cur.execute(sql("articles_to_code"), {"limit": limit})
+                cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
                 ids = [r[0] for r in cur.fetchall()]
         else:  # from a DAG's XCom: strings
             ids = [uuid.UUID(str(i)) for i in article_ids]
         for batch in _batches(ids):
             with conn, conn.cursor() as cur:
-                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch})
+                claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch, "coder": _coder()})
                 counts["done_elsewhere"] += len(batch) - len(claimed)
                 if claimed:
                     _code_articles(cur, claimed, policy, counts)
+    log.info("event coding: %d article(s), %d mentions, %d events, %d events merged, %d failed articles,"
+             " %d mentions re-flagged, %d articles taken by another run", counts["articles"], counts["mentions"],
+             counts["events"], counts["events_touched"], counts["errors"], counts["reflagged"],
+             counts["done_elsewhere"])
     return counts
 
 
@@ -613,6 +706,9 @@ def daily(day: date, revisit_days: int = 2) -> dict:
                          " detail = EXCLUDED.detail",
                     [(day, name, ok, detail) for name, (ok, detail) in results.items()])
     failed = {n: d for n, (ok, d) in results.items() if not ok}
+    log.info("day %s: marts rebuilt for %d event day(s), %d mention(s) re-flagged; checks: %d passed, %d failed%s",
+             day, len(params["event_days"]), reflagged, len(results) - len(failed), len(failed),
+             f" ({', '.join(failed)})" if failed else "")
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
@@ -656,10 +752,11 @@ def archive_day(day: date) -> list[dict]:
             continue
         url = feed.sitemap_url.format(yyyy=f"{day.year:04d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}")
         summary = IngestSummary(feed.id, "ok")
+        started = time.monotonic()  # for the log line only
         with work_claim(f"archive:{feed.id}:{day.isoformat()}"), connection() as conn:
             with conn, conn.cursor() as cur:
                 sync_sources(cur, [feed])
-            result = http.fetch(url)
+            result = http.fetch(url, max_bytes=http.max_feed_bytes())
             entries: list[tuple[str, datetime | None]] = []
             if result.ok:
                 try:
@@ -683,6 +780,8 @@ def archive_day(day: date) -> list[dict]:
                 cur.execute(sql("upsert_sitemap_poll"), {
                     "feed_id": feed.id, "day": day, "url": url, "status": summary.status,
                     "http_status": result.status, "error": summary.error, "n_urls": len(items)})
-        log.info("archive %s %s: %s", feed.id, day, summary.as_dict())
+        log_feed = log.warning if summary.status == "error" else log.info
+        log_feed("archive %s: %s", day, summary.describe(result.status, time.monotonic() - started)
+                 .replace("feed ", "sitemap of ", 1))
         summaries.append(summary.as_dict())
     return summaries

@@ -12,6 +12,7 @@ import psycopg2.errors
 import psycopg2.extras
 
 from newsflow.config import warehouse_url
+from newsflow.sanitize import clean_value
 
 SQL_DIR = Path(__file__).with_name("sql")
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -35,12 +36,9 @@ def connect(url: str | None = None):
 @contextmanager
 def transaction(url: str | None = None) -> Iterator:
     """A connection whose work commits on success and rolls back on error."""
-    conn = connect(url)
-    try:
+    with connection(url) as conn:
         with conn:
             yield conn
-    finally:
-        conn.close()
 
 
 @contextmanager
@@ -49,6 +47,14 @@ def connection(url: str | None = None) -> Iterator:
     conn = connect(url)
     try:
         yield conn
+    except psycopg2.InterfaceError as exc:
+        # on a dead connection the rollbacks raise "connection already closed": raise the real error
+        cause = exc
+        while isinstance(cause, psycopg2.InterfaceError) and cause.__context__ is not None:
+            cause = cause.__context__
+        if conn.closed and cause is not exc:
+            raise cause from None
+        raise
     finally:
         conn.close()
 
@@ -151,9 +157,11 @@ def require_current_schema(url: str | None = None) -> int:
 
 
 def bulk_upsert(cur, statement: str, rows: Sequence[Sequence], page_size: int = 500) -> None:
-    """Run an INSERT ... VALUES %s [ON CONFLICT ...] statement for many rows at once."""
+    """Run an INSERT ... VALUES %s [ON CONFLICT ...] statement for many rows at once.
+
+    Text is cleaned of what PostgreSQL refuses (NUL): the last guard, after the places text enters."""
     if rows:
-        psycopg2.extras.execute_values(cur, statement, rows, page_size=page_size)
+        psycopg2.extras.execute_values(cur, statement, [clean_value(row) for row in rows], page_size=page_size)
 
 
 def fetch_dicts(cur, statement: str, params: Iterable | dict | None = None) -> list[dict]:
