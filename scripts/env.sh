@@ -14,9 +14,20 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False
 # two cores: a few workers are plenty and keep memory near 1 GB
 export AIRFLOW__CORE__PARALLELISM=${AIRFLOW__CORE__PARALLELISM:-4}
-export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 export AIRFLOW__API__PORT=$NEWSFLOW_AIRFLOW_PORT
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-postgresql+psycopg2://postgres@127.0.0.1:$NEWSFLOW_PG_PORT/airflow}
+# WORKERS=N (make run / demo): the CeleryExecutor with N local `airflow celery worker` processes and a
+# private Redis as the broker (task states go to the metadata database); else the LocalExecutor.
+export NEWSFLOW_WORKERS=${NEWSFLOW_WORKERS:-${WORKERS:-0}}
+export NEWSFLOW_REDIS_PORT=${NEWSFLOW_REDIS_PORT:-6389}
+if [ "$NEWSFLOW_WORKERS" -gt 0 ] 2>/dev/null; then
+  export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
+  export AIRFLOW__CELERY__BROKER_URL=${AIRFLOW__CELERY__BROKER_URL:-redis://127.0.0.1:$NEWSFLOW_REDIS_PORT/0}
+  export AIRFLOW__CELERY__RESULT_BACKEND=${AIRFLOW__CELERY__RESULT_BACKEND:-db+$AIRFLOW__DATABASE__SQL_ALCHEMY_CONN}
+else
+  export NEWSFLOW_WORKERS=0
+  export AIRFLOW__CORE__EXECUTOR=LocalExecutor
+fi
 # a user-given warehouse means no private cluster is started (scripts/pg.sh)
 if [ -n "${NEWSFLOW_WAREHOUSE_URL:-}" ] && [ -z "${NEWSFLOW_PRIVATE_PG:-}" ]; then
   export NEWSFLOW_PRIVATE_PG=0

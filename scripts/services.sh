@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start and stop what `make run` / `make demo` bring up: PostgreSQL, optionally the replay server,
-# and Airflow standalone with the newsflow DAGs unpaused. Processes are tracked by pid files in
-# var/run and stopped by those pids only.
+# and Airflow standalone with the newsflow DAGs unpaused; with NEWSFLOW_WORKERS=N (make run WORKERS=N)
+# Airflow's components one by one on the CeleryExecutor, N Celery workers and a private Redis.
+# Processes are tracked by pid files in var/run and stopped by those pids only.
 # Usage: scripts/services.sh run | demo | stop
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -47,6 +48,35 @@ sys.exit(any((health.get(part) or {}).get("status") != "healthy" for part in ("m
 ' 2>/dev/null && answers "$base/execution/health"
 }
 
+# Airflow standalone runs the LocalExecutor only: with Celery workers each component is its own process.
+CELERY_COMPONENTS="api-server scheduler dag-processor triggerer"
+
+start_redis() {  # Debian's redis-server (installed when missing) on a private port, data under var/redis
+  if ! command -v redis-server >/dev/null; then
+    echo "installing Debian's redis-server (the Celery broker)"
+    local sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y -qq redis-server >/dev/null || { $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null; }
+  fi
+  mkdir -p var/redis
+  start_detached redis "$run_dir/redis.log" redis-server --bind 127.0.0.1 --port "$NEWSFLOW_REDIS_PORT" \
+    --dir "$NEWSFLOW_ROOT/var/redis" --save "" --appendonly no --daemonize no
+  wait_until 30 "Redis on 127.0.0.1:$NEWSFLOW_REDIS_PORT (see $run_dir/redis.log)" \
+    redis-cli -p "$NEWSFLOW_REDIS_PORT" ping >/dev/null
+}
+
+start_celery() {
+  start_redis
+  local component i
+  for component in $CELERY_COMPONENTS; do
+    start_detached "$component" "$run_dir/$component.log" airflow "$component"
+  done
+  # one machine: the workers share the log folder, so none serves logs over HTTP (one port each)
+  for ((i = 1; i <= NEWSFLOW_WORKERS; i++)); do
+    start_detached "celery-worker-$i" "$run_dir/celery-worker-$i.log" airflow celery worker \
+      --celery-hostname "newsflow-worker-$i@%h" --concurrency "${NEWSFLOW_WORKER_CONCURRENCY:-2}" --skip-serve-logs
+  done
+}
+
 newsflow_dags_parsed() { [ "$(airflow dags list -o plain 2>/dev/null | grep -c '^newsflow_')" -ge 4 ]; }
 
 start_airflow() {
@@ -60,7 +90,11 @@ start_airflow() {
     # DAGs an earlier session left unpaused would be scheduled as soon as the scheduler starts
     airflow dags pause --treat-dag-id-as-regex -y '^newsflow_' >/dev/null
   fi
-  start_detached airflow "$AIRFLOW_HOME/standalone.log" airflow standalone
+  if [ "$NEWSFLOW_WORKERS" -gt 0 ]; then
+    start_celery
+  else
+    start_detached airflow "$AIRFLOW_HOME/standalone.log" airflow standalone
+  fi
   echo "waiting for Airflow on http://localhost:$NEWSFLOW_AIRFLOW_PORT ..."
   wait_until 240 "the Airflow API server, scheduler and DAG processor (see $AIRFLOW_HOME/standalone.log)" \
     airflow_ready
@@ -78,7 +112,8 @@ newsflow is running.
   Airflow UI:     http://localhost:$NEWSFLOW_AIRFLOW_PORT   (login: admin / $password)
   Warehouse (BI): $NEWSFLOW_WAREHOUSE_URL
                   read-only BI login: newsflow_metabase / newsflow_metabase (schemas bi, mart)
-  Logs:           $AIRFLOW_HOME/standalone.log
+  Executor:       $AIRFLOW__CORE__EXECUTOR (Celery workers: $NEWSFLOW_WORKERS)
+  Logs:           $AIRFLOW_HOME/standalone.log (or $run_dir/*.log with Celery workers)
   Stop:           make stop
 INFO
 }
@@ -99,7 +134,8 @@ case "${1:-}" in
     echo "  Demo:           backfilling 2024-12-01..2024-12-03 (archive, then daily); see var/run/demo-backfill.log"
     ;;
   stop)
-    for name in demo-backfill airflow replay; do
+    workers=$(cd "$run_dir" 2>/dev/null && ls celery-worker-*.pid 2>/dev/null | sed 's/\.pid$//' || true)
+    for name in demo-backfill airflow $workers $CELERY_COMPONENTS redis replay; do
       if is_running "$run_dir/$name.pid"; then
         kill -TERM -- "-$(cat "$run_dir/$name.pid")" 2>/dev/null || true
         for _ in $(seq 1 20); do is_running "$run_dir/$name.pid" || break; sleep 0.5; done

@@ -20,15 +20,17 @@ COMPOSE_FILE = ROOT / "docker-compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
-AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]
+AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
+                    "airflow-worker"]
 AIRFLOW_COMMANDS = {
     "airflow-apiserver": "api-server",
     "airflow-scheduler": "scheduler",
     "airflow-dag-processor": "dag-processor",
     "airflow-triggerer": "triggerer",
+    "airflow-worker": "celery worker",
 }
 INIT_SERVICE = "airflow-init"
-REQUIRED_SERVICES = ["postgres", "warehouse", *AIRFLOW_SERVICES, INIT_SERVICE, "replay", "metabase"]
+REQUIRED_SERVICES = ["postgres", "redis", "warehouse", *AIRFLOW_SERVICES, INIT_SERVICE, "replay", "metabase"]
 PROJECT_MOUNTS = {"dags": "/opt/airflow/dags", "plugins": "/opt/airflow/plugins", "include": "/opt/airflow/include"}
 BI_LOGIN = "newsflow_metabase"
 
@@ -119,12 +121,13 @@ def test_airflow_services_use_the_built_image_and_mount_the_project(services):
 
 def test_airflow_services_run_their_component(services):
     for name, component in AIRFLOW_COMMANDS.items():
-        assert _command_text(services[name]).split()[0] == component, f"{name} does not run `airflow {component}`"
+        assert _command_text(services[name]) == component, f"{name} does not run `airflow {component}`"
 
 
 def test_airflow_environment(services):
     expected = {
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__BROKER_URL": "redis://redis:6379/0",
         "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "false",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": "http://airflow-apiserver:8080/execution/",
@@ -162,6 +165,26 @@ def test_database_urls_point_at_their_services(services):
     _assert_url_reaches(env["NEWSFLOW_WAREHOUSE_URL"], services, "warehouse")
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["warehouse"]["image"].startswith("postgres:")
+
+
+def test_celery_workers_scale_and_share_the_broker_and_results(services):
+    """`docker compose up --scale airflow-worker=N`: a worker has no fixed name or host port, waits
+    for Redis and the API server (its task processes report there), and its results go to the
+    metadata database."""
+    worker = services["airflow-worker"]
+    assert "container_name" not in worker and not worker.get("ports"), "airflow-worker could not be scaled"
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy"
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    redis = services["redis"]
+    image, _, tag = redis["image"].partition(":")
+    assert image == "redis" and tag[:1].isdigit() and tag != "latest"  # a pinned release
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    for name in [*AIRFLOW_SERVICES, INIT_SERVICE]:
+        env = _env(services[name])
+        backend = env.get("AIRFLOW__CELERY__RESULT_BACKEND", "")
+        assert backend.startswith("db+"), f"{name}: Celery results do not go to the metadata database"
+        _assert_url_reaches(backend.removeprefix("db+"), services, "postgres")
 
 
 def test_warehouse_is_published_for_bi_tools_on_this_host_only(services):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
 
-from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, task
+from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, task, task_group
 
 from newsflow.alerts import deadline_callback, failure_callback
 
@@ -98,8 +98,27 @@ def require_current_schema() -> None:
 
 
 # Tasks shared by several DAGs: defined once, called inside each DAG.
-@task(outlets=[ARTICLES], execution_timeout=BACKLOG_TIMEOUT)
-def extract_articles() -> dict:
-    """Extract every stored page not yet extracted into core.article."""
-    from newsflow.pipeline import extract_pending
-    return extract_pending()
+@task_group
+def extract_articles():
+    """Extract every stored page not yet extracted into core.article: the pending pages are listed
+    in batches and each batch is a mapped task, so the work spreads over the workers (pages still
+    load one at a time, in pending order: see pipeline.extract_pending)."""
+
+    @task
+    def page_batches() -> list[list[list[str]]]:
+        from newsflow.pipeline import pending_page_batches
+        return pending_page_batches()
+
+    @task(outlets=[ARTICLES], execution_timeout=BACKLOG_TIMEOUT,
+          map_index_template="{{ task.op_kwargs['keys'] | length }} pages")
+    def extract_batch(keys: list[list[str]]) -> dict:
+        from newsflow.pipeline import extract_pending
+        return extract_pending(keys=keys)
+
+    # the group's end: also when nothing was pending (no batch, the mapped task skipped), so tasks
+    # placed after the group still run; a failed batch fails it
+    @task(trigger_rule="none_failed")
+    def extracted() -> None:
+        pass
+
+    extract_batch.expand(keys=page_batches()) >> extracted()

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import logging
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -395,18 +396,28 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     return article_id, version
 
 
-def _extract_page(cur, page: dict) -> dict:
-    """Extract and load one page; a bad page gives an error outcome and loses nothing else."""
+def _extract_html(page: dict) -> dict:
+    """Extract one stored page (CPU only: no database, no network). Raises on a bad page."""
     from newsflow.articles import extract_article
 
+    html = gzip.decompress(bytes(page["html_gz"]))
+    result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
+    if result.get("error"):
+        raise ValueError(result["error"])
+    return result
+
+
+def _extract_page(cur, page: dict, extracted: dict | Exception | None = None) -> dict:
+    """Extract and load one page; a bad page gives an error outcome and loses nothing else.
+
+    `extracted` is the page's extraction done beforehand (its result or its error), if any."""
     outcome = {"canonical_url": page["canonical_url"], "content_sha256": page["content_sha256"],
                "status": "ok", "error": None, "article_id": None, "version": None}
     cur.execute("SAVEPOINT page")
     try:
-        html = gzip.decompress(bytes(page["html_gz"]))
-        result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
-        if result.get("error"):
-            raise ValueError(result["error"])
+        if isinstance(extracted, Exception):
+            raise extracted
+        result = extracted if extracted is not None else _extract_html(page)
         outcome["article_id"], outcome["version"] = _load_extracted(cur, page, result)
         cur.execute("RELEASE SAVEPOINT page")
     except Exception as exc:  # recorded per page; the batch goes on
@@ -419,6 +430,13 @@ def _extract_page(cur, page: dict) -> dict:
 
 # Pages or articles per transaction: few commits, and locks held for a second or so at most.
 CLAIM_BATCH = 10
+# Pages or articles per mapped task of a DAG run (at most MAX_MAPPED_BATCHES tasks: Airflow's
+# max_map_length is 1024; a larger backlog makes the batches larger).
+MAPPED_BATCH = 50
+MAX_MAPPED_BATCHES = 500
+# How long a mapped extraction batch waits for the batches before it to load theirs (loads go in
+# pending order) before it extracts and loads those pages itself.
+EARLIER_BATCH_WAIT = timedelta(seconds=90)
 
 
 def _batches(items: list, size: int = CLAIM_BATCH) -> Iterator[list]:
@@ -426,34 +444,108 @@ def _batches(items: list, size: int = CLAIM_BATCH) -> Iterator[list]:
         yield items[start:start + size]
 
 
-def extract_pending(limit: int = 1000) -> dict:
-    """Extract every stored page not yet extracted. One bad page is recorded and skipped.
+def mapped_batches(items: list, size: int = MAPPED_BATCH) -> list[list]:
+    """Contiguous batches for one mapped task each: `size` items, more when there are very many."""
+    size = max(size, -(-len(items) // MAX_MAPPED_BATCHES))
+    return list(_batches(items, size))
+
+
+def _page_key(page: dict) -> tuple[str, str]:
+    return page["canonical_url"], page["content_sha256"]
+
+
+def _pages(cur, keys) -> dict[tuple[str, str], dict]:
+    """The stored pages among `keys` that are not extracted yet."""
+    return {_page_key(p): p for p in fetch_dicts(cur, sql("pages_to_extract"), {
+        "canonical_urls": [k[0] for k in keys], "content_sha256s": [k[1] for k in keys]})}
+
+
+def pending_page_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> list[list[list[str]]]:
+    """Keys ([canonical_url, content_sha256]) of the pending pages, oldest first, in batches for
+    `extract_pending(keys=...)`: what a DAG run maps its extraction over."""
+    with connection() as conn, conn, conn.cursor() as cur:
+        keys = [[p["canonical_url"], p["content_sha256"]]
+                for p in fetch_dicts(cur, sql("pending_pages"), {"limit": limit})]
+    return mapped_batches(keys, size)
+
+
+def extract_pending(limit: int = 1000, keys: list | None = None) -> dict:
+    """Extract every stored page not yet extracted (or the pages `keys` name). One bad page is
+    recorded and skipped.
 
     Pages are claimed a few at a time, each batch in a short transaction under the article-load lock,
     and checked again there: several runs at once share the pages (`done_elsewhere` counts those
     another run took), each page is extracted once, and pages load in pending order whichever run
     takes them, so the result is a single run's.
     """
+    if keys is not None:
+        return _extract_batch([tuple(k) for k in keys])
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
-            keys = fetch_dicts(cur, sql("pending_pages"), {"limit": limit})
+            keys = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": limit})]
         for batch in _batches(keys):
             with conn, conn.cursor() as cur:
                 lock(cur, LOCK_ARTICLE_LOAD)
-                pending = {(p["canonical_url"], p["content_sha256"]): p for p in fetch_dicts(
-                    cur, sql("pages_to_extract"), {"canonical_urls": [k["canonical_url"] for k in batch],
-                                                   "content_sha256s": [k["content_sha256"] for k in batch]})}
+                pending = _pages(cur, batch)
                 counts["done_elsewhere"] += len(batch) - len(pending)
                 for key in batch:  # in pending order
-                    page = pending.get((key["canonical_url"], key["content_sha256"]))
-                    if page:
-                        outcome = _extract_page(cur, page)
-                        counts["pages"] += 1
-                        counts[outcome["status"]] += 1
+                    if key in pending:
+                        _count(counts, _extract_page(cur, pending[key]))
+    return _logged(counts)
+
+
+def _logged(counts: dict) -> dict:
     log.info("extraction: %d page(s), %d extracted, %d failed, %d taken by another run", counts["pages"],
              counts["ok"], counts["error"], counts["done_elsewhere"])
     return counts
+
+
+def _count(counts: dict, outcome: dict) -> None:
+    counts["pages"] += 1
+    counts[outcome["status"]] += 1
+
+
+def _extract_batch(keys: list[tuple[str, str]]) -> dict:
+    """One mapped task's pages: extracted outside any transaction (mapped tasks extract at the same
+    time), then loaded under the article-load lock in pending order. Pages still pending before this
+    batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT without
+    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op."""
+    counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
+    with connection() as conn:
+        with conn, conn.cursor() as cur:
+            pages = _pages(cur, keys)
+        extracted: dict[tuple[str, str], dict | Exception] = {}
+        for key, page in pages.items():
+            try:
+                extracted[key] = _extract_html(page)
+            except Exception as exc:  # recorded when the page loads
+                extracted[key] = exc
+        waiting_since, earlier_left = time.monotonic(), None
+        while True:
+            with conn, conn.cursor() as cur:
+                lock(cur, LOCK_ARTICLE_LOAD)
+                ours = _pages(cur, keys)
+                if not ours:
+                    counts["done_elsewhere"] += len(keys)
+                    return _logged(counts)
+                order = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": None})]
+                position = {k: i for i, k in enumerate(order)}
+                last = max(position[k] for k in ours)
+                earlier = [k for k in order[:last + 1] if k not in ours]
+                if earlier and time.monotonic() - waiting_since < EARLIER_BATCH_WAIT.total_seconds():
+                    if earlier_left is None or len(earlier) < earlier_left:  # the other batch moves
+                        waiting_since, earlier_left = time.monotonic(), len(earlier)
+                    conn.rollback()  # releases the lock for the batch we wait for
+                    time.sleep(0.2)
+                    continue
+                counts["done_elsewhere"] += len(keys) - len(ours)
+                others = _pages(cur, earlier) if earlier else {}
+                for key in order[:last + 1]:
+                    _count(counts, _extract_page(cur, ours[key], extracted.get(key)) if key in ours
+                           else _extract_page(cur, others[key]))
+                break
+    return _logged(counts)
 
 
 # --- events: articles -> event mentions -> merged events --------------------------------------
@@ -532,22 +624,39 @@ def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict)
     counts["events_touched"] += len(touched)
 
 
-def code_events(limit: int = 1000) -> dict:
-    """Code events for articles whose latest version has none yet; merge event mentions into events.
+def article_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> dict:
+    """Re-flag stored mentions against the configured event cut, then list the articles to code in
+    batches for `code_events(article_ids=...)`: what a DAG run maps its coding over."""
+    with connection() as conn:
+        with conn, conn.cursor() as cur:
+            reflagged = apply_event_cut(cur, load_event_policy())
+        with conn, conn.cursor() as cur:
+            cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
+            ids = [str(r[0]) for r in cur.fetchall()]
+    return {"reflagged": reflagged, "batches": mapped_batches(ids, size)}
 
-    First re-flags stored mentions against the configured event cut (include/config/events.yaml), so
-    a changed cut reaches the warehouse. Articles are claimed a few at a time (row locks, SKIP LOCKED),
-    each batch in a short transaction: several runs at once share the articles and code each once.
+
+def code_events(limit: int = 1000, article_ids: list | None = None) -> dict:
+    """Code events for articles whose latest version has none yet (or for those of `article_ids`
+    that still need it); merge event mentions into events.
+
+    Without `article_ids`, first re-flags stored mentions against the configured event cut
+    (include/config/events.yaml), so a changed cut reaches the warehouse. Articles are claimed a few
+    at a time (row locks, SKIP LOCKED), each batch in a short transaction: several runs at once share
+    the articles and code each once.
     """
     policy = load_event_policy()
     counts = {"articles": 0, "mentions": 0, "events": 0, "events_touched": 0, "errors": 0,
               "reflagged": 0, "done_elsewhere": 0}
     with connection() as conn:
-        with conn, conn.cursor() as cur:
-            counts["reflagged"] = apply_event_cut(cur, policy)
-        with conn, conn.cursor() as cur:
-            cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
-            ids = [r[0] for r in cur.fetchall()]
+        if article_ids is None:
+            with conn, conn.cursor() as cur:
+                counts["reflagged"] = apply_event_cut(cur, policy)
+            with conn, conn.cursor() as cur:
+                cur.execute(sql("articles_to_code"), {"limit": limit, "coder": _coder()})
+                ids = [r[0] for r in cur.fetchall()]
+        else:  # from a DAG's XCom: strings
+            ids = [uuid.UUID(str(i)) for i in article_ids]
         for batch in _batches(ids):
             with conn, conn.cursor() as cur:
                 claimed = fetch_dicts(cur, sql("articles_to_claim"), {"article_ids": batch, "coder": _coder()})

@@ -1,0 +1,460 @@
+"""The whole pipeline under load: ingest -> extract -> events -> dedup -> daily on a generated corpus.
+
+Generates a replay corpus (--articles N in Arabic and English over --feeds feeds, from the dev texts
+of ../shared/devdata wrapped in a page template, with planted exact and near duplicates and stories
+told by several sources), serves it with newsflow's replay server, and drives the real task
+functions against a throwaway PostgreSQL database. The mapped stages (extract, events) run as the
+DAGs run them: batches listed, then one worker process per slot taking batches (`--workers`), once
+with one worker and once with `--workers`; the other figures come from the one-worker pass.
+
+Prints per-stage throughput, the whole pipeline's articles/s per core and its ratio to plain
+trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
+loading: the stage's time minus its extraction or coding time), warehouse bytes per 1,000
+articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
+history (the corpus copied nine times onto earlier days). Last line:
+
+    pipeline: N articles, whole X/s (Rx plain trafilatura), extract .../s, events .../s, dedup .../s,
+    load .../s, marts 10x/1x=..., peak ... MB
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import html
+import json
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVDATA = ROOT.parent / "shared" / "devdata"
+FIRST_DAY = date(2025, 3, 1)
+DAYS = 5  # the corpus's publication days
+INGEST_END = datetime(2025, 3, 6, tzinfo=timezone.utc)
+HISTORY_COPIES = 9  # 10x history = the corpus and nine copies on earlier days
+
+
+# --- corpus ----------------------------------------------------------------------------------------
+
+def _sentences() -> dict[str, list[str]]:
+    """Sentences of the dev texts: English fundus article bodies and the Arabic gold sentences."""
+    import re
+
+    truth = json.loads((DEVDATA / "extraction/fundus/ground-truth.json").read_text(encoding="utf-8"))
+    english = []
+    for name, entry in sorted(truth.items()):
+        if name.split("/")[0] in ("us", "uk", "za", "ca", "au", "ind"):
+            english += [s for p in entry["articleBody"].split("\n") for s in re.split(r"(?<=[.!?])\s+", p)
+                        if len(s.split()) >= 8]
+    arabic = []
+    for name in ("assault_gsr.csv", "protest_gsr.csv"):
+        with (DEVDATA / "events/arabic_event_gsr_dev" / name).open(encoding="utf-8") as f:
+            arabic += [row["text"].strip() for row in csv.DictReader(f) if len(row["text"].split()) >= 8]
+    return {"en": sorted(set(english)), "ar": sorted(set(arabic))}
+
+
+def _new_article(rng: random.Random, sentences: list[str]) -> tuple[str, list[str]]:
+    """Four to six paragraphs of two or three sentences drawn from the language's sentences: few
+    sentences recur between articles, as in news (the planted duplicates are made apart)."""
+    picked = rng.sample(sentences, rng.randint(8, 15))
+    paragraphs, i = [], 0
+    while i < len(picked):
+        n = rng.randint(2, 3)
+        paragraphs.append(" ".join(picked[i:i + n]))
+        i += n
+    return " ".join(picked[0].split()[:12]), paragraphs
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="canonical" href="{url}"><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="{published}"></head>
+<body><header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main><article><h1>{title}</h1><p class="byline">{source} staff</p>
+{paragraphs}
+</article><aside><h2>Most read</h2><ul><li><a href="/a">Other story one</a></li><li><a href="/b">Other story two</a></li></ul></aside></main>
+<footer><p>&copy; {source}. All rights reserved.</p></footer></body></html>
+"""
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>{source}</title><link>https://{host}/</link><description>{source}</description>
+{items}
+</channel></rss>
+"""
+
+ITEM = """<item><title>{title}</title><link>{url}</link><guid>{url}</guid><pubDate>{pub}</pubDate></item>"""
+
+
+def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
+    """Write feeds.yaml and the replay folder; return what was planted."""
+    sentences = _sentences()
+    rng = random.Random(seed)
+    per_feed: dict[int, list[str]] = {f: [] for f in range(feeds)}
+    bodies: list[tuple[str, list[str], str]] = []  # title, paragraphs, language of each article
+    planted = {"exact": 0, "near": 0, "story": 0}
+    for i in range(articles):
+        language = "ar" if i % 2 else "en"
+        roll = rng.random()
+        same_language = [j for j in range(max(0, i - 40), i) if bodies[j][2] == language]
+        if roll < 0.08 and same_language:  # a wire copy: the same body on another site
+            j = rng.choice(same_language)
+            title, paragraphs = bodies[j][0], list(bodies[j][1])
+            planted["exact"] += 1
+        elif roll < 0.16 and same_language:  # a near copy: the last paragraph rewritten
+            j = rng.choice(same_language)
+            title, paragraphs = bodies[j][0], list(bodies[j][1])
+            paragraphs[-1] = _new_article(rng, sentences[language])[1][0]
+            planted["near"] += 1
+        elif roll < 0.26 and same_language:  # the same story told anew: its lead, the rest new
+            j = rng.choice(same_language)
+            title, paragraphs = _new_article(rng, sentences[language])
+            paragraphs[0] = bodies[j][1][0]
+            planted["story"] += 1
+        else:
+            title, paragraphs = _new_article(rng, sentences[language])
+        bodies.append((title, paragraphs, language))
+        feed = (i * 7919) % feeds  # spread over the feeds, both languages on each
+        host = f"bench{feed:03d}.example"
+        published = datetime.combine(FIRST_DAY, datetime.min.time(), timezone.utc) + timedelta(
+            minutes=(i * (DAYS * 24 * 60)) // articles)
+        url = f"https://{host}/news/{published:%Y/%m/%d}/article-{i:06d}"
+        page = PAGE.format(lang=language, dir="rtl" if language == "ar" else "ltr", title=html.escape(title),
+                           url=url, published=published.isoformat(), source=f"Bench source {feed}",
+                           paragraphs="\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+        path = root / "sites" / host / "news" / f"{published:%Y/%m/%d}" / f"article-{i:06d}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+        per_feed[feed].append(ITEM.format(title=html.escape(title), url=url,
+                                          pub=published.strftime("%a, %d %b %Y %H:%M:%S +0000")))
+    lines = ["feeds:"]
+    for feed, items in per_feed.items():
+        host = f"bench{feed:03d}.example"
+        (root / "sites" / host).mkdir(parents=True, exist_ok=True)
+        (root / "sites" / host / "rss.xml").write_text(
+            FEED.format(source=f"Bench source {feed}", host=host, items="\n".join(items)), encoding="utf-8")
+        lines += [f"  - id: bench_{feed:03d}", f"    name: Bench source {feed}",
+                  f"    url: https://{host}/rss.xml", "    language: en", "    kind: publisher",
+                  "    enabled: true"]
+    (root / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return planted
+
+
+# --- stages, each in task processes ----------------------------------------------------------------
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(module, name: str, spent: list):
+    """Wrap module.name so the time spent in it is added to spent[0] (the CPU part of a stage)."""
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+    setattr(module, name, wrapper)
+
+
+def task_ingest(feed_ids: list[str]) -> dict:
+    from newsflow import pipeline
+    start = INGEST_END - timedelta(minutes=15)
+    result = pipeline.ingest_site(feed_ids, start, INGEST_END)
+    return {"pages": sum(r["pages_new"] for r in result), "peak_mb": _peak_mb()}
+
+
+def task_extract(keys: list) -> dict:
+    from newsflow import pipeline
+    spent = [0.0]
+    _timed(pipeline, "_extract_html", spent)
+    counts = pipeline.extract_pending(keys=keys)
+    return {**counts, "cpu_s": spent[0], "peak_mb": _peak_mb()}
+
+
+def task_events(ids: list) -> dict:
+    from newsflow import events, pipeline
+    spent = [0.0]
+    _timed(events, "extract_events", spent)
+    counts = pipeline.code_events(article_ids=ids)
+    return {**counts, "cpu_s": spent[0], "peak_mb": _peak_mb()}
+
+
+def task_dedup(lines: list[str]) -> dict:
+    from newsflow.dedup import dedup_batch
+    out = list(dedup_batch(lines))
+    return {"articles": len(out), "duplicates": sum(1 for r in out if r.get("duplicate_of")),
+            "peak_mb": _peak_mb()}
+
+
+def task_plain_trafilatura(paths: list[str]) -> dict:
+    import trafilatura
+    start = time.perf_counter()
+    for path in paths:
+        trafilatura.extract(Path(path).read_text(encoding="utf-8"))
+    return {"pages": len(paths), "seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+
+
+def task_daily(days: list[str]) -> dict:
+    from newsflow import pipeline
+    for day in days:
+        pipeline.daily(date.fromisoformat(day))
+    return {"peak_mb": _peak_mb()}
+
+
+def _warm_up() -> None:
+    """What every task process loads first (the extractor, the gazetteer and lexicons)."""
+    from newsflow import articles, events, pipeline  # noqa: F401
+    articles.warm_up()
+    events.extract_events("Protesters marched in Cairo on Monday.", language="en")
+
+
+def _started(_: int) -> float:
+    time.sleep(0.5)  # each worker takes one: all have started and warmed up
+    return _peak_mb()
+
+
+def run_stage(function, batches: list, workers: int) -> tuple[float, list[dict]]:
+    """Run the batches on `workers` fresh interpreters (as task processes are: peak RSS is the
+    task's own). Timed from when every worker has started and warmed up: the steady throughput; the
+    start-up cost per task process is printed apart (startup_seconds)."""
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_warm_up) as pool:
+        begin = time.perf_counter()
+        list(pool.map(_started, range(workers)))
+        STARTUP.append(time.perf_counter() - begin)
+        start = time.perf_counter()
+        results = list(pool.map(function, batches))
+    return time.perf_counter() - start, results
+
+
+STARTUP: list[float] = []
+
+
+# --- warehouse ------------------------------------------------------------------------------------
+
+def scalar(url: str, query: str, params=None):
+    import psycopg2
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchone()[0]
+
+
+def execute(url: str, query: str, params=None) -> None:
+    import psycopg2
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(query, params)
+    finally:
+        conn.close()
+
+
+def rows_in(url: str, schemas=("raw", "core", "mart")) -> int:
+    import psycopg2
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(%s)", (list(schemas),))
+        total = 0
+        for schema, table in cur.fetchall():
+            cur.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+            total += cur.fetchone()[0]
+        return total
+
+
+RESET_EXTRACTION = "TRUNCATE core.page_extraction, core.article_version, core.article_signature, core.article_lsh," \
+                   " core.event_mention, core.event, core.story_cluster, core.article CASCADE"
+RESET_EVENTS = "TRUNCATE core.event_mention, core.event; UPDATE core.article SET events_coded_version = NULL"
+
+# The corpus again on earlier days (copy k is shifted by k * 2 * DAYS days), for the tables the daily
+# marts read: their time at 10x history against 1x.
+HISTORY_COPY = """
+INSERT INTO raw.feed_poll SELECT feed_id, interval_start - %(shift)s, interval_end - %(shift)s, status, http_status,
+  error, etag, last_modified, n_items, n_new_items FROM raw.feed_poll WHERE interval_end > %(since)s;
+INSERT INTO raw.page SELECT canonical_url || %(tag)s, content_sha256, url, final_url, feed_id, http_status, headers,
+  html_gz, etag, last_modified, fetched_at - %(shift)s FROM raw.page WHERE fetched_at > %(since)s;
+INSERT INTO raw.page_fetch SELECT canonical_url || %(tag)s, interval_start - %(shift)s, feed_id, status, http_status,
+  error, content_sha256 FROM raw.page_fetch WHERE interval_start > %(since)s;
+INSERT INTO core.article SELECT md5(article_id::text || %(tag)s)::uuid, canonical_url || %(tag)s, source_id, title,
+  text, published_at - %(shift)s, updated_at - %(shift)s, first_seen_at - %(shift)s, language, authors, agencies,
+  kind, section, tags, word_count, content_hash, version, extractor_version, md5(cluster_id::text || %(tag)s)::uuid,
+  md5(duplicate_of::text || %(tag)s)::uuid, duplicate_kind, similarity, events_coded_version
+  FROM core.article WHERE first_seen_at > %(since)s;
+INSERT INTO core.page_extraction SELECT canonical_url || %(tag)s, content_sha256, status, error,
+  md5(article_id::text || %(tag)s)::uuid, version FROM core.page_extraction e
+  WHERE EXISTS (SELECT 1 FROM raw.page p WHERE p.canonical_url = e.canonical_url AND p.fetched_at > %(since)s);
+INSERT INTO core.event SELECT event_id || %(tag)s, event_type, mode, event_date - %(days)s, date_precision,
+  actor1_code, actor2_code, location_name, country, admin1, latitude, longitude, location_precision, num_mentions,
+  num_articles, num_sources, first_seen - %(shift)s, last_seen - %(shift)s, confidence, sample_sentence
+  FROM core.event WHERE first_seen > %(since)s;
+INSERT INTO core.event_mention SELECT md5(mention_id::text || %(tag)s)::uuid, event_id || %(tag)s,
+  md5(article_id::text || %(tag)s)::uuid, source_id, article_version, event_type, mode, actor1_text, actor1_code,
+  actor1_country, actor1_sector, actor2_text, actor2_code, actor2_country, actor2_sector, location_name, country,
+  admin1, latitude, longitude, location_precision, event_date - %(days)s, date_precision, sentence, sentence_start,
+  sentence_end, trigger, confidence, is_root, language, mentioned_at - %(shift)s, is_event
+  FROM core.event_mention WHERE mentioned_at > %(since)s;
+"""
+
+
+def add_history(url: str, copies: int) -> None:
+    since = INGEST_END - timedelta(days=DAYS + 30)  # the corpus itself, not earlier copies
+    for k in range(1, copies + 1):
+        days = 2 * DAYS * k + 30
+        execute(url, HISTORY_COPY, {"shift": timedelta(days=days), "days": days, "tag": f"#h{k}", "since": since})
+    execute(url, "ANALYZE")
+
+
+def time_marts(repeats: int = 3) -> float:
+    """Best of `repeats` times of the daily marts of the corpus's last day (with its revisit days),
+    in this process: the query time, not an interpreter's start."""
+    from newsflow import pipeline
+
+    day = FIRST_DAY + timedelta(days=DAYS - 1)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        pipeline.daily(day)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def mapped_passes(url: str, reset: str, list_batches, task, workers: int) -> tuple[dict, dict]:
+    """A mapped stage from the same start with one worker, then with `workers`: its counts summed
+    over the batches, seconds, extraction or coding seconds, rows written and peak RSS of each pass."""
+    passes = []
+    for n in (1, workers):
+        execute(url, reset)
+        batches = list_batches()
+        rows_before = rows_in(url, ("core",))
+        seconds, results = run_stage(task, batches, n)
+        summed = {key: sum(r[key] for r in results) for key in results[0] if key != "peak_mb"}
+        passes.append({**summed, "s": seconds, "rows": rows_in(url, ("core",)) - rows_before,
+                       "peak": max(r["peak_mb"] for r in results)})
+    return passes[0], passes[1]
+
+
+# --- main ----------------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
+    parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
+    args = parser.parse_args()
+    if not DEVDATA.is_dir():
+        print(f"bench/pipeline: {DEVDATA} is missing (the dev data); nothing measured", file=sys.stderr)
+        return 2
+
+    import psycopg2
+
+    from newsflow.replay import ReplayServer
+
+    work = Path(tempfile.mkdtemp(prefix="newsflow-bench-pipeline-"))
+    planted = build_corpus(work, args.articles, args.feeds)
+    pages = sorted(str(p) for p in (work / "sites").rglob("article-*"))
+    server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
+                                f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
+    name = f"newsflow_bench_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    url = server_url.rpartition("/")[0] + "/" + name
+    os.environ.update(NEWSFLOW_WAREHOUSE_URL=url, NEWSFLOW_FEEDS_FILE=str(work / "feeds.yaml"))
+    figures: dict = {}
+    try:
+        from newsflow import pipeline
+        from newsflow.warehouse import migrate
+        migrate(url)
+        empty_bytes = scalar(url, "SELECT pg_database_size(current_database())")
+        with ReplayServer(root=work) as server:
+            os.environ["NEWSFLOW_REPLAY_BASE"] = server.base_url
+            groups = pipeline.feeds_by_site()
+            figures["ingest_s"], results = run_stage(task_ingest, groups, 1)
+            peaks = {"ingest": max(r["peak_mb"] for r in results)}
+        stored = scalar(url, "SELECT count(*) FROM raw.page")
+        print(f"corpus: {args.articles} articles over {args.feeds} feeds, planted {planted}; "
+              f"{stored} pages stored by ingest in {figures['ingest_s']:.1f}s (one worker, local HTTP)")
+
+        # extraction: one worker, then --workers, over the same batches
+        one, many = mapped_passes(url, RESET_EXTRACTION, lambda: pipeline.pending_page_batches(size=args.batch),
+                                  task_extract, args.workers)
+        peaks["extract"] = max(one["peak"], many["peak"])
+        extract_rate = one["pages"] / one["s"]
+        load_rows, load_s = one["rows"], max(one["s"] - one["cpu_s"], 1e-6)
+        print(f"extract: {one['pages']} pages ({one['error']} errors) in {one['s']:.1f}s = {extract_rate:.1f} pages/s"
+              f" with 1 worker ({one['cpu_s']:.1f}s extracting, {load_s:.1f}s loading {load_rows} rows);"
+              f" {args.workers} workers {many['s']:.1f}s = {one['s'] / many['s']:.2f}x")
+
+        # events: the same
+        eone, emany = mapped_passes(url, RESET_EVENTS, lambda: pipeline.article_batches(size=args.batch)["batches"],
+                                    task_events, args.workers)
+        peaks["events"] = max(eone["peak"], emany["peak"])
+        events_rate = eone["articles"] / eone["s"]
+        load_rows += eone["rows"]
+        load_s += max(eone["s"] - eone["cpu_s"], 1e-6)
+        print(f"events: {eone['articles']} articles in {eone['s']:.1f}s = {events_rate:.1f}/s with 1 worker"
+              f" ({eone['cpu_s']:.1f}s coding, {eone['rows']} rows); {args.workers} workers {emany['s']:.1f}s"
+              f" = {eone['s'] / emany['s']:.2f}x")
+        mapped_scaling = (one["s"] + eone["s"]) / (many["s"] + emany["s"])
+
+        # dedup: the batch deduplication over the stored articles (in the pipeline it runs inside extraction)
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT article_id, text, title, canonical_url, language, published_at FROM core.article")
+            lines = [json.dumps({"id": str(a), "text": t, "title": ti, "url": u, "language": la,
+                                 "published_at": p.isoformat() if p else None}) for a, t, ti, u, la, p in cur]
+        dedup_s, results = run_stage(task_dedup, [lines], 1)
+        peaks["dedup"] = results[0]["peak_mb"]
+        dedup_rate = len(lines) / dedup_s
+        print(f"dedup: {len(lines)} articles in {dedup_s:.1f}s = {dedup_rate:.1f}/s"
+              f" ({results[0]['duplicates']} linked as duplicates)")
+
+        days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range(DAYS)]
+        daily_s, results = run_stage(task_daily, [days], 1)
+        peaks["daily"] = results[0]["peak_mb"]
+        size = scalar(url, "SELECT pg_database_size(current_database())") - empty_bytes
+        articles = scalar(url, "SELECT count(*) FROM core.article")
+        marts_1x = time_marts()
+        add_history(url, HISTORY_COPIES)
+        marts_10x = time_marts()
+        print(f"daily: {DAYS} days in {daily_s:.1f}s; marts of one day {marts_1x:.2f}s at 1x history,"
+              f" {marts_10x:.2f}s at 10x")
+
+        plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
+        plain_rate = len(pages) / results[0]["seconds"]
+        whole_s = figures["ingest_s"] + one["s"] + eone["s"] + dedup_s + daily_s  # one worker each
+        whole_rate = args.articles / whole_s
+        load_rate = load_rows / load_s
+        print(f"plain trafilatura: {plain_rate:.1f} pages/s on the same pages (one process);"
+              f" extraction {extract_rate / plain_rate:.2f}x of it")
+        print(f"warehouse: {size / max(articles, 1) * 1000 / 1e6:.1f} MB per 1,000 articles"
+              f" (raw HTML compressed, text, events, indexes)")
+        print("peak RSS per task process (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
+        print(f"mapped stages (extract + events): {args.workers} workers {mapped_scaling:.2f}x one worker"
+              f" on {os.cpu_count()} cores")
+        print(f"task process start-up (import and warm-up): {min(STARTUP):.1f}-{max(STARTUP):.1f}s,"
+              f" left out of the stage times (a mapped task of {args.batch} pages pays it once)")
+        print(f"pipeline: {args.articles} articles, whole {whole_rate:.1f}/s ({whole_rate / plain_rate:.2f}x plain"
+              f" trafilatura), extract {extract_rate:.1f}/s, events {events_rate:.1f}/s, dedup {dedup_rate:.1f}/s,"
+              f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
