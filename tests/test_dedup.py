@@ -530,9 +530,8 @@ def test_warehouse_links_the_rewrite_as_contained_like_the_batch(warehouse):
         stored_keys = cur.fetchone()[0]
         # a text too short for any containment key still finds its band-key candidates
         wire = dedup.fingerprint(PORT_WIRE)
-        found = fetch_dicts(cur, sql("lsh_candidates"), {
-            "band_keys": wire.band_keys, "containment_keys": [], "min_shared_keys": 2,
-            "article_id": ids["wire"], "day_from": dt.date(2024, 12, 1), "day_to": dt.date(2024, 12, 5)})
+        params = dedup.stored_candidate_params(wire, ids["wire"], dt.date(2024, 12, 3))
+        found = fetch_dicts(cur, sql("lsh_candidates"), {**params, "containment_keys": [], "query_keys": 0})
         assert all(row["shares_band"] and row["shared_keys"] == 0 for row in found)
     wire, rewrite = rows[ids["wire"]], rows[ids["rewrite"]]
     assert rewrite[0] == wire[0] and rewrite[1] == ids["wire"] and rewrite[2] == "contained"

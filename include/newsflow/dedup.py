@@ -24,7 +24,7 @@ import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -704,6 +704,16 @@ def matching(query: Fingerprint, candidates, config: DedupConfig | None = None) 
         if verdict:
             matches.append(Match(doc_id, *verdict))
     return matches
+
+
+def stored_candidate_params(query: Fingerprint, article_id, day, config: DedupConfig | None = None) -> dict:
+    """Parameters of sql/lsh_candidates.sql for `query`, an article of `day` (its lookback window)."""
+    config = config or settings()
+    window = timedelta(days=config.lookback_days)
+    return {"band_keys": query.band_keys, "containment_keys": query.containment_keys,
+            "min_shared_keys": config.containment.min_shared_keys,
+            "min_key_share": config.containment.min_key_share, "query_keys": len(query.containment_keys),
+            "article_id": article_id, "day_from": day - window, "day_to": day + window}
 
 
 def stored_candidates(query: Fingerprint, rows, config: DedupConfig | None = None):

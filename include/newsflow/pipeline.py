@@ -316,10 +316,8 @@ def _assign_cluster(cur, article: dict) -> None:
         article.update(cluster_id=row[1], duplicate_kind="exact", similarity=1.0)
     else:  # the batch's decision (dedup.best_match) over the recent days' candidates
         fp, day = article["_fingerprint"], article["_day"]
-        candidates = fetch_dicts(cur, sql("lsh_candidates"), {
-            "band_keys": fp.band_keys, "containment_keys": fp.containment_keys,
-            "min_shared_keys": cfg.containment.min_shared_keys, "article_id": article["article_id"],
-            "day_from": day - timedelta(days=cfg.lookback_days), "day_to": day + timedelta(days=cfg.lookback_days)})
+        candidates = fetch_dicts(cur, sql("lsh_candidates"),
+                                 dedup.stored_candidate_params(fp, article["article_id"], day, cfg))
         match = dedup.best_match(fp, dedup.stored_candidates(fp, candidates, cfg), cfg)
         if match:
             article.update(cluster_id=match.doc_id["cluster_id"], duplicate_kind=match.kind,
@@ -339,8 +337,10 @@ def _store_signature(cur, article: dict) -> None:
     cur.execute("DELETE FROM core.article_signature WHERE article_id = %s", (article["article_id"],))
     if "_signature" not in article:
         return
-    cur.execute("INSERT INTO core.article_signature (article_id, signature, published_day) VALUES (%s, %s, %s)",
-                (article["article_id"], dedup.signature_to_bytes(article["_signature"]), article["_day"]))
+    cur.execute("INSERT INTO core.article_signature (article_id, signature, published_day, containment_keys)"
+                " VALUES (%s, %s, %s, %s)",
+                (article["article_id"], dedup.signature_to_bytes(article["_signature"]), article["_day"],
+                 len(article["_fingerprint"].containment_keys)))
     bulk_upsert(cur, "INSERT INTO core.article_lsh (band_key, article_id, published_day) VALUES %s"
                      " ON CONFLICT DO NOTHING",
                 [(k, article["article_id"], article["_day"]) for k in set(article["_band_keys"])])

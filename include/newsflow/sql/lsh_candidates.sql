@@ -1,6 +1,7 @@
--- Articles of the recent days sharing an LSH band key, or at least min_shared_keys containment
--- keys, with the new one (dedup.stored_candidates then asks for the share of containment keys
--- that dedup.ArticleIndex asks for). Ordered by id: ties go to the same article on every run.
+-- Articles of the recent days sharing an LSH band key, or enough containment keys, with the new one:
+-- the bar of dedup.containment_candidate is applied here on the stored key counts (float8, as in
+-- Python), so only candidates travel; dedup.stored_candidates checks them again (and decides the
+-- rows signed before counts were kept). Ordered by id: ties go to the same article on every run.
 SELECT s.article_id, s.signature, a.text, a.cluster_id, k.shares_band, k.shared_keys
 FROM (
     SELECT article_id,
@@ -12,6 +13,8 @@ FROM (
     GROUP BY article_id) k
 JOIN core.article_signature s USING (article_id)
 JOIN core.article a USING (article_id)
-WHERE (k.shares_band OR k.shared_keys >= %(min_shared_keys)s)
+WHERE (k.shares_band OR k.shared_keys >= %(min_shared_keys)s AND (s.containment_keys IS NULL
+       -- dedup.containment_candidate, on the stored key count (same bar, same arithmetic)
+       OR k.shared_keys >= greatest(%(min_shared_keys)s, %(min_key_share)s::float8 * least(%(query_keys)s, s.containment_keys))))
   AND s.article_id <> %(article_id)s AND a.cluster_id IS NOT NULL
 ORDER BY s.article_id
