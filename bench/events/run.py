@@ -31,7 +31,6 @@ import json
 import os
 import re
 import resource
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "include"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from newsflow import compiled, events  # noqa: E402
+from newsflow import events  # noqa: E402
 from newsflow.actors import iso2_to_iso3  # noqa: E402
 from newsflow.events import LEGACY_TYPES, load_event_lexicon  # noqa: E402
 from newsflow.text import fold_for_match, strip_clitics  # noqa: E402
@@ -275,19 +274,7 @@ def throughput(texts: list[tuple[str, str]], passes: int = THROUGHPUT_PASSES) ->
     rates.sort()
     characters = sum(len(t) for t, _ in texts)
     return {"best": rates[-1], "median": rates[len(rates) // 2],
-            "chars_per_second": rates[-1] * characters / len(texts), "compiled": compiled.is_compiled(events)}
-
-
-def plain_throughput() -> dict | None:
-    """throughput() of the plain (uncompiled) modules, measured in a child process
-    right after this one's: the ratio shows what compiling gains on this machine now."""
-    environment = dict(os.environ, NEWSFLOW_COMPILED="0")
-    child = subprocess.run([sys.executable, __file__, "--throughput-only"], env=environment,
-                           capture_output=True, text=True, check=False)
-    if child.returncode != 0:
-        print(child.stderr, file=sys.stderr)
-        return None
-    return json.loads(child.stdout.strip().splitlines()[-1])
+            "chars_per_second": rates[-1] * characters / len(texts)}
 
 
 def pseudo_articles(folder: Path, english: Path, seed: Path | None, size: int = 15) -> list[tuple[str, str]]:
@@ -320,9 +307,6 @@ def main() -> int:
         return 0
     seed = root.parent / "seeds" / SEED_NAME
     seed = seed if seed.is_file() else None
-    if sys.argv[1:] == ["--throughput-only"]:
-        print(json.dumps(throughput(pseudo_articles(arabic_dir, english_file, seed))))
-        return 0
     baseline = KeywordBaseline()
 
     print(f"devdata: {root}; events are the mentions at or above event_cut {events.event_policy().cut} "
@@ -370,15 +354,9 @@ def main() -> int:
     speed = throughput(articles)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     per_second = speed["best"]
-    modules = "compiled modules" if speed["compiled"] else "plain modules (not compiled: make compiled)"
-    print(f"\nThroughput, {modules}: {per_second:.0f} articles/s, fastest of {THROUGHPUT_PASSES} passes "
+    print(f"\nThroughput: {per_second:.0f} articles/s, fastest of {THROUGHPUT_PASSES} passes "
           f"(median {speed['median']:.0f}; {speed['chars_per_second'] / 1000:.0f}k chars/s) "
           f"over {len(articles)} articles, one core; peak memory {peak_mb:.0f} MB")
-    if speed["compiled"]:
-        plain = plain_throughput()
-        if plain is not None:
-            print(f"  plain modules, same run: {plain['best']:.0f} articles/s (median {plain['median']:.0f}); "
-                  f"compiled / plain {per_second / plain['best']:.2f}x")
 
     print("\nGoals (held-out folds at the configured cut, mean over folds; the rest as measured above)")
     for label, key, name in (("Arabic ASSAULT detection F1", "ASSAULT", "ASSAULT F1"),

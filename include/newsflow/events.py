@@ -756,7 +756,7 @@ def coder_version() -> str:
     """Fingerprint of the event coder: the source of its modules and its data files (word lists,
     gazetteer additions, the confidence model). The warehouse records it per article, so a changed
     coder recodes stored articles and the events of all days come from one coder."""
-    from newsflow.compiled import SOURCE_DIR, source_digests
+    from newsflow.source import SOURCE_DIR, source_digests
 
     digest = hashlib.sha256()
     for name, module_digest in sorted(source_digests().items()):

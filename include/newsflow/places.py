@@ -28,7 +28,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from newsflow.compiled import SOURCE_DIR
+from newsflow.source import SOURCE_DIR
 from newsflow.text import BoundedMemo, PieceCache, fold_for_match, fold_with_offsets, folding_signature
 
 INDEX_VERSION = "places-8"

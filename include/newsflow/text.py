@@ -13,7 +13,7 @@ from array import array
 from itertools import accumulate, compress
 from typing import NamedTuple
 
-from newsflow.compiled import SOURCE_DIR
+from newsflow.source import SOURCE_DIR
 
 # Languages the detector is restricted to: each extra language costs memory
 # and slows detection, and the feeds carry only these.
@@ -258,8 +258,8 @@ def fold_for_match(text: str) -> str:
 def folding_signature() -> str:
     """What decides fold_for_match's output: the code and tables of the
     folding rules and the Unicode version. Indexes keyed on folded text are
-    rebuilt when it changes. The code is read as source text (the module may
-    run compiled): the sections from Arabic normalisation to tokens."""
+    rebuilt when it changes. The code is read as source text: the sections
+    from Arabic normalisation to tokens."""
     source = (SOURCE_DIR / "text.py").read_text(encoding="utf-8")
     parts = [source[source.index(_FOLDING_SECTION):source.index(_TOKENS_SECTION)]]
     parts += [repr(sorted(_ARABIC_TABLE.items())), _NEEDS_NFKC.pattern, _SPACE_LIKE, unicodedata.unidata_version]
