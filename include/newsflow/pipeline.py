@@ -335,15 +335,16 @@ def _store_signature(cur, article: dict) -> None:
 
     cur.execute("DELETE FROM core.article_lsh WHERE article_id = %s", (article["article_id"],))
     cur.execute("DELETE FROM core.article_signature WHERE article_id = %s", (article["article_id"],))
-    if "_signature" not in article:
+    fp = article.get("_fingerprint")
+    if fp is None:
         return
     cur.execute("INSERT INTO core.article_signature (article_id, signature, published_day, containment_keys)"
                 " VALUES (%s, %s, %s, %s)",
-                (article["article_id"], dedup.signature_to_bytes(article["_signature"]), article["_day"],
-                 len(article["_fingerprint"].containment_keys)))
+                (article["article_id"], dedup.signature_to_bytes(fp.signature), article["_day"],
+                 len(fp.containment_keys)))
     bulk_upsert(cur, "INSERT INTO core.article_lsh (band_key, article_id, published_day) VALUES %s"
-                     " ON CONFLICT DO NOTHING",
-                [(k, article["article_id"], article["_day"]) for k in set(article["_band_keys"])])
+                     " ON CONFLICT DO NOTHING",  # band and containment keys
+                [(k, article["article_id"], article["_day"]) for k in set(fp.index_keys)])
 
 
 def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
@@ -378,8 +379,6 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     }
     if text:
         article["_fingerprint"] = dedup.fingerprint(text)
-        article["_signature"] = article["_fingerprint"].signature
-        article["_band_keys"] = article["_fingerprint"].index_keys  # band and containment keys
         article["_day"] = (_utc(published) if published else page["fetched_at"]).date()
     if latest == 0:
         _assign_cluster(cur, article)
