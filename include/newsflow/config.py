@@ -72,15 +72,20 @@ def feeds_path() -> Path:
     return Path(os.environ.get("NEWSFLOW_FEEDS_FILE", CONFIG_DIR / "feeds.yaml"))
 
 
+def _read_yaml(path: Path, what: str):
+    """The parsed YAML of a configuration file; ConfigError when it is missing or malformed."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
 def load_feeds(path: str | Path | None = None, *, enabled_only: bool = False) -> list[Feed]:
     """Read and validate the feeds file; raise ConfigError naming the bad entry."""
     path = Path(path) if path else feeds_path()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: feeds file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    doc = _read_yaml(path, "feeds")
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):
         raise ConfigError(f"{path}: expected a top-level 'feeds:' list")
     feeds = [_validate_feed(e, i, path) for i, e in enumerate(doc["feeds"])]
@@ -108,12 +113,7 @@ class EventPolicy:
 
 def load_settings_file(path: Path, what: str, fields: set[str]) -> dict:
     """A settings file: a YAML mapping with no field outside `fields`; ConfigError says what is wrong."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: {what} settings file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    doc = _read_yaml(path, f"{what} settings")
     if not isinstance(doc, dict):
         raise ConfigError(f"{path}: expected a mapping with {', '.join(sorted(fields))}")
     unknown = set(doc) - fields
