@@ -23,7 +23,7 @@ import psycopg2
 import pytest
 
 from newsflow.config import ConfigError
-from newsflow.ops import OpsSettings, connect_bi, load_ops_settings, overview, source_health
+from newsflow.ops import OpsSettings, connect_bi, load_ops_settings, source_health
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = json.loads((ROOT / "include" / "replay" / "manifest.json").read_text(encoding="utf-8"))

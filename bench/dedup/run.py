@@ -657,7 +657,7 @@ def main(argv=None) -> int:
     print(f"originals: {len(originals)} ({', '.join(f'{n} {s}' for s, n in sources.items())}), "
           f"copies: {len(copies)}, negative pairs: {len(negatives)}, seed {args.seed}")
     twin_pairs = sorted({tuple(sorted((a, b))) for a, linked_to in twins.items() for b in linked_to})
-    print(f"originals that are copies already (left out of scoring): "
+    print("originals that are copies already (left out of scoring): "
           + (", ".join(f"{originals[a].name} ~ {originals[b].name}" for a, b in twin_pairs) or "none"))
     c = config.containment
     print(f"settings: num_perm={config.num_perm} shingle={config.shingle_size} bands={config.bands} "

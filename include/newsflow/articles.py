@@ -30,7 +30,6 @@ import json
 import os
 import re
 import unicodedata
-from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
