@@ -408,6 +408,10 @@ def test_background_act_of_an_earlier_year_is_not_dated_on_the_publication_day()
     text = "وكان مجلس الأمن قد دعا عام 2015 إلى إجراء محادثات سلام بين الطرفين."
     requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
     assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
+    # "سنة" (year) as well as "عام": the marker is read in the folded text, where ة is ه.
+    text = "وكان مجلس الأمن قد دعا سنة 2015 إلى إجراء محادثات سلام بين الطرفين."
+    requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
+    assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
     # A year as a start ("since 2016") does not date the act: it stays on its day.
     text = "وشنت الطائرات غارات على المدينة أمس لأول مرة منذ عام 2016."
     strikes = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ASSAULT"]
