@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -162,6 +165,65 @@ def test_mojibake_and_wrong_declared_charset_bytes():
     assert "Café résumé" in result["text"] and result["title"] == "Café owners protest"
     doubly_encoded = html.encode("utf-8").decode("latin-1").encode("utf-8")  # classic mojibake "CafÃ©"
     assert "Café résumé" in extract_article(doubly_encoded)["text"]
+
+
+def _badness_characters() -> set[str]:
+    """Every non-ASCII character some part of ftfy's mojibake pattern can match (negated sets aside)."""
+    import re._constants as op
+    import re._parser as parser
+
+    from ftfy.badness import BADNESS_RE
+
+    found = set()
+
+    def walk(items):
+        for kind, value in items:
+            if kind is op.LITERAL:
+                found.add(value)
+            elif kind is op.IN and not any(k is op.NEGATE for k, _ in value):
+                for k, v in value:
+                    found.update([v] if k is op.LITERAL else range(v[0], v[1] + 1) if k is op.RANGE else [])
+            elif kind is op.SUBPATTERN:
+                walk(value[3])
+            elif kind is op.BRANCH:
+                for branch in value[1]:
+                    walk(branch)
+            elif kind in (op.MAX_REPEAT, op.MIN_REPEAT):
+                walk(value[2])
+
+    walk(parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags))
+    return {chr(code) for code in found if code > 127}
+
+
+def test_the_mojibake_hint_holds_whatever_ftfy_could_call_bad():
+    """clean_text skips ftfy when the hint finds nothing: the hint must find every text ftfy's
+    own test calls bad (checked on every pair of its characters in context and on random strings)."""
+    import random
+
+    from ftfy.badness import is_bad
+
+    from newsflow.articles import _MOJIBAKE_CHARS, _MOJIBAKE_HINT
+
+    characters = _badness_characters()
+    assert characters == {c for c in map(chr, range(128, 0x10000)) if re.fullmatch(f"[{_MOJIBAKE_CHARS}]", c)}
+    alphabet = sorted(characters) + list("aZz .,?!\n1") + ["\xa0", "\u0627"]
+    missed = [text for a in alphabet for b in alphabet for text in (a + b, "a" + a + b, a + b + " ", " " + a + b)
+              if is_bad(text) and not _MOJIBAKE_HINT.search(text)]
+    rng = random.Random(11)
+    for _ in range(50000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        if is_bad(text) and not _MOJIBAKE_HINT.search(text):
+            missed.append(text)
+    assert missed == []
+    assert _MOJIBAKE_HINT.search("doesnÃ¢â‚¬â„¢t") and is_bad("doesnÃ¢â‚¬â„¢t")  # the hint does fire
+
+
+def test_clean_text_leaves_ftfy_unloaded_for_text_without_mojibake_characters():
+    code = ("import sys; from newsflow.articles import clean_text; "
+            "assert clean_text('Les élèves d\u2019Alep » قالت الوزارة') == 'Les élèves d\u2019Alep » قالت الوزارة'; "
+            "print('ftfy' in sys.modules); print(clean_text('CafÃ© rÃ©sumÃ©')); print('ftfy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:3] == ["False", "Café résumé", "True"]
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01\x02\xff\xfe", "just some words, no markup", b"<<<>>>"])

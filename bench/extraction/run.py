@@ -12,8 +12,9 @@ Sets (read from ``../shared/devdata/extraction``; override the devdata root with
 - the Al Jazeera pages of the replay fixtures (``include/replay/manifest.json``): exact bodies.
 
 Every page where newsflow scores below plain trafilatura is listed with both scores.  The guard
-that lets a site rule's body give way to the generic one (``guard`` in sites.yaml) is scored on
-5 folds by site: thresholds chosen on 4 folds, scored on the fifth.  Speed: the two extractors
+that lets a site rule's body give way to the generic one (``guard`` in sites.yaml), and the share
+under which newsflow's body gives way to trafilatura's of the page as published
+(``guard.published_share``), are scored on 5 folds by site: chosen on 4 folds, scored on the fifth.  Speed: the two extractors
 alternate page by page (taking turns at going first), and separately each runs in a fresh process
 over the fundus pages, start-up, imports and models included (the whole-process ratio).
 
@@ -112,6 +113,7 @@ def load_fundus(root: Path) -> list[dict]:
             "name": name, "url": meta.get("url"), "publisher": meta.get("publisher", ""),
             "html": gzip.decompress((base / "test_data" / name).read_bytes()), "headers": None,
             "body": body, "title": meta.get("title"), "date": meta.get("publishing_date"), "group": meta.get("publisher", ""),
+            "set": "fundus",
             "wire": meta.get("publisher") in WIRE_PUBLISHERS, "arabic": is_arabic(body),
         })
     return pages
@@ -134,7 +136,7 @@ def load_replay() -> list[dict]:
             continue
         sidecar = path.with_name(path.name + ".headers.json")
         headers = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-        pages.append({"name": entry["url"], "url": entry["url"], "publisher": "AlJazeera", "group": host,
+        pages.append({"name": entry["url"], "url": entry["url"], "publisher": "AlJazeera", "group": host, "set": "replay",
                       "html": path.read_bytes(),
                       "headers": headers, "body": entry["body"], "title": entry["title"],
                       "date": entry["published_at"], "kind": entry.get("kind", "article"),
@@ -149,7 +151,7 @@ def load_trafilatura_eval(root: Path) -> list[dict]:
     pages = []
     for key, entry in json.loads((base / "evaldata.json").read_text(encoding="utf-8")).items():
         url = key if key.startswith("http") else None
-        pages.append({"name": entry["file"], "url": url, "headers": None,
+        pages.append({"name": entry["file"], "url": url, "headers": None, "set": "trafilatura_eval",
                       "group": re.sub(r"^(https?://)?(www\.)?([^/]+).*$", r"\3", key) if url else key.split("::")[-1],
                       "html": gzip.decompress((base / "html" / (entry["file"] + ".gz")).read_bytes()),
                       "with": entry.get("with") or [], "without": entry.get("without") or []})
@@ -163,6 +165,7 @@ def load_readability(root: Path) -> list[dict]:
     pages = []
     for name, truth in sorted(json.loads((base / "ground-truth.json").read_text(encoding="utf-8")).items()):
         pages.append({"name": name, "url": "http://fakehost/test/page.html", "headers": None, "group": name,
+                      "set": "readability",
                       "html": gzip.decompress((base / "pages" / name / "source.html.gz").read_bytes()),
                       "body": truth["articleBody"], "title": truth.get("title"), "date": truth.get("publishedTime"),
                       "byline": truth.get("byline"), "lang": truth.get("lang"), "wire": False, "arabic": False})
@@ -215,6 +218,8 @@ def run_both(pages: list[dict], metadata: bool) -> tuple[list[dict], list[dict],
             meta = trafilatura.bare_extraction(page["html"], url=page["url"], with_metadata=True)
             plain.update(title=getattr(meta, "title", None), date=getattr(meta, "date", None),
                          byline=getattr(meta, "author", None), language=getattr(meta, "language", None))
+        if "as_published" in trace:
+            as_published_bodies(page, trace)
         plain_results.append(plain)
         ours_results.append({"text": ours["text"], "title": ours["title"], "date": ours["published_at"],
                              "byline": ", ".join(ours["authors"]), "language": ours["language"], "kind": ours["kind"],
@@ -395,7 +400,51 @@ def losses(pages: list[dict], plain: list[dict], ours: list[dict]) -> tuple[int,
     return better, len(rows), same
 
 
-def guard_folds(traced: list[tuple[dict, dict]], folds: int = 5) -> None:
+def mean(values: list[float]) -> float:
+    return sum(values) / max(1, len(values))
+
+
+def spread(values: list[float]) -> float:
+    return (sum((x - mean(values)) ** 2 for x in values) / max(1, len(values))) ** 0.5
+
+
+def fold_choice(rows: list[tuple[dict, dict]], grid: list, score_of, tie, configured, describe,
+                folds: int = 5) -> list:
+    """k-fold choice of a setting: folds by site (``page["group"]``); on each fold the setting of
+    ``grid`` with the best mean ``score_of(setting, page, trace)`` over the other folds (ties to the
+    largest ``tie(setting)``) is scored on the held-out fold, next to the ``configured`` setting.
+    Prints mean and spread over folds, and per set (``page["set"]``) the held-out pages' mean under
+    the chosen settings and under the configured one.  Returns the settings chosen."""
+    score = lambda setting, part: mean([score_of(setting, page, trace) for page, trace in part])  # noqa: E731
+    groups = sorted({page["group"] for page, _ in rows})
+    fold_of = {group: i % folds for i, group in enumerate(groups)}
+    held, chosen, configured_held, per_set = [], [], [], {}
+    for fold in range(folds):
+        train = [row for row in rows if fold_of[row[0]["group"]] != fold]
+        test = [row for row in rows if fold_of[row[0]["group"]] == fold]
+        if not test:
+            continue
+        best = max(grid, key=lambda setting: (round(score(setting, train), 6), tie(setting)))
+        chosen.append(best)
+        held.append(score(best, test))
+        configured_held.append(score(configured, test))
+        for page, trace in test:
+            per_set.setdefault(page["set"], []).append((score_of(best, page, trace),
+                                                        score_of(configured, page, trace)))
+    print(f"  {len(rows)} pages of {len(groups)} sites; {len(held)} folds by site")
+    print(f"  held-out score, chosen on the other folds: mean {mean(held):.4f} spread {spread(held):.4f}; "
+          f"chosen {[describe(setting) for setting in chosen]}")
+    print(f"  held-out score, configured ({describe(configured)}): "
+          f"mean {mean(configured_held):.4f} spread {spread(configured_held):.4f}")
+    for name, pairs in sorted(per_set.items()):
+        ours, theirs = mean([a for a, _ in pairs]), mean([b for _, b in pairs])
+        changed = sum(abs(a - b) > 1e-9 for a, b in pairs)
+        print(f"    {name} ({len(pairs)} pages): held-out {ours:.4f}, configured {theirs:.4f} "
+              f"({ours - theirs:+.4f}, {changed} pages differ)")
+    return chosen
+
+
+def guard_folds(traced: list[tuple[dict, dict]]) -> None:
     """k-fold view of the guard's thresholds on the pages where a site rule and the generic body
     competed: folds by site, thresholds chosen on the other folds, scored on the held-out one."""
     from newsflow.articles import BodyGuard, load_rules
@@ -407,39 +456,27 @@ def guard_folds(traced: list[tuple[dict, dict]], folds: int = 5) -> None:
     shares = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
     growths = [1.5, 2.0, 3.0, 5.0, 1000.0]
     grid = [BodyGuard(min_share=s, max_growth=g, min_words=configured.min_words) for s in shares for g in growths]
+    for page, trace in traced:  # each body scored once
+        trace.setdefault("rule_score", page_score(page, trace["rule"]))
+        trace.setdefault("generic_score", page_score(page, trace["generic"]))
+
+    def score_of(guard, page, trace) -> float:
+        kept = guard.keeps_rule(trace["rule_words"], trace["generic_words"])
+        return trace["rule_score"] if kept else trace["generic_score"]
 
     def score(guard, rows) -> float:
-        values = [page_score(page, trace["rule"] if guard.keeps_rule(trace["rule_words"], trace["generic_words"])
-                             else trace["generic"]) for page, trace in rows]
-        return sum(values) / max(1, len(values))
+        return mean([score_of(guard, page, trace) for page, trace in rows])
 
-    groups = sorted({page["group"] for page, _ in traced})
-    fold_of = {group: i % folds for i, group in enumerate(groups)}
-    held, chosen_list, configured_held = [], [], []
-    for fold in range(folds):
-        train = [row for row in traced if fold_of[row[0]["group"]] != fold]
-        test = [row for row in traced if fold_of[row[0]["group"]] == fold]
-        if not test:
-            continue
-        # ties go to the loosest guard (the rule kept most often): the guard must earn its place
-        best = max(grid, key=lambda g: (round(score(g, train), 6), -g.min_share, g.max_growth))
-        chosen_list.append(best)
-        held.append(score(best, test))
-        configured_held.append(score(configured, test))
-    mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
-    spread = lambda xs: (sum((x - mean(xs)) ** 2 for x in xs) / len(xs)) ** 0.5  # noqa: E731
-    always = BodyGuard(min_share=0.0, max_growth=1e9)
-    never = BodyGuard(min_share=1.1, max_growth=1.0)
-    print(f"  {len(traced)} pages of {len(groups)} sites with a rule; {len(held)} folds by site")
     ratios = sorted(t["rule_words"] / t["generic_words"] for _, t in traced if t["generic_words"] >= configured.min_words)
     if ratios:
         print(f"  rule words / generic words where the generic body has {configured.min_words}+ words: "
               f"min {ratios[0]:.2f}, median {ratios[len(ratios) // 2]:.2f}, max {ratios[-1]:.2f}")
-    print(f"  held-out score, thresholds chosen on the other folds: mean {mean(held):.4f} spread {spread(held):.4f}; "
-          f"chosen {[(g.min_share, g.max_growth) for g in chosen_list]}")
-    print(f"  held-out score, configured guard (min_share {configured.min_share}, max_growth {configured.max_growth}): "
-          f"mean {mean(configured_held):.4f} spread {spread(configured_held):.4f}")
-    for group in groups:  # a site whose own rule reads its pages worse than the generic body
+    # ties go to the loosest guard (the rule kept most often): the guard must earn its place
+    fold_choice(traced, grid, score_of, lambda g: (-g.min_share, g.max_growth), configured,
+                lambda g: f"min_share {g.min_share}, max_growth {g.max_growth}")
+    always = BodyGuard(min_share=0.0, max_growth=1e9)
+    never = BodyGuard(min_share=1.1, max_growth=1.0)
+    for group in sorted({page["group"] for page, _ in traced}):  # a site whose own rule reads its pages worse
         rows = [(page, trace) for page, trace in traced if page["group"] == group]
         if score(always, rows) < score(never, rows) - 1e-9:
             print(f"  site rule below the generic body on its own pages: {group} ({len(rows)} pages, "
@@ -447,6 +484,51 @@ def guard_folds(traced: list[tuple[dict, dict]], folds: int = 5) -> None:
     print(f"  all pages: rule always kept {score(always, traced):.4f}, configured {score(configured, traced):.4f}, "
           f"generic always {score(never, traced):.4f}; rule given up on "
           f"{sum(not t['kept'] for _, t in traced)} pages")
+
+
+def as_published_bodies(page: dict, trace: dict) -> None:
+    """Score both bodies the check against the page as published could give (untimed): newsflow's
+    kept (share 0: never falls back) and trafilatura's of the page as published (a share no word
+    count reaches: falls back whenever that body has words)."""
+    from dataclasses import replace
+
+    from newsflow import articles
+
+    rules = articles.load_rules()
+    seen = trace["as_published"]
+    for key, share in (("kept_score", 0.0), ("published_score", 1e9)):
+        forced = replace(rules, guard=replace(rules.guard, published_share=share))
+        seen[key] = page_score(page, articles._extract(page["html"], page["url"], page["headers"], None, forced)["text"])
+
+
+def as_published_folds(checked: list[tuple[dict, dict]]) -> None:
+    """k-fold choice of ``published_share`` over the pages where the check ran (ties to the share
+    that falls back least), and every page where the two bodies score differently."""
+    from newsflow.articles import load_rules
+
+    if not checked:
+        print("  no page was checked against the page as published")
+        return
+    configured = load_rules().guard.published_share
+
+    def score_of(share, page, trace) -> float:
+        seen = trace["as_published"]
+        falls_back = seen["ours_words"] < share * seen["published_words"]
+        return seen["published_score"] if falls_back else seen["kept_score"]
+
+    differ = [(t["as_published"], p) for p, t in checked
+              if abs(t["as_published"]["kept_score"] - t["as_published"]["published_score"]) > 1e-9]
+    print(f"  checked {len(checked)} pages; the two bodies score differently on {len(differ)}:")
+    for seen, page in sorted(differ, key=lambda row: row[0]["ours_words"] / max(1, row[0]["published_words"])):
+        print(f"    words {seen['ours_words']} / {seen['published_words']} "
+              f"= {seen['ours_words'] / max(1, seen['published_words']):.2f}: "
+              f"kept {seen['kept_score']:.3f}, as published {seen['published_score']:.3f}"
+              f"{' (falls back)' if seen['fell_back'] else ''} {page['set']} {page['name']}")
+    grid = [round(0.1 * i, 1) for i in range(11)]
+    fold_choice(checked, grid, score_of, lambda share: -share, configured, lambda share: f"share {share}")
+    print(f"  all checked pages: never {mean([score_of(0.0, p, t) for p, t in checked]):.4f}, "
+          f"configured {mean([score_of(configured, p, t) for p, t in checked]):.4f}, "
+          f"always {mean([score_of(1e9, p, t) for p, t in checked]):.4f}")
 
 
 def compare(pages: list[dict], metadata: bool, scorer, traced: list, line) -> tuple:
@@ -554,7 +636,9 @@ def main() -> int:
             print("\nAl Jazeera replay fixtures: include/replay/manifest.json not found, skipped")
 
     print("\nsite rule against the generic body (guard in sites.yaml), 5 folds by site")
-    guard_folds(traced)
+    guard_folds([(page, trace) for page, trace in traced if "rule_words" in trace])
+    print("\nnewsflow's body against trafilatura's of the page as published (guard.published_share), 5 folds by site")
+    as_published_folds([(page, trace) for page, trace in traced if "as_published" in trace])
     print(f"\n{sum(met)}/{len(met)} goals met")
     return 0
 

@@ -55,6 +55,21 @@ _TITLE_SOURCES = ("headline", "og", "twitter", "h1", "document")  # generic orde
 _BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Every non-ASCII character that ftfy's mojibake test (ftfy.badness.BADNESS_RE, ftfy 6.3) can
+# match.  Each of that test's patterns needs two of them side by side, a C1 control, Œ/œ, or
+# Â/Ã before a space: text with none of these cannot look bad to ftfy, so ftfy is neither
+# imported nor run for it (tests check both facts against the installed ftfy).
+_MOJIBAKE_CHARS = (
+    "\u0080-\u00fc\u0100-\u0107\u010c-\u0113\u0116-\u011b\u011e\u011f\u0122\u0123\u012a\u012b"
+    "\u012f\u0130\u0136\u0137\u0139-\u013e\u0141-\u0143\u0145\u0147\u014c\u0150\u0152\u0153\u0155"
+    "\u0158\u015a\u015b\u015e-\u0162\u0164\u0165\u016a\u016e\u0170\u0172\u0178-\u017e\u0192\u02c6"
+    "\u02c7\u02d8\u02db-\u02dd\u0384-\u0386\u0388-\u038a\u038c\u038e\u038f\u0391-\u03c9"
+    "\u0401-\u045f\u0490\u0491\u2013-\u2015\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u2044\u20a7\u20ac\u2116\u2122\u2202\u2206\u220f\u2211\u221a\u221e\u2229\u222b"
+    "\u2248\u2260\u2261\u2264\u2265\u2310\u2502\u250c\u2510\u2518\u251c\u2524\u252c\u253c"
+    "\u2550-\u256c\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca\uf8ff\ufb01\ufb02\ufffd"
+)
+_MOJIBAKE_HINT = re.compile(f"[{_MOJIBAKE_CHARS}]{{2}}|[\\x80-\\x9f\\u0152\\u0153]|[\\u00c2\\u00c3] ")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre")
 _ARTICLE_TYPES = ("LiveBlogPosting", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "Article", "BlogPosting",
@@ -115,10 +130,13 @@ class BodyGuard:
     """When a site rule's body gives way to the generic one (trafilatura plus the generic rules):
     the rule's body counts fewer than ``min_share`` of the generic body's words (its container
     no longer matches, or holds a part of the story), or more than ``max_growth`` times them
-    while the generic body has at least ``min_words`` words (its container holds the page)."""
+    while the generic body has at least ``min_words`` words (its container holds the page).
+    ``published_share``: trafilatura's body of the page as published replaces newsflow's when
+    newsflow's has fewer than this share of its words (``_AsPublished``)."""
     min_share: float = 0.3
     max_growth: float = 3.0
     min_words: int = 50
+    published_share: float = 0.3
 
     def keeps_rule(self, rule_words: int, generic_words: int) -> bool:
         if rule_words < self.min_share * generic_words or rule_words == 0 < generic_words:
@@ -224,11 +242,14 @@ def _parse_day(value, where: str) -> date | None:
 def _parse_guard(raw, where: str) -> BodyGuard:
     if raw is None:
         return BodyGuard()
-    if not isinstance(raw, dict) or set(raw) - {"min_share", "max_growth", "min_words"}:
-        raise ConfigError(f"{where}: expected a mapping with keys among min_share, max_growth, min_words")
+    keys = ("min_share", "max_growth", "min_words", "published_share")
+    if not isinstance(raw, dict) or set(raw) - set(keys):
+        raise ConfigError(f"{where}: expected a mapping with keys among {', '.join(keys)}")
     guard = BodyGuard(**raw)
-    if not (isinstance(guard.min_share, (int, float)) and 0 <= guard.min_share <= 1):
-        raise ConfigError(f"{where}.min_share: expected a number from 0 to 1, got {guard.min_share!r}")
+    for key in ("min_share", "published_share"):
+        value = getattr(guard, key)
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1):
+            raise ConfigError(f"{where}.{key}: expected a number from 0 to 1, got {value!r}")
     if not (isinstance(guard.max_growth, (int, float)) and guard.max_growth >= 1):
         raise ConfigError(f"{where}.max_growth: expected a number of at least 1, got {guard.max_growth!r}")
     if not (isinstance(guard.min_words, int) and guard.min_words >= 0):
@@ -359,12 +380,13 @@ def clean_text(text: str) -> str:
     """Repair mojibake, fold Arabic presentation forms, drop bidi marks, tidy spaces per line."""
     if not text:
         return ""
-    from ftfy import fix_text
-    from ftfy.badness import is_bad
+    if not text.isascii() and _MOJIBAKE_HINT.search(text):  # the cheap checks first: most pages need no repair
+        from ftfy import fix_text
+        from ftfy.badness import is_bad
 
-    if not text.isascii() and is_bad(text):  # the cheap checks first: most pages need no repair
-        text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
-                        normalization="NFC")
+        if is_bad(text):
+            text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                            normalization="NFC")
     text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _BIDI_MARKS.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
@@ -744,7 +766,7 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     _drop_link_lists(tree)
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
-        extracted = as_published.unless_lost(extracted, guard)
+        extracted = as_published.unless_lost(extracted, guard.published_share)
     if site is None or not site.shapes_body:
         return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), site)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
@@ -752,7 +774,7 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     plain = finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=False), None)
     kept = guard.keeps_rule(_word_count(ruled[0]), _word_count(plain[0]))
     if not kept and rule_lines:  # the generic body takes over: now it must be whole
-        extracted = as_published.unless_lost(extracted, guard)
+        extracted = as_published.unless_lost(extracted, guard.published_share)
     generic = None if kept and trace is None else \
         finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), None)
     if trace is not None:
@@ -769,12 +791,13 @@ class _AsPublished:
     headers: dict | None
     url: str | None
     paragraph_chars: int  # text of the page's long paragraphs as published
+    trace: dict | None = None  # receives what the check saw (benchmarks choose ``share`` with it)
 
-    def unless_lost(self, extracted: list[str], guard: BodyGuard) -> list[str]:
+    def unless_lost(self, extracted: list[str], share: float) -> list[str]:
         """trafilatura's lines from the page as published instead of ``extracted`` (from the page
         without boilerplate elements) when these hold under half the page's paragraph text and
-        fewer than ``guard.min_share`` of the words the page as published gives (a short body is
-        checked whatever the page holds, below 500 characters: its story may not be in <p> elements)."""
+        fewer than ``share`` of the words the page as published gives (a short body is checked
+        whatever the page holds, below 500 characters: its story may not be in <p> elements)."""
         if sum(map(len, extracted)) >= max(500, 0.5 * self.paragraph_chars):
             return extracted  # the usual case: no second run
         import trafilatura
@@ -782,7 +805,12 @@ class _AsPublished:
         tree, _ = _parse(self.html, self.headers)
         published = (trafilatura.extract(tree, fast=False, **_trafilatura_options(self.url)) or "").splitlines() \
             if tree is not None else []
-        return published if _word_count(extracted) < guard.min_share * _word_count(published) else extracted
+        ours_words, published_words = _word_count(extracted), _word_count(published)
+        falls_back = ours_words < share * published_words
+        if self.trace is not None:
+            self.trace["as_published"] = {"ours_words": ours_words, "published_words": published_words,
+                                          "fell_back": falls_back}
+        return published if falls_back else extracted
 
 
 def _word_count(lines: list[str]) -> int:
@@ -1133,9 +1161,11 @@ def _parse(html: str | bytes, headers: dict | None):
     return (tree, None) if tree is not None else (None, "HTML could not be parsed")
 
 
-def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: dict | None = None) -> dict:
-    """``trace``, when a dict, receives the candidate bodies (benchmarks tune the guard with it)."""
-    rules = load_rules()
+def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: dict | None = None,
+             rules: Rules | None = None) -> dict:
+    """``trace``, when a dict, receives the candidate bodies and what the check against the page as
+    published saw (benchmarks tune the guard with it); ``rules`` replace the configured ones."""
+    rules = rules or load_rules()
     tree, error = _parse(html, headers)
     if tree is None:
         return _empty_result(url, error)
@@ -1185,7 +1215,7 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
         lines, agencies = finish([line for post in posts for line in [post["title"], *post["text"].splitlines()]
                                   if line], site)
     else:
-        as_published = _AsPublished(html, headers, url, page_chars)
+        as_published = _AsPublished(html, headers, url, page_chars, trace)
         lines, agencies = _body(tree, url, main, meta, site, kind, rules.guard, finish, trace, as_published)
         if kind == "video":
             # a video by its metadata alone: an article with a video on top when the body has the
