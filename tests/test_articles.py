@@ -450,6 +450,26 @@ def test_removed_elements_never_cost_the_story():
     assert all(s in result["text"] for s in STORY_LONG)
 
 
+def test_the_share_that_lets_the_page_as_published_win_is_configured():
+    from dataclasses import replace
+
+    from newsflow.articles import _extract
+
+    html = page("<h1>Floods close schools</h1><div class='story social-sharing-on'>"
+                + "".join(f"<p>{s}</p>" for s in STORY_LONG) + "</div>")
+    rules = load_rules()
+    assert rules.guard.published_share == parse_rules({"guard": {"published_share": 0.3}}).guard.published_share
+    seen = {}
+    default = _extract(html, "https://www.example.com/floods", None, seen)
+    assert seen["as_published"]["fell_back"] and seen["as_published"]["ours_words"] < seen["as_published"]["published_words"]
+    never = _extract(html, "https://www.example.com/floods", None, {},
+                     replace(rules, guard=replace(rules.guard, published_share=0.0)))
+    assert all(s in default["text"] for s in STORY_LONG) and not all(s in never["text"] for s in STORY_LONG)
+    for bad in (1.5, -0.1, True, "0.3"):
+        with pytest.raises(ConfigError, match="published_share"):
+            parse_rules({"guard": {"published_share": bad}})
+
+
 def test_language_is_the_declared_one_unless_the_script_says_arabic():
     czech = ["Povodně zasáhly v úterý deltu řeky a tisíce rodin musely opustit své domovy.",
              "Místní úřady otevřely nouzová útočiště ve třech školách a ve sportovní hale.",
