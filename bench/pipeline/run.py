@@ -223,10 +223,45 @@ def _started(_: int) -> float:
     return _peak_mb()
 
 
+class Profiled:
+    """A task function run under cProfile, its statistics written to `folder` (one file per call)."""
+
+    def __init__(self, function, folder: str):
+        self.function, self.folder = function, folder
+
+    def __call__(self, batch):
+        import cProfile
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(self.function, batch)
+        finally:
+            profile.dump_stats(os.path.join(self.folder, f"{self.function.__name__}-{uuid.uuid4().hex}.prof"))
+
+
+def print_profile(folder: str, name: str, top: int = 25) -> None:
+    """The stage's calls merged over its task processes, by cumulative time."""
+    import io
+    import pstats
+
+    files = sorted(str(p) for p in Path(folder).glob(f"{name}-*.prof"))
+    if not files:
+        return
+    out = io.StringIO()
+    stats = pstats.Stats(*files, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    print(f"--- profile of {name} ({len(files)} task calls) ---")
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip() and ".prof" not in line))
+
+
+PROFILE_DIR: str | None = None  # --profile: each stage's task calls run under cProfile
+
+
 def run_stage(function, batches: list, workers: int) -> tuple[float, list[dict]]:
     """Run the batches on `workers` fresh interpreters (as task processes are: peak RSS is the
     task's own). Timed from when every worker has started and warmed up: the steady throughput; the
     start-up cost per task process is printed apart (startup_seconds)."""
+    if PROFILE_DIR and workers == 1:  # the one-worker pass of each stage is profiled
+        function = Profiled(function, PROFILE_DIR)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_warm_up) as pool:
         begin = time.perf_counter()
@@ -349,6 +384,8 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
     if not DEVDATA.is_dir():
         print(f"bench/pipeline: {DEVDATA} is missing (the dev data); nothing measured", file=sys.stderr)
@@ -359,6 +396,10 @@ def main() -> int:
     from newsflow.replay import ReplayServer
 
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-pipeline-"))
+    if args.profile:
+        global PROFILE_DIR
+        PROFILE_DIR = str(work / "profiles")
+        os.makedirs(PROFILE_DIR)
     planted = build_corpus(work, args.articles, args.feeds)
     pages = sorted(str(p) for p in (work / "sites").rglob("article-*"))
     server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
@@ -443,6 +484,9 @@ def main() -> int:
               f" on {os.cpu_count()} cores")
         print(f"task process start-up (import and warm-up): {min(STARTUP):.1f}-{max(STARTUP):.1f}s,"
               f" left out of the stage times (a mapped task of {args.batch} pages pays it once)")
+        if PROFILE_DIR:  # the profiler slows the stages: compare figures of runs without --profile
+            for task in (task_ingest, task_extract, task_events, task_dedup, task_daily):
+                print_profile(PROFILE_DIR, task.__name__)
         print(f"pipeline: {args.articles} articles, whole {whole_rate:.1f}/s ({whole_rate / plain_rate:.2f}x plain"
               f" trafilatura), extract {extract_rate:.1f}/s, events {events_rate:.1f}/s, dedup {dedup_rate:.1f}/s,"
               f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")
