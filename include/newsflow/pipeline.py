@@ -727,7 +727,10 @@ def daily(day: date, revisit_days: int = 2) -> dict:
     configured event cut (see code_events), so a re-run after a change of the cut counts the new
     events. Raises DataCheckError when a check fails, after recording every check's outcome.
     """
-    params = {"day_from": day - timedelta(days=revisit_days), "day_to": day}
+    day_from = day - timedelta(days=revisit_days)
+    params = {"day_from": day_from, "day_to": day,  # and the days' UTC bounds, for indexed range reads
+              "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
+              "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
     policy = load_event_policy()
     with transaction() as conn, conn.cursor() as cur:
         reflagged = apply_event_cut(cur, policy)
