@@ -339,6 +339,15 @@ INSERT INTO core.event_mention SELECT md5(mention_id::text || %(tag)s)::uuid, ev
 """
 
 
+def table_bytes(url: str) -> list[tuple[str, int]]:
+    """Bytes of each warehouse table with its indexes and TOAST, largest first."""
+    import psycopg2
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT schemaname || '.' || tablename, pg_total_relation_size(format('%I.%I', schemaname, tablename))"
+                    " FROM pg_tables WHERE schemaname IN ('raw', 'core', 'mart') ORDER BY 2 DESC")
+        return cur.fetchall()
+
+
 def add_history(url: str, copies: int) -> None:
     since = INGEST_END - timedelta(days=DAYS + 30)  # the corpus itself, not earlier copies
     for k in range(1, copies + 1):
@@ -463,6 +472,8 @@ def main() -> int:
         daily_s, results = run_stage(task_daily, [days], 1)
         peaks["daily"] = results[0]["peak_mb"]
         size = scalar(url, "SELECT pg_database_size(current_database())") - empty_bytes
+        by_table = table_bytes(url)
+        html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
         marts_1x = time_marts()
         add_history(url, HISTORY_COPIES)
@@ -479,6 +490,9 @@ def main() -> int:
               f" extraction {extract_rate / plain_rate:.2f}x of it")
         print(f"warehouse: {size / max(articles, 1) * 1000 / 1e6:.1f} MB per 1,000 articles"
               f" (raw HTML compressed, text, events, indexes)")
+        print("bytes per article by table (with its indexes and TOAST): " + ", ".join(
+            f"{name} {b / max(articles, 1) / 1024:.1f} KB" for name, b in by_table[:8])
+            + f"; of raw.page, gzip HTML {html_bytes / max(articles, 1) / 1024:.1f} KB")
         print("peak RSS per task process (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
         print(f"mapped stages (extract + events): {args.workers} workers {mapped_scaling:.2f}x one worker"
               f" on {os.cpu_count()} cores")
