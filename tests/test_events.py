@@ -847,3 +847,22 @@ def test_a_changed_actor_word_list_changes_the_coder_version(tmp_path, monkeypat
     grammar = copy / "data" / "actors" / "grammar.yaml"
     grammar.write_text(grammar.read_text(encoding="utf-8").replace("[في]", "[في, داخل]", 1), encoding="utf-8")
     assert version() != before
+
+
+def test_a_bare_an_is_no_according_to_but_naqlan_an_is():
+    """"نقلا عن" (according to) is one phrase: a bare "عن" ("released ... عن the prisoners") leaves
+    the actor after it the target, while "نقلا عن" still marks who tells of the act."""
+    (release,) = extract_events("أفرجت السلطات الإسرائيلية عن الأسرى الفلسطينيين.", "ar", PUBLISHED)
+    assert release["actor1"]["code"] == "ISRGOV" and release["actor2"]["code"] == "PSECVL"
+    (concession,) = extract_events("تنازلت الحكومة عن المعارضة.", "ar", PUBLISHED)
+    assert concession["actor2"]["sector"] == "OPP"
+    from newsflow.events.roles import _is_reporter
+
+    def opposition_reports(text):
+        doc = Document(text, "ar", PUBLISHED)
+        (opposition,) = [m for m in find_actors(text, "ar") if m.sector == "OPP"]
+        return _is_reporter(doc, opposition)
+
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، نقلا عن المعارضة السورية.")
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، ونقلا عن المعارضة السورية.")
+    assert not opposition_reports("أفرج الجيش عن المعارضة السورية.")
