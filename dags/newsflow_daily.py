@@ -19,6 +19,10 @@ Deadline Alert: when a day's marts are not built `marts_due_hours` after the day
 (`include/config/ops.yaml`: 02:00 UTC of the next day), the newsflow notifier alerts (log, webhook,
 e-mail). Runs queued after their deadline (backfills) are not alerted.
 
+`html_retention` (beside it): the raw HTML of extracted pages fetched more than `html_retention_days`
+before the day's end leaves the warehouse, to files under `html_archive_dir` or dropped
+(`include/config/storage.yaml`); article text, metadata and events stay.
+
 Recomputes only the days it touches, so a re-run or a backfill leaves the marts exactly as one run
 would:
 
@@ -45,7 +49,14 @@ def newsflow_daily():
         with fail_at_once():  # failed data checks: a retry would find the same data
             return daily(data_interval_start.date())
 
+    @task
+    def html_retention(data_interval_start=None) -> dict:
+        from newsflow.retention import apply_html_retention
+        require_current_schema()
+        return apply_html_retention(data_interval_start.date())
+
     build_marts()
+    html_retention()
 
 
 newsflow_daily()

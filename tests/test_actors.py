@@ -186,3 +186,42 @@ def test_malformed_word_lists_are_reported_clearly(monkeypatch):
     monkeypatch.setattr(actors, "_read_yaml", lambda name: {"exclude": ["Male"]})
     with pytest.raises(actors.ActorDataError, match="exclude must be a mapping"):
         actors._load_countries({"ar": [], "en": []})
+
+
+def test_function_words_are_data_and_a_malformed_file_is_reported_clearly(tmp_path):
+    grammar = actors.load_actor_grammar()
+    # Words are folded on load ("إلى" -> "الي"), names kept as written.
+    assert "الي" in grammar["places"]["locative"]["ar"]
+    assert "March" in grammar["names"]["not_names"]["en"]
+    broken = tmp_path / "grammar.yaml"
+    broken.write_text("phrases: {}\nplaces: {}\nsubjects: {}\n", encoding="utf-8")
+    with pytest.raises(actors.ActorDataError, match=r"grammar.yaml: expected the sections .*names"):
+        actors.load_actor_grammar(broken)
+    # YAML reads a bare `on` as true: the word must be quoted, and the error says where.
+    source = actors.resources.files("newsflow").joinpath("data/actors/grammar.yaml").read_text(encoding="utf-8")
+    broken.write_text(source.replace('"on"', "on", 1), encoding="utf-8")
+    with pytest.raises(actors.ActorDataError, match=r"subjects.prepositions.en: expected a list of non-empty strings"):
+        actors.load_actor_grammar(broken)
+    broken.write_text("phrases: [of]\nplaces: {}\nsubjects: {}\nnames: {}\n", encoding="utf-8")
+    with pytest.raises(actors.ActorDataError, match=r"grammar.yaml: phrases: expected the lists"):
+        actors.load_actor_grammar(broken)
+
+
+def test_sector_classes_are_checked_against_the_known_sectors(tmp_path):
+    assert actors.load_sector_classes()["armed"] == actors.ARMED_SECTORS
+    broken = tmp_path / "sectors.yaml"
+    broken.write_text("classes:\n  armed: [MIL, ARMY]\n  victims: [CVL]\n  not_placed: []\n", encoding="utf-8")
+    with pytest.raises(actors.ActorDataError, match=r"classes.armed: unknown sector 'ARMY'"):
+        actors.load_sector_classes(broken)
+    broken.write_text("classes:\n  armed: [MIL]\n", encoding="utf-8")
+    with pytest.raises(actors.ActorDataError, match=r"expected the classes \['armed', 'not_placed', 'victims'\]"):
+        actors.load_sector_classes(broken)
+
+
+def test_phrase_rules_read_the_function_words():
+    # joiners, led_after_leader / led_before_leader, locative, placed_in (data/actors/grammar.yaml)
+    assert _codes(find_actors("The army of the regime shelled the town.", "en"))[0] == ("army of the regime", "MIL")
+    assert ("US-led coalition", "USAMIL") in _codes(find_actors("The US-led coalition struck the bridge.", "en"))
+    assert _codes(find_actors("He flew to Moscow.", "en")) == []
+    assert _codes(find_actors("Opposition groups in Zimbabwe protested.", "en")) == [("Opposition groups", "ZWEOPP")]
+    assert _codes(find_actors("قصفت قوات التحالف بقيادة الولايات المتحدة الجسر.", "ar"))[0][1] == "USAMIL"

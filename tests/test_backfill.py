@@ -81,3 +81,41 @@ def test_failed_data_check_fails_the_day_visibly(warehouse):
         outcome = dict(cur.fetchall())
     assert outcome["event_has_mention"] is False
     assert outcome["no_future_dates"] is True
+
+
+def marts_of_day(conn, day) -> dict:
+    """The day's rows of each daily mart."""
+    rows = {}
+    with conn.cursor() as cur:
+        for table in ("daily_source_health", "daily_events", "daily_actor_activity"):
+            cur.execute(f"SELECT * FROM mart.{table} WHERE day = %s ORDER BY 1, 2, 3, 4", (day,))
+            rows[table] = cur.fetchall()
+    return rows
+
+
+def test_one_day_backfilled_alone_equals_the_daily_runs_and_later_days_leave_it_unchanged(dags, warehouse, replay):
+    """The marts read their days' rows only: a day's figures do not depend on which other days were
+    built, before or after it."""
+    from newsflow import pipeline
+
+    for day in DAYS:
+        pipeline.archive_day(day)
+    pipeline.extract_pending()
+    pipeline.code_events()
+    for day in DAYS + [DAYS[-1] + timedelta(days=1)]:  # the last archived pages are fetched the day after
+        pipeline.daily(day)
+    built = {day: marts_of_day(warehouse, day) for day in DAYS}
+    assert all(built[day]["daily_source_health"] for day in DAYS[1:])
+    assert any(built[day]["daily_events"] for day in DAYS[1:])
+
+    with warehouse.cursor() as cur:
+        cur.execute("TRUNCATE mart.daily_events, mart.daily_actor_activity, mart.daily_source_health, "
+                    "mart.data_check, core.story_cluster")
+    run_for_day(dags["newsflow_daily"], DAYS[1])  # a backfill of that one day
+    alone = marts_of_day(warehouse, DAYS[1])
+    assert alone == built[DAYS[1]]
+    assert marts_of_day(warehouse, DAYS[2]) == {t: [] for t in alone}  # and nothing of a later day
+
+    run_for_day(dags["newsflow_daily"], DAYS[2])  # a later day's run rebuilds the two days before it too
+    assert marts_of_day(warehouse, DAYS[1]) == alone
+    assert marts_of_day(warehouse, DAYS[2]) == built[DAYS[2]]

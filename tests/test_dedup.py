@@ -188,6 +188,11 @@ def test_signature_shape_bytes_and_datasketch_agreement():
     reference.update_batch(dedup.shingle_hashes(FLOOD_EN).tolist())
     assert np.array_equal(reference.hashvalues.astype(np.uint64), signature)
     assert dedup.to_datasketch(signature).jaccard(dedup.to_datasketch(signature)) == 1.0
+    # the permutations are datasketch's for other sizes and seeds too (drawn without importing it)
+    for num_perm, seed in ((16, 0), (256, 12345)):
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        ours = dedup._permutations(num_perm, seed)
+        assert np.array_equal(ours[0][:, 0], a.astype(np.uint32)) and np.array_equal(ours[1][:, 0], b.astype(np.uint32))
 
 
 def test_shingle_hashes_follow_the_normalised_text():

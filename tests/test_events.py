@@ -831,3 +831,38 @@ def test_a_time_word_in_the_attacks_own_clause_is_its_time(text, own_time):
     (attack,) = [m for m in coded_mentions(text, "ar", PUBLISHED) if m["event_type"] == "ASSAULT"]
     assert "clause:time" in attack["features"]
     assert ("clause:own_time" in attack["features"]) is own_time
+
+
+def test_a_changed_actor_word_list_changes_the_coder_version(tmp_path, monkeypatch):
+    """Actor coding's word lists are part of the coder: editing one recodes stored articles."""
+    import shutil
+
+    from newsflow import source
+
+    copy = tmp_path / "newsflow"
+    shutil.copytree(source.SOURCE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(source, "SOURCE_DIR", copy)
+    version = events_module.coder_version.__wrapped__  # the fingerprint is computed once per process
+    before = version()
+    grammar = copy / "data" / "actors" / "grammar.yaml"
+    grammar.write_text(grammar.read_text(encoding="utf-8").replace("[في]", "[في, داخل]", 1), encoding="utf-8")
+    assert version() != before
+
+
+def test_a_bare_an_is_no_according_to_but_naqlan_an_is():
+    """"نقلا عن" (according to) is one phrase: a bare "عن" ("released ... عن the prisoners") leaves
+    the actor after it the target, while "نقلا عن" still marks who tells of the act."""
+    (release,) = extract_events("أفرجت السلطات الإسرائيلية عن الأسرى الفلسطينيين.", "ar", PUBLISHED)
+    assert release["actor1"]["code"] == "ISRGOV" and release["actor2"]["code"] == "PSECVL"
+    (concession,) = extract_events("تنازلت الحكومة عن المعارضة.", "ar", PUBLISHED)
+    assert concession["actor2"]["sector"] == "OPP"
+    from newsflow.events.roles import _is_reporter
+
+    def opposition_reports(text):
+        doc = Document(text, "ar", PUBLISHED)
+        (opposition,) = [m for m in find_actors(text, "ar") if m.sector == "OPP"]
+        return _is_reporter(doc, opposition)
+
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، نقلا عن المعارضة السورية.")
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، ونقلا عن المعارضة السورية.")
+    assert not opposition_reports("أفرج الجيش عن المعارضة السورية.")

@@ -168,3 +168,36 @@ def test_an_item_with_an_unusable_link_is_reported_and_the_rest_are_kept(warehou
         assert pipeline.store_items(cur, "aljazeera_en", kept, INGEST_AT) == 1
         assert pipeline.store_items(cur, "aljazeera_en", kept, INGEST_AT) == 0  # a re-run adds nothing
     assert scalar(warehouse, "SELECT count(*) FROM raw.feed_item") == 1
+
+
+def test_a_page_whose_load_fails_is_an_error_and_the_pages_around_it_load_as_without_it(warehouse, replay):
+    """Pages load under one savepoint: a page failing in the database (here: its source is unknown)
+    rolls back to it, and the pages before it are loaded again. The warehouse equals a run without
+    that page, plus its error row."""
+    from newsflow import pipeline
+
+    pipeline.ingest_all(INGEST_AT, DAILY_AT)
+    keys = [tuple(k) for batch in pipeline.pending_page_batches() for k in batch]
+    assert len(keys) >= 10
+    ghost = keys[len(keys) // 2]  # mid-batch: pages before it are loaded again, pages after it follow
+    with warehouse.cursor() as cur:
+        cur.execute("CREATE TABLE public.saved_page AS SELECT * FROM raw.page WHERE canonical_url = %s"
+                    " AND content_sha256 = %s", ghost)
+        cur.execute("DELETE FROM raw.page WHERE canonical_url = %s AND content_sha256 = %s", ghost)
+    pipeline.extract_pending()
+    without = table_snapshot(warehouse, ("core",))
+
+    with warehouse.cursor() as cur:
+        cur.execute("TRUNCATE core.page_extraction, core.article_version, core.article_signature, core.article_lsh,"
+                    " core.article CASCADE")
+        cur.execute("INSERT INTO raw.page SELECT * FROM public.saved_page")
+        cur.execute("UPDATE raw.page SET feed_id = 'not_a_source' WHERE canonical_url = %s", ghost[:1])
+        cur.execute("DROP TABLE public.saved_page")
+    counts = pipeline.extract_pending(limit=len(keys))
+    assert counts["error"] == 1 and counts["ok"] == len(keys) - 1
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT status, error FROM core.page_extraction WHERE canonical_url = %s", ghost[:1])
+        status, error = cur.fetchone()
+        assert status == "error" and "ForeignKeyViolation" in error
+        cur.execute("DELETE FROM core.page_extraction WHERE canonical_url = %s", ghost[:1])
+    assert table_snapshot(warehouse, ("core",)) == without

@@ -223,10 +223,45 @@ def _started(_: int) -> float:
     return _peak_mb()
 
 
+class Profiled:
+    """A task function run under cProfile, its statistics written to `folder` (one file per call)."""
+
+    def __init__(self, function, folder: str):
+        self.function, self.folder = function, folder
+
+    def __call__(self, batch):
+        import cProfile
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(self.function, batch)
+        finally:
+            profile.dump_stats(os.path.join(self.folder, f"{self.function.__name__}-{uuid.uuid4().hex}.prof"))
+
+
+def print_profile(folder: str, name: str, top: int = 25) -> None:
+    """The stage's calls merged over its task processes, by cumulative time."""
+    import io
+    import pstats
+
+    files = sorted(str(p) for p in Path(folder).glob(f"{name}-*.prof"))
+    if not files:
+        return
+    out = io.StringIO()
+    stats = pstats.Stats(*files, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    print(f"--- profile of {name} ({len(files)} task calls) ---")
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip() and ".prof" not in line))
+
+
+PROFILE_DIR: str | None = None  # --profile: each stage's task calls run under cProfile
+
+
 def run_stage(function, batches: list, workers: int) -> tuple[float, list[dict]]:
     """Run the batches on `workers` fresh interpreters (as task processes are: peak RSS is the
     task's own). Timed from when every worker has started and warmed up: the steady throughput; the
     start-up cost per task process is printed apart (startup_seconds)."""
+    if PROFILE_DIR and workers == 1:  # the one-worker pass of each stage is profiled
+        function = Profiled(function, PROFILE_DIR)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_warm_up) as pool:
         begin = time.perf_counter()
@@ -304,6 +339,15 @@ INSERT INTO core.event_mention SELECT md5(mention_id::text || %(tag)s)::uuid, ev
 """
 
 
+def table_bytes(url: str) -> list[tuple[str, int]]:
+    """Bytes of each warehouse table with its indexes and TOAST, largest first."""
+    import psycopg2
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT schemaname || '.' || tablename, pg_total_relation_size(format('%I.%I', schemaname, tablename))"
+                    " FROM pg_tables WHERE schemaname IN ('raw', 'core', 'mart') ORDER BY 2 DESC")
+        return cur.fetchall()
+
+
 def add_history(url: str, copies: int) -> None:
     since = INGEST_END - timedelta(days=DAYS + 30)  # the corpus itself, not earlier copies
     for k in range(1, copies + 1):
@@ -349,6 +393,8 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
     if not DEVDATA.is_dir():
         print(f"bench/pipeline: {DEVDATA} is missing (the dev data); nothing measured", file=sys.stderr)
@@ -359,6 +405,10 @@ def main() -> int:
     from newsflow.replay import ReplayServer
 
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-pipeline-"))
+    if args.profile:
+        global PROFILE_DIR
+        PROFILE_DIR = str(work / "profiles")
+        os.makedirs(PROFILE_DIR)
     planted = build_corpus(work, args.articles, args.feeds)
     pages = sorted(str(p) for p in (work / "sites").rglob("article-*"))
     server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
@@ -422,6 +472,8 @@ def main() -> int:
         daily_s, results = run_stage(task_daily, [days], 1)
         peaks["daily"] = results[0]["peak_mb"]
         size = scalar(url, "SELECT pg_database_size(current_database())") - empty_bytes
+        by_table = table_bytes(url)
+        html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
         marts_1x = time_marts()
         add_history(url, HISTORY_COPIES)
@@ -438,11 +490,17 @@ def main() -> int:
               f" extraction {extract_rate / plain_rate:.2f}x of it")
         print(f"warehouse: {size / max(articles, 1) * 1000 / 1e6:.1f} MB per 1,000 articles"
               f" (raw HTML compressed, text, events, indexes)")
+        print("bytes per article by table (with its indexes and TOAST): " + ", ".join(
+            f"{name} {b / max(articles, 1) / 1024:.1f} KB" for name, b in by_table[:8])
+            + f"; of raw.page, gzip HTML {html_bytes / max(articles, 1) / 1024:.1f} KB")
         print("peak RSS per task process (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
         print(f"mapped stages (extract + events): {args.workers} workers {mapped_scaling:.2f}x one worker"
               f" on {os.cpu_count()} cores")
         print(f"task process start-up (import and warm-up): {min(STARTUP):.1f}-{max(STARTUP):.1f}s,"
               f" left out of the stage times (a mapped task of {args.batch} pages pays it once)")
+        if PROFILE_DIR:  # the profiler slows the stages: compare figures of runs without --profile
+            for task in (task_ingest, task_extract, task_events, task_dedup, task_daily):
+                print_profile(PROFILE_DIR, task.__name__)
         print(f"pipeline: {args.articles} articles, whole {whole_rate:.1f}/s ({whole_rate / plain_rate:.2f}x plain"
               f" trafilatura), extract {extract_rate:.1f}/s, events {events_rate:.1f}/s, dedup {dedup_rate:.1f}/s,"
               f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")

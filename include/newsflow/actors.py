@@ -1,8 +1,9 @@
 """Actor coding: find who acts in a text and code them as country + sector.
 
 Dictionaries are YAML files under ``data/actors/``: named actors
-(``actors.yaml``), generic actor nouns by sector (``sectors.yaml``) and
-country words (``countries.yaml``, plus every country's names from babel in
+(``actors.yaml``), generic actor nouns by sector and the sector classes the
+rules use (``sectors.yaml``), the function words that join, place and bound
+actor phrases (``grammar.yaml``) and country words (``countries.yaml``, plus every country's names from babel in
 Arabic and English, its Arabic nationality adjective by the regular nisba rule,
 and its English adjective and capital from countryinfo). Everything is matched
 in one Aho-Corasick pass over the folded text
@@ -25,6 +26,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from operator import itemgetter
 from typing import Iterable, NamedTuple, Sequence
 
@@ -35,10 +37,6 @@ from newsflow.text import PieceCache, fold_for_match, fold_piece, fold_with_offs
 SECTORS = frozenset(
     "GOV MIL COP SPY REB UAF OPP CVL REF LEG JUD MED BUS NGO IGO".split()
 )
-ARMED_SECTORS = frozenset({"MIL", "REB", "UAF", "COP", "SPY"})
-# Sectors that are rarely the agent of violence or coercion; used to tell
-# the target from the source when word order does not ("مقتل عشرة أشخاص").
-VICTIM_SECTORS = frozenset({"CVL", "REF", "MED", "BUS", "NGO", "JUD"})
 
 _ARABIC = re.compile(r"[\u0621-\u064A]")
 _SHADDA = "\u0651"
@@ -62,13 +60,6 @@ _NEVER_AFTER = (_ARABIC_LETTERS - set("تويانهك")) | (_LATIN_ALNUM - {"s"}
 _AR_FUTURE = re.compile(r"س[يتن]$")
 _LATIN_WORD_CHAR = re.compile(r"\w")
 _LATIN_TAIL = re.compile(r"\w{0,2}")
-_LOCATIVE = {
-    "en": frozenset("in at near from into outside inside across to toward towards around northern "
-                    "southern eastern western central".split()),
-    "ar": frozenset(["في", "من", "الي", "قرب", "نحو", "داخل", "خارج", "عبر", "حول", "شمال", "جنوب",
-                     "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط", "ريف", "مدينه", "محافظه",
-                     "بلده", "قريه", "العاصمه", "انحاء", "ارجاء"]),
-}
 
 
 class Atom(NamedTuple):
@@ -324,10 +315,11 @@ class ActorDataError(ValueError):
     """A dictionary file under data/actors/ is malformed."""
 
 
-def _read_yaml(name: str) -> dict:
-    path = resources.files("newsflow") / "data" / "actors" / name
+def _read_yaml(name: str, path=None) -> dict:
+    """The parsed data/actors/`name`, or the file at `path` in its place."""
+    source = Path(path) if path else resources.files("newsflow") / "data" / "actors" / name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ActorDataError(f"data/actors/{name}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -355,6 +347,64 @@ def _check_sector(value, where: str) -> str:
     if value not in SECTORS:
         raise ActorDataError(f"{where}: unknown sector {value!r} (known: {sorted(SECTORS)})")
     return value
+
+
+def load_sector_classes(path=None) -> dict[str, frozenset]:
+    """The validated sector classes of data/actors/sectors.yaml (or `path`): class -> sectors."""
+    where = "data/actors/sectors.yaml: classes"
+    data = _read_yaml("sectors.yaml", path)
+    classes = data.get("classes")
+    if not isinstance(classes, dict) or set(classes) != SECTOR_CLASSES:
+        raise ActorDataError(f"{where}: expected the classes {sorted(SECTOR_CLASSES)}, got "
+                             f"{sorted(classes) if isinstance(classes, dict) else classes!r}")
+    return {name: frozenset(_check_sector(sector, f"{where}.{name}") for sector in _forms(sectors, f"{where}.{name}"))
+            for name, sectors in classes.items()}
+
+
+SECTOR_CLASSES = frozenset({"armed", "victims", "not_placed"})
+ACTOR_GRAMMAR_LISTS = {
+    "phrases": {"joiners", "led_after_leader", "led_before_leader", "coordinators"},
+    "places": {"locative", "placed_in", "other_party", "articles"},
+    "subjects": {"prepositions"},
+    "names": {"particles", "not_names"},
+}
+_AS_WRITTEN_SECTIONS = frozenset({"names"})  # compared with the text as written: not folded
+_LANGUAGES = ("en", "ar")
+
+
+def load_actor_grammar(path=None) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    """The validated function words of data/actors/grammar.yaml (or `path`): section -> list ->
+    language -> its words in order, folded unless the section is compared as written."""
+    where = "data/actors/grammar.yaml"
+    data = _read_yaml("grammar.yaml", path)
+    if set(data) != set(ACTOR_GRAMMAR_LISTS):
+        raise ActorDataError(f"{where}: expected the sections {sorted(ACTOR_GRAMMAR_LISTS)}, got {sorted(data)}")
+    result: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+    for section, names in ACTOR_GRAMMAR_LISTS.items():
+        lists = data[section]
+        if not isinstance(lists, dict) or set(lists) != names:
+            raise ActorDataError(f"{where}: {section}: expected the lists {sorted(names)}")
+        fold = (lambda word: word) if section in _AS_WRITTEN_SECTIONS else fold_for_match
+        result[section] = {}
+        for name, by_language in lists.items():
+            if not isinstance(by_language, dict) or not set(by_language) <= set(_LANGUAGES):
+                raise ActorDataError(f"{where}: {section}.{name}: expected words per language ({', '.join(_LANGUAGES)})")
+            result[section][name] = {
+                language: tuple(fold(w) for w in _forms(words, f"{where}: {section}.{name}.{language}"))
+                for language, words in by_language.items()}
+    return result
+
+
+@lru_cache(maxsize=1)
+def actor_grammar() -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    """load_actor_grammar(), read once."""
+    return load_actor_grammar()
+
+
+def actor_words(section: str, name: str, *languages: str) -> frozenset[str]:
+    """The words of a data/actors/grammar.yaml list in `languages` (default: both)."""
+    by_language = actor_grammar()[section][name]
+    return frozenset(w for language in languages or _LANGUAGES for w in by_language.get(language, ()))
 
 
 def load_actor_entries() -> dict[str, list[tuple[str, ActorEntry]]]:
@@ -581,8 +631,24 @@ def iso2_to_iso3() -> dict[str, str]:
 
 # --- Joining hits into actor phrases -------------------------------------------
 
-# Words that may join two actor pieces into one phrase (folded).
-_JOINERS = frozenset(["", "of", "of the", "the"])
+_SECTOR_CLASSES = load_sector_classes()
+ARMED_SECTORS = _SECTOR_CLASSES["armed"]
+VICTIM_SECTORS = _SECTOR_CLASSES["victims"]
+_NOT_PLACED = _SECTOR_CLASSES["not_placed"] | {None}  # None: a country's word alone
+
+# The function words of data/actors/grammar.yaml. A rule that reads the text in either language
+# takes the words of both (see _joins).
+_JOINERS = actor_words("phrases", "joiners") | {""}  # "": adjacent pieces
+_LED_AFTER_LEADER = actor_words("phrases", "led_after_leader")
+_LED_BEFORE_LEADER = {language: actor_words("phrases", "led_before_leader", language) for language in _LANGUAGES}
+_COORDINATORS = {language: actor_words("phrases", "coordinators", language) for language in _LANGUAGES}
+_LOCATIVE = {language: actor_words("places", "locative", language) for language in _LANGUAGES}
+_PLACED_IN = {language: actor_words("places", "placed_in", language) for language in _LANGUAGES}
+_OTHER_PARTY = actor_words("places", "other_party")
+_ARTICLES = actor_words("places", "articles")
+_SUBJECT_PREPOSITIONS = actor_words("subjects", "prepositions", "en")
+_NAME_PARTICLES = actor_words("names", "particles", "en")
+_NOT_NAMES = actor_words("names", "not_names", "en")
 
 
 _FSTART = itemgetter(0)  # Atom.fstart
@@ -669,10 +735,10 @@ def _joins(group: list[Atom], atom: Atom, text: str, folded: str, language: str)
             return True        # "Romania's new government", "Ankara's Cankaya district administration"
     if gap in _JOINERS:
         return True
-    if gap == "led":           # "US-led coalition", "Saudi-led forces": the leader's country
+    if gap in _LED_AFTER_LEADER:  # "US-led coalition", "Saudi-led forces": the leader's country
         return last.payload.kind in _STATE_KINDS or last.payload.kind == "demonym"
     # "قوات التحالف بقيادة الولايات المتحدة"
-    return language == "ar" and gap == "بقياده" and atom.payload.kind in _STATE_KINDS | {"demonym"}
+    return gap in _LED_BEFORE_LEADER[language] and atom.payload.kind in _STATE_KINDS | {"demonym"}
 
 
 _STATE_KINDS = frozenset({"country", "capital"})
@@ -684,13 +750,6 @@ def _few_words(between: str) -> bool:
     """The text between a possessive country and a sector noun is one to three
     words ("'s new ", "'s interim ", "'s Cankaya district ")."""
     return _FEW_WORDS.fullmatch(between) is not None
-
-
-# Words that may sit inside a person's name after a title ("F.W. de Klerk", "Osama bin Laden").
-_NAME_PARTICLES = frozenset("de da du del della di van von der bin ben al el la le abu ibn".split())
-_NOT_NAMES = frozenset(
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June "
-    "July August September October November December The A An And Or But In On At Of For To".split())
 
 
 def _titles_with_names(atoms: list[Atom], text: str, folded: str) -> list[Atom]:
@@ -771,8 +830,8 @@ def _groups_coordinated(left: list[Atom], right: list[Atom], folded: str, langua
     """Two actor phrases joined by "and"/"or"/a comma, or by an attached و."""
     gap = folded[left[-1].fend:right[0].fstart - len(right[0].prefix)].strip()
     if language == "ar":
-        return gap in ("", "او", "،", ",") and (gap != "" or right[0].prefix.startswith("و"))
-    return gap in ("and", "or", ",")
+        return (gap == "" or gap in _COORDINATORS["ar"]) and (gap != "" or right[0].prefix.startswith("و"))
+    return gap in _COORDINATORS["en"]
 
 
 def _share_coordinated_sector(coded: list[tuple[list[Atom], ActorMention]], folded: str, language: str) -> None:
@@ -898,10 +957,6 @@ def _placed_in(mention: ActorMention, group: list[Atom], following: list[Atom], 
     return mention._replace(code=country + mention.sector, country=country, name=f"{country} {mention.sector}")
 
 
-_PLACED_IN = {"en": ("in",), "ar": ("في",)}
-_NOT_PLACED = frozenset({None, "MIL", "GOV", "SPY", "REF", "IGO", "NGO"})
-
-
 def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups: list[list[Atom]],
                             text: str, folded: str, language: str) -> None:
     """A state actor named without its country ("President Yoweri Museveni",
@@ -942,13 +997,10 @@ def _countries_from_context(coded: list[tuple[list[Atom], ActorMention]], groups
                                                     name=f"{country} {mention.sector}"))
 
 
-_OTHER_PARTY = frozenset(["by", "against", "from", "with", "ضد"])
-
-
 def _governing_word(folded: str, atom: Atom) -> str:
     """The word before an actor phrase, past an article ("from the United States")."""
     head = folded[max(0, atom.fstart - len(atom.prefix) - 40):atom.fstart - len(atom.prefix)].split()
-    if head and head[-1] == "the":
+    if head and head[-1] in _ARTICLES:
         head.pop()
     return head[-1] if head else ""
 
@@ -963,10 +1015,6 @@ def _is_state_actor(group: list[Atom], mention: ActorMention) -> bool:
         return True
     return mention.sector == "MIL" and any(
         atom.payload.kind == "sector" and atom.payload.sector == "GOV" for atom in group)
-
-
-_ENGLISH_PREPOSITIONS = frozenset(
-    "in at on of for from to by with near into against after before during under over about".split())
 
 
 def leading_actor(mentions: Sequence[ActorMention], text: str, sentence_start: int,
@@ -984,7 +1032,7 @@ def leading_actor(mentions: Sequence[ActorMention], text: str, sentence_start: i
         if mention.start >= sentence_end:
             return None
         before = text[sentence_start:mention.start].split()
-        if len(before) > 1 or before and before[0].lower() in _ENGLISH_PREPOSITIONS:
+        if len(before) > 1 or before and before[0].lower() in _SUBJECT_PREPOSITIONS:
             return None
         return mention
     return None

@@ -72,29 +72,57 @@ def feeds_path() -> Path:
     return Path(os.environ.get("NEWSFLOW_FEEDS_FILE", CONFIG_DIR / "feeds.yaml"))
 
 
-def _read_yaml(path: Path, what: str):
-    """The parsed YAML of a configuration file; ConfigError when it is missing or malformed."""
+# libyaml's parser when PyYAML was built with it (the wheels are): about 10x the pure-Python one
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_text(path: Path, what: str) -> str:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} file not found") from None
+
+
+def _parse_yaml(text: str, path: Path):
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
-def load_feeds(path: str | Path | None = None, *, enabled_only: bool = False) -> list[Feed]:
-    """Read and validate the feeds file; raise ConfigError naming the bad entry."""
-    path = Path(path) if path else feeds_path()
-    doc = _read_yaml(path, "feeds")
+def _read_yaml(path: Path, what: str):
+    """The parsed YAML of a configuration file; ConfigError when it is missing or malformed."""
+    return _parse_yaml(_read_text(path, what), path)
+
+
+# The feeds of the last feeds text read, by path and text: an ingest task looks its feed up once
+# per feed, and parsing a thousand-feed file each time would cost more than the polls.
+_feeds_read: tuple[str, str, tuple[Feed, ...]] | None = None
+
+
+def _validated_feeds(path: Path) -> tuple[Feed, ...]:
+    global _feeds_read
+    text = _read_text(path, "feeds")
+    if _feeds_read is not None and _feeds_read[:2] == (str(path), text):
+        return _feeds_read[2]
+    doc = _parse_yaml(text, path)
     if not isinstance(doc, dict) or not isinstance(doc.get("feeds"), list):
         raise ConfigError(f"{path}: expected a top-level 'feeds:' list")
-    feeds = [_validate_feed(e, i, path) for i, e in enumerate(doc["feeds"])]
+    feeds = tuple(_validate_feed(e, i, path) for i, e in enumerate(doc["feeds"]))
     seen: set[str] = set()
     for i, feed in enumerate(feeds):
         if feed.id in seen:
             raise ConfigError(f"{path}: feeds[{i}] (id={feed.id!r}): duplicate id")
         seen.add(feed.id)
-    return [f for f in feeds if f.enabled] if enabled_only else feeds
+    _feeds_read = (str(path), text, feeds)
+    return feeds
+
+
+def load_feeds(path: str | Path | None = None, *, enabled_only: bool = False) -> list[Feed]:
+    """Read and validate the feeds file; raise ConfigError naming the bad entry. The same text is
+    not parsed twice."""
+    feeds = _validated_feeds(Path(path) if path else feeds_path())
+    return [f for f in feeds if f.enabled] if enabled_only else list(feeds)
 
 
 def events_config_path() -> Path:

@@ -462,11 +462,14 @@ def shingle_hashes(text: str, size: int | None = None) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters (a, b) for this size and seed, as column vectors."""
-    from datasketch import MinHash
+    """datasketch's permutation parameters (a, b) for this size and seed, as column vectors.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=MINHASH_SCHEME).permutations
-    return a.astype(np.uint32)[:, None], b.astype(np.uint32)[:, None]
+    Drawn as datasketch's MinHash draws them for "affine32" (a test checks they are equal), without
+    importing datasketch: its import (scipy) costs seconds in every task process that loads pages."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a[:, None], b[:, None]
 
 
 def _signature_of_hashes(hashes: np.ndarray, config: DedupConfig) -> np.ndarray:

@@ -96,6 +96,11 @@ class PageFetches:
     wait_until: datetime | None = None  # a 429/503 with Retry-After: when the site may be asked again
 
 
+# gzip level of stored HTML: on 258 real news pages (320 KB each) level 6 stores 60.3 KB a page in
+# 13 ms, level 9 59.8 KB in 22 ms (docs/scaling.md, "Storage")
+HTML_GZIP_LEVEL = 6
+
+
 def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -> dict[str, dict]:
     if not urls:
         return {}
@@ -130,7 +135,7 @@ def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str
         headers = {k: v for k, v in result.headers.items()
                    if k.lower() in ("content-type", "etag", "last-modified", "content-language")}
         out.pages.append((canonical, sha, link, result.final_url, feed_id, result.status,
-                          psycopg2.extras.Json(headers), gzip.compress(result.content, mtime=0),
+                          psycopg2.extras.Json(headers), gzip.compress(result.content, HTML_GZIP_LEVEL, mtime=0),
                           result.headers.get("ETag"), result.headers.get("Last-Modified"), interval_end))
         out.fetches.append((canonical, interval_start, feed_id, "ok", result.status, None, sha))
     return out
@@ -331,24 +336,26 @@ def _assign_cluster(cur, article: dict) -> None:
 
 
 def _store_signature(cur, article: dict) -> None:
+    """The article's MinHash signature and index keys, in one round trip (rows of an earlier
+    version are replaced: a first version has none)."""
     from newsflow import dedup
 
-    cur.execute("DELETE FROM core.article_lsh WHERE article_id = %s", (article["article_id"],))
-    cur.execute("DELETE FROM core.article_signature WHERE article_id = %s", (article["article_id"],))
     fp = article.get("_fingerprint")
+    if article["version"] > 1:
+        cur.execute(sql("delete_article_signature"), {"article_id": article["article_id"]})
     if fp is None:
         return
-    cur.execute("INSERT INTO core.article_signature (article_id, signature, published_day, containment_keys)"
-                " VALUES (%s, %s, %s, %s)",
-                (article["article_id"], dedup.signature_to_bytes(fp.signature), article["_day"],
-                 len(fp.containment_keys)))
-    bulk_upsert(cur, "INSERT INTO core.article_lsh (band_key, article_id, published_day) VALUES %s"
-                     " ON CONFLICT DO NOTHING",  # band and containment keys
-                [(k, article["article_id"], article["_day"]) for k in set(fp.index_keys)])
+    cur.execute(sql("insert_article_signature"), {
+        "article_id": article["article_id"], "signature": dedup.signature_to_bytes(fp.signature),
+        "published_day": article["_day"], "containment_keys": len(fp.containment_keys),
+        "index_keys": sorted(set(fp.index_keys))})
 
 
 def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
-    """Upsert the article and its version for one extracted page. Returns (article_id, version)."""
+    """Upsert the article and its version for one extracted page. Returns (article_id, version).
+
+    Runs under the article-load lock: one statement per step, no CPU work that can be done before
+    (the text's fingerprint comes with the extraction, see _extract_html)."""
     from newsflow import dedup
 
     # a redirect moves the article to where it really lives (same site only, as for canonical links)
@@ -357,15 +364,11 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     article_id = article_id_for(canonical)
     text = result.get("text") or ""
     chash = result.get("content_hash") or dedup.content_hash(text)
-    cur.execute("SELECT version FROM core.article_version WHERE article_id = %s AND content_hash = %s",
-                (article_id, chash))
-    same = cur.fetchone()
-    if same:  # the same body again (boilerplate changed only): nothing new
-        return article_id, same[0]
-    cur.execute("SELECT max(version), bool_or(true) FROM core.article_version WHERE article_id = %s",
-                (article_id,))
-    latest = cur.fetchone()[0] or 0
-    version = latest + 1
+    cur.execute(sql("article_versions"), {"article_id": article_id, "content_hash": chash})
+    latest, same = cur.fetchone()
+    if same is not None:  # the same body again (boilerplate changed only): nothing new
+        return article_id, same
+    version = (latest or 0) + 1
     published = result.get("published_at") or page.get("feed_published_at")
     article = {
         "article_id": article_id, "canonical_url": canonical, "source_id": page["feed_id"],
@@ -376,55 +379,100 @@ def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
         "section": result.get("section"), "tags": result.get("tags") or [],
         "word_count": result.get("word_count") or len(text.split()), "content_hash": chash,
         "version": version, "extractor_version": result.get("extractor_version") or "unknown",
+        "content_sha256": page["content_sha256"], "seen_at": page["fetched_at"],
     }
     if text:
-        article["_fingerprint"] = dedup.fingerprint(text)
+        fp = result.get(FINGERPRINT)
+        article["_fingerprint"] = fp if fp is not None else dedup.fingerprint(text)
         article["_day"] = (_utc(published) if published else page["fetched_at"]).date()
-    if latest == 0:
+    if version == 1:
         _assign_cluster(cur, article)
     else:  # a new version keeps the article's place in its story cluster
         cur.execute("SELECT cluster_id, duplicate_of, duplicate_kind, similarity FROM core.article"
                     " WHERE article_id = %s", (article_id,))
         article.update(zip(("cluster_id", "duplicate_of", "duplicate_kind", "similarity"), cur.fetchone()))
-    cur.execute(sql("upsert_article"), article)
-    cur.execute("INSERT INTO core.article_version (article_id, version, content_hash, content_sha256, title,"
-                " text, updated_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (article_id, version, chash, page["content_sha256"], article["title"], text,
-                 article["updated_at"], page["fetched_at"]))
+    cur.execute(sql("upsert_article") + ";\n" + sql("insert_article_version"), article)
     _store_signature(cur, article)
     return article_id, version
 
 
+# The key of an extraction result that holds its text's dedup fingerprint (computed with the
+# extraction, outside the article-load lock; never stored as such).
+FINGERPRINT = "_fingerprint"
+
+
 def _extract_html(page: dict) -> dict:
-    """Extract one stored page (CPU only: no database, no network). Raises on a bad page."""
+    """Extract one stored page and fingerprint its text for dedup (CPU only: no database, no
+    network). Raises on a bad page."""
+    from newsflow import dedup
     from newsflow.articles import extract_article
 
     html = gzip.decompress(bytes(page["html_gz"]))
     result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
     if result.get("error"):
         raise ValueError(result["error"])
+    if result.get("text"):
+        result[FINGERPRINT] = dedup.fingerprint(result["text"])
     return result
 
 
-def _extract_page(cur, page: dict, extracted: dict | Exception | None = None) -> dict:
-    """Extract and load one page; a bad page gives an error outcome and loses nothing else.
+def _outcome(page: dict) -> dict:
+    return {"canonical_url": page["canonical_url"], "content_sha256": page["content_sha256"],
+            "status": "ok", "error": None, "article_id": None, "version": None}
 
-    `extracted` is the page's extraction done beforehand (its result or its error), if any."""
-    outcome = {"canonical_url": page["canonical_url"], "content_sha256": page["content_sha256"],
-               "status": "ok", "error": None, "article_id": None, "version": None}
-    cur.execute("SAVEPOINT page")
-    try:
+
+def _failed(outcome: dict, page: dict, exc: Exception) -> None:
+    outcome.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000], article_id=None, version=None)
+    log.warning("extraction failed for %s: %s", page["canonical_url"], outcome["error"])
+
+
+def _load_pages(cur, pages: list[tuple[dict, dict | Exception | None]]) -> list[dict]:
+    """Extract (when not done beforehand) and load pages in order; one outcome per page. A bad page
+    gives an error outcome and loses nothing else.
+
+    Each item is a page and its extraction done beforehand (its result or its error), or None.
+    One savepoint covers the pages instead of one per page (two round trips each under the
+    article-load lock): a page whose load fails rolls back to it, the pages loaded since are loaded
+    again (same state, same input: same rows), and a new savepoint follows them."""
+    outcomes = [_outcome(page) for page, _ in pages]
+    for (page, extracted), outcome in zip(pages, outcomes):
+        if extracted is None:
+            try:
+                extracted = _extract_html(page)
+            except Exception as exc:
+                extracted = exc
         if isinstance(extracted, Exception):
-            raise extracted
-        result = extracted if extracted is not None else _extract_html(page)
-        outcome["article_id"], outcome["version"] = _load_extracted(cur, page, result)
-        cur.execute("RELEASE SAVEPOINT page")
-    except Exception as exc:  # recorded per page; the batch goes on
-        cur.execute("ROLLBACK TO SAVEPOINT page")
-        outcome.update(status="error", error=f"{type(exc).__name__}: {exc}"[:2000])
-        log.warning("extraction failed for %s: %s", page["canonical_url"], outcome["error"])
-    cur.execute(sql("upsert_page_extraction"), outcome)
-    return outcome
+            _failed(outcome, page, extracted)
+        outcome["_result"] = extracted
+    cur.execute("SAVEPOINT pages")
+    since, i, replay_to = 0, 0, None  # first page after the savepoint; next page; failed page
+    while i < len(pages):
+        page, outcome = pages[i][0], outcomes[i]
+        if i == replay_to:  # the pages before the failed one are loaded again: save them
+            cur.execute("RELEASE SAVEPOINT pages; SAVEPOINT pages")
+            since, replay_to = i + 1, None
+        elif outcome["status"] == "ok":
+            try:
+                outcome["article_id"], outcome["version"] = _load_extracted(cur, page, outcome["_result"])
+            except Exception as exc:
+                cur.execute("ROLLBACK TO SAVEPOINT pages")
+                _failed(outcome, page, exc)
+                i, replay_to = since, i
+                continue
+        i += 1
+    cur.execute("RELEASE SAVEPOINT pages")
+    for outcome in outcomes:
+        del outcome["_result"]
+    return outcomes
+
+
+def _record_outcomes(cur, outcomes: list[dict], counts: dict) -> None:
+    """The pages' outcomes in core.page_extraction, in one statement; counted."""
+    bulk_upsert(cur, sql("upsert_page_extraction"), [
+        (o["canonical_url"], o["content_sha256"], o["status"], o["error"], o["article_id"], o["version"])
+        for o in sorted(outcomes, key=_page_key)])
+    for outcome in outcomes:
+        _count(counts, outcome)
 
 
 # Pages or articles per transaction: few commits, and locks held for a second or so at most.
@@ -488,9 +536,8 @@ def extract_pending(limit: int = 1000, keys: list | None = None) -> dict:
                 lock(cur, LOCK_ARTICLE_LOAD)
                 pending = _pages(cur, batch)
                 counts["done_elsewhere"] += len(batch) - len(pending)
-                for key in batch:  # in pending order
-                    if key in pending:
-                        _count(counts, _extract_page(cur, pending[key]))
+                _record_outcomes(cur, _load_pages(cur, [(pending[key], None) for key in batch  # in pending order
+                                                        if key in pending]), counts)
     return _logged(counts)
 
 
@@ -540,9 +587,9 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                     continue
                 counts["done_elsewhere"] += len(keys) - len(ours)
                 others = _pages(cur, earlier) if earlier else {}
-                for key in order[:last + 1]:
-                    _count(counts, _extract_page(cur, ours[key], extracted.get(key)) if key in ours
-                           else _extract_page(cur, others[key]))
+                _record_outcomes(cur, _load_pages(cur, [(ours[key], extracted.get(key)) if key in ours
+                                                        else (others[key], None) for key in order[:last + 1]]),
+                                 counts)
                 break
     return _logged(counts)
 
@@ -685,7 +732,10 @@ def daily(day: date, revisit_days: int = 2) -> dict:
     configured event cut (see code_events), so a re-run after a change of the cut counts the new
     events. Raises DataCheckError when a check fails, after recording every check's outcome.
     """
-    params = {"day_from": day - timedelta(days=revisit_days), "day_to": day}
+    day_from = day - timedelta(days=revisit_days)
+    params = {"day_from": day_from, "day_to": day,  # and the days' UTC bounds, for indexed range reads
+              "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
+              "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
     policy = load_event_policy()
     with transaction() as conn, conn.cursor() as cur:
         reflagged = apply_event_cut(cur, policy)

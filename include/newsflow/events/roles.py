@@ -29,8 +29,8 @@ def actor_dict(mention: ActorMention | None, fallback_country: str | None) -> di
 
 
 _EN_REPORTING = grammar_words("roles", "reporting_verbs", "en")
-_EN_ACCORDING = tuple(phrase.split() for phrase in grammar()["roles"]["according"].get("en", ()))
-_AR_ACCORDING = grammar_words("roles", "according", "ar")
+_ACCORDING = {language: tuple(phrase.split() for phrase in phrases)
+              for language, phrases in grammar()["roles"]["according"].items()}
 _ARTICLES = grammar_words("roles", "articles")
 _COMPLEMENTISERS = grammar_words("roles", "complementisers")
 _INCLUDING = grammar_words("roles", "including")
@@ -151,10 +151,21 @@ def _is_reporter(doc: Document, actor: ActorMention) -> bool:
         before = before[:-1] if before[-1:] and before[-1] in _ARTICLES else before
         after = [w.strip(WORD_PUNCTUATION) for w in doc.folded[fend:fend + 30].split()[:3]]
         return bool(_EN_REPORTING.intersection(after[:2])) and _COMPLEMENTISERS.isdisjoint(after[:1]) \
-            or any(before[-len(phrase):] == phrase for phrase in _EN_ACCORDING)
+            or _after_according(before, "en")
     reporting = get_event_lexicon().clauses.reporting_verbs
     return bool(before) and (before[-1] in reporting or bare_word(before[-1]) in reporting
-                             or before[-1].lstrip("و") in _AR_ACCORDING)
+                             or _after_according(before, "ar"))
+
+
+def _after_according(before: list[str], language: str) -> bool:
+    """The words `before` an actor end with a whole "according to" phrase ("according to",
+    "بحسب", "نقلا عن": a bare "عن" is no such phrase); an Arabic phrase may take an attached و."""
+    for phrase in _ACCORDING.get(language, ()):
+        tail = before[-len(phrase):]
+        if len(tail) == len(phrase) and tail[1:] == phrase[1:] and (
+                tail[0] == phrase[0] or language == "ar" and tail[0].lstrip("و") == phrase[0]):
+            return True
+    return False
 
 
 def _titled(doc: Document, actor: ActorMention, before: list[ActorMention]) -> ActorMention:

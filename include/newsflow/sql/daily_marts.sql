@@ -1,11 +1,13 @@
 -- Recompute story clusters and source health for days [%(day_from)s, %(day_to)s], and the event marts
--- for %(event_days)s: the event days touched by mentions first seen in that range.
+-- for %(event_days)s: the event days touched by mentions first seen in that range. Every table is read
+-- for those days only ([%(since)s, %(until)s): the days' UTC bounds, indexed, migration 011), so the
+-- cost follows the days' rows, not the history.
 
 -- Story clusters touched by articles first seen in the range.
 WITH touched AS (
     SELECT DISTINCT cluster_id FROM core.article
     WHERE cluster_id IS NOT NULL
-      AND (first_seen_at AT TIME ZONE 'UTC')::date BETWEEN %(day_from)s AND %(day_to)s
+      AND first_seen_at >= %(since)s AND first_seen_at < %(until)s
 )
 INSERT INTO core.story_cluster (cluster_id, first_article_id, first_seen, last_seen, n_articles, n_sources, title)
 SELECT DISTINCT ON (a.cluster_id) a.cluster_id, a.article_id,
@@ -52,23 +54,25 @@ CROSS JOIN core.source s
 LEFT JOIN (
     SELECT feed_id, (interval_start AT TIME ZONE 'UTC')::date AS day, count(*) AS polls,
            count(*) FILTER (WHERE status = 'error') AS failed_polls, sum(n_items) AS items_polled
-    FROM raw.feed_poll GROUP BY 1, 2
+    FROM raw.feed_poll WHERE interval_start >= %(since)s AND interval_start < %(until)s GROUP BY 1, 2
 ) p ON p.feed_id = s.source_id AND p.day = d.day
 LEFT JOIN (
     SELECT source_id, (first_seen_at AT TIME ZONE 'UTC')::date AS day, count(*) AS new_articles,
            count(*) FILTER (WHERE duplicate_of IS NOT NULL) AS duplicates,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_seen_at - published_at))
                FILTER (WHERE published_at IS NOT NULL) AS median_latency
-    FROM core.article GROUP BY 1, 2
+    FROM core.article WHERE first_seen_at >= %(since)s AND first_seen_at < %(until)s GROUP BY 1, 2
 ) a ON a.source_id = s.source_id AND a.day = d.day
 LEFT JOIN (
     SELECT pg.feed_id, (pg.fetched_at AT TIME ZONE 'UTC')::date AS day,
            count(*) FILTER (WHERE e.status = 'ok') AS extracted,
            count(*) FILTER (WHERE e.status = 'error') AS failed
-    FROM raw.page pg JOIN core.page_extraction e USING (canonical_url, content_sha256) GROUP BY 1, 2
+    FROM raw.page pg JOIN core.page_extraction e USING (canonical_url, content_sha256)
+    WHERE pg.fetched_at >= %(since)s AND pg.fetched_at < %(until)s GROUP BY 1, 2
 ) x ON x.feed_id = s.source_id AND x.day = d.day
 LEFT JOIN (
     SELECT feed_id, (interval_start AT TIME ZONE 'UTC')::date AS day, count(*) AS failed_fetches
-    FROM raw.page_fetch WHERE status = 'error' GROUP BY 1, 2
+    FROM raw.page_fetch WHERE status = 'error' AND interval_start >= %(since)s AND interval_start < %(until)s
+    GROUP BY 1, 2
 ) f ON f.feed_id = s.source_id AND f.day = d.day
 WHERE p.polls IS NOT NULL OR a.new_articles IS NOT NULL OR x.extracted IS NOT NULL OR f.failed_fetches IS NOT NULL;

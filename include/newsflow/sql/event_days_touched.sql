@@ -3,7 +3,7 @@
 SELECT DISTINCT day FROM (
     SELECT event_date AS day FROM core.event_mention
     WHERE event_date IS NOT NULL
-      AND (mentioned_at AT TIME ZONE 'UTC')::date BETWEEN %(day_from)s AND %(day_to)s
+      AND mentioned_at >= %(since)s AND mentioned_at < %(until)s
     UNION
     SELECT generate_series(%(day_from)s::date, %(day_to)s::date, interval '1 day')::date
 ) days

@@ -2,7 +2,9 @@
 -- the bar of dedup.containment_candidate is applied here on the stored key counts (float8, as in
 -- Python), so only candidates travel; dedup.stored_candidates checks them again (and decides the
 -- rows signed before counts were kept). Ordered by id: ties go to the same article on every run.
-SELECT s.article_id, s.signature, a.text, a.cluster_id, k.shares_band, k.shared_keys
+-- Signatures and articles are read per key-sharing article (LATERAL ... OFFSET 0 keeps them index
+-- lookups): joined as tables, the planner scanned every stored signature, a cost growing with history.
+SELECT k.article_id, s.signature, a.text, a.cluster_id, k.shares_band, k.shared_keys
 FROM (
     SELECT article_id,
            bool_or(band_key = ANY(%(band_keys)s::bigint[])) AS shares_band,
@@ -10,11 +12,15 @@ FROM (
     FROM core.article_lsh
     WHERE (band_key = ANY(%(band_keys)s::bigint[]) OR band_key = ANY(%(containment_keys)s::bigint[]))
       AND published_day BETWEEN %(day_from)s AND %(day_to)s
-    GROUP BY article_id) k
-JOIN core.article_signature s USING (article_id)
-JOIN core.article a USING (article_id)
+    GROUP BY article_id
+    HAVING bool_or(band_key = ANY(%(band_keys)s::bigint[]))
+        OR count(*) FILTER (WHERE band_key = ANY(%(containment_keys)s::bigint[])) >= %(min_shared_keys)s  -- implied below
+) k
+CROSS JOIN LATERAL (SELECT signature, containment_keys FROM core.article_signature s
+                    WHERE s.article_id = k.article_id OFFSET 0) s
+CROSS JOIN LATERAL (SELECT text, cluster_id FROM core.article a WHERE a.article_id = k.article_id OFFSET 0) a
 WHERE (k.shares_band OR k.shared_keys >= %(min_shared_keys)s AND (s.containment_keys IS NULL
        -- dedup.containment_candidate, on the stored key count (same bar, same arithmetic)
        OR k.shared_keys >= greatest(%(min_shared_keys)s, %(min_key_share)s::float8 * least(%(query_keys)s, s.containment_keys))))
-  AND s.article_id <> %(article_id)s AND a.cluster_id IS NOT NULL
-ORDER BY s.article_id
+  AND k.article_id <> %(article_id)s AND a.cluster_id IS NOT NULL
+ORDER BY k.article_id

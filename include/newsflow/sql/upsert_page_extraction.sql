@@ -1,4 +1,5 @@
+-- Outcomes of extracted pages (rows: canonical_url, content_sha256, status, error, article_id, version).
 INSERT INTO core.page_extraction (canonical_url, content_sha256, status, error, article_id, version)
-VALUES (%(canonical_url)s, %(content_sha256)s, %(status)s, %(error)s, %(article_id)s, %(version)s)
+VALUES %s
 ON CONFLICT (canonical_url, content_sha256) DO UPDATE SET
     status = EXCLUDED.status, error = EXCLUDED.error, article_id = EXCLUDED.article_id, version = EXCLUDED.version
