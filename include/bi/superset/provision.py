@@ -94,12 +94,23 @@ def ensure_admin(home: Path) -> None:
 
 
 def import_dashboard(contents: dict[str, str], passwords: dict[str, str]) -> None:
+    """Import the export with overwrite, each kind of object by its own command: a dashboard import
+    alone only creates the charts, datasets and database it lacks and never updates existing ones, so
+    a changed export would not reach a Superset that imported an earlier one."""
     from flask import g
     from superset import db, security_manager
+    from superset.commands.chart.importers.dispatcher import ImportChartsCommand
     from superset.commands.dashboard.importers.dispatcher import ImportDashboardsCommand
+    from superset.commands.database.importers.dispatcher import ImportDatabasesCommand
+    from superset.commands.dataset.importers.dispatcher import ImportDatasetsCommand
 
     g.user = security_manager.find_user(username=ADMIN)
-    ImportDashboardsCommand(contents, passwords=passwords, overwrite=True).run()
+    metadata = yaml.safe_load(contents["metadata.yaml"])
+    for model, command in (("Database", ImportDatabasesCommand), ("SqlaTable", ImportDatasetsCommand),
+                           ("Slice", ImportChartsCommand), ("Dashboard", ImportDashboardsCommand)):
+        # the bundle's metadata names the kind of object each command expects
+        bundle = {**contents, "metadata.yaml": yaml.safe_dump({**metadata, "type": model})}
+        command(bundle, passwords=passwords, overwrite=True).run()
     db.session.commit()
 
 
