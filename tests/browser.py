@@ -3,7 +3,12 @@ free local ports, and a warehouse filled from the replay through real Airflow ru
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -50,3 +55,30 @@ def fill_from_replay():
         dagrun = bag.dags[dag_id].test(logical_date=at)
         assert dagrun.state == "success", dag_id
     return bag
+
+
+@contextmanager
+def web_server(command: list[str], env: dict, port: int, health_path: str, log_path: Path, what: str):
+    """A server process in its own session on 127.0.0.1:port; yields its base URL once health_path
+    answers, and ends its whole process group afterwards."""
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(base + health_path, timeout=5).read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"{what} did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+                time.sleep(1)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import yaml
-from browser import ROOT, chromium, fill_from_replay, free_port
+from browser import ROOT, chromium, fill_from_replay, free_port, web_server
 from conftest import empty_warehouse
 
 from newsflow.ops import SUPERSET_PASSWORD, SUPERSET_USER, login_url
@@ -84,32 +83,11 @@ def superset(airflow_db, warehouse_url, replay_server, tmp_path_factory):
     password = (home / "admin_password").read_text(encoding="utf-8").strip()
 
     port = free_port()
-    log_path = home / "gunicorn.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [str(ROOT / ".venv-bi" / "bin" / "gunicorn"), "--workers", "1", "--threads", "8", "--timeout", "120",
-             "--bind", f"127.0.0.1:{port}", "superset.app:create_app()"],
-            env=_superset_env(home), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("Superset did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-                time.sleep(1)
+    command = [str(ROOT / ".venv-bi" / "bin" / "gunicorn"), "--workers", "1", "--threads", "8", "--timeout", "120",
+               "--bind", f"127.0.0.1:{port}", "superset.app:create_app()"]
+    with web_server(command, _superset_env(home), port, "/health", home / "gunicorn.log", "Superset") as base:
         yield {"base": base, "home": home, "password": password, "summaries": (first, second),
                "outputs": (first_out, second_out), "rows": (rows_first, rows_second), "warehouse_uri": uri}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 class Api:
@@ -201,10 +179,10 @@ def test_dashboard_in_a_real_browser(superset):
         page.fill("#username", "admin")
         page.fill("#password", superset["password"])
         page.keyboard.press("Enter")
-        page.wait_for_url("**/superset/welcome/**", timeout=60_000)
-        page.goto(f"{base}/superset/dashboard/newsflow/")
+        page.wait_for_url("**/superset/welcome/**", timeout=120_000)
+        page.goto(f"{base}/superset/dashboard/newsflow/", timeout=120_000)
         holders = page.locator(".dashboard-component-chart-holder")
-        holders.first.wait_for(timeout=60_000)
+        holders.first.wait_for(timeout=120_000)
         assert holders.count() == 7
         # every chart drew: a canvas or svg with shapes, or a table with rows; none is empty or failed
         drawn = {}

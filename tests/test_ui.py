@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -20,7 +18,7 @@ from urllib.parse import quote
 
 import psycopg2
 import pytest
-from browser import DAILY_AT, INGEST_AT, chromium, fill_from_replay, free_port
+from browser import INGEST_AT, chromium, fill_from_replay, free_port, web_server
 
 from newsflow.config import ConfigError
 from newsflow.ops import OpsSettings, connect_bi, load_ops_settings, source_health
@@ -133,32 +131,11 @@ def api_server(airflow_db, warehouse_url):
     home = Path(os.environ["AIRFLOW_HOME"])
     (home / "ui-test-passwords.json").write_text(json.dumps({"admin": PASSWORD}), encoding="utf-8")
     port = free_port()
-    log_path = home / "api-server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1"],
-            env=_airflow_env(home, warehouse_url), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("airflow api-server did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-                time.sleep(1)
+    command = [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1"]
+    with web_server(command, _airflow_env(home, warehouse_url), port, "/api/v2/monitor/health",
+                    home / "api-server.log", "airflow api-server") as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _request(url: str, token: str | None = None, cookie: str | None = None, data: dict | None = None):
