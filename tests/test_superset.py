@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -279,6 +280,27 @@ def test_the_login_refuses_writes_even_when_a_session_asks_for_them(superset):
                     cur.execute(sql)
                 finally:
                     cur.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def format_result(cur) -> str:
+    """A query's result as docs/bi.md shows it: the column names, then one line per row, values joined by " | "."""
+    lines = [" | ".join(column.name for column in cur.description)]
+    lines += [" | ".join("" if value is None else str(value) for value in row) for row in cur.fetchall()]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_docs_example_queries_give_the_results_shown_on_the_replay(superset):
+    examples = re.findall(r"```sql\n(.*?)```\n+```text\n(.*?)```",
+                          (ROOT / "docs" / "bi.md").read_text(encoding="utf-8"), flags=re.S)
+    assert len(examples) == 5
+    conn = psycopg2.connect(superset["warehouse_uri"])   # as Superset's read-only login
+    try:
+        for query, shown in examples:
+            with conn.cursor() as cur:
+                cur.execute(query)
+                assert format_result(cur) == shown, query
     finally:
         conn.close()
 
