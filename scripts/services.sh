@@ -96,7 +96,7 @@ start_superset() {  # metadata, admin and dashboard import (idempotent), then th
   local uri
   uri=$(python -c 'from newsflow.ops import superset_url; print(superset_url())')
   .venv-bi/bin/python include/bi/superset/provision.py --warehouse-uri "$uri" 2>"$run_dir/superset-provision.log" \
-    | grep -v '^{' || { tail -30 "$run_dir/superset-provision.log" >&2; exit 1; }
+    | grep '^Superset login' || { tail -30 "$run_dir/superset-provision.log" >&2; exit 1; }
   start_detached superset "$run_dir/superset.log" .venv-bi/bin/gunicorn --workers 1 --threads 8 --timeout 120 \
     --bind "127.0.0.1:$NEWSFLOW_BI_PORT" "superset.app:create_app()"
   wait_until 120 "Superset on 127.0.0.1:$NEWSFLOW_BI_PORT (see $run_dir/superset.log)" \

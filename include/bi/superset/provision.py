@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         ensure_admin(home)
         import_dashboard(contents, passwords)
         print(json.dumps(summary(), sort_keys=True))
+    metadata = home / "superset.db"
+    if metadata.is_file():   # users' password hashes, the warehouse password (encrypted)
+        os.chmod(metadata, 0o600)
     return 0
 
 
