@@ -400,3 +400,17 @@ def test_language_is_the_declared_one_unless_the_script_says_arabic():
               "وقال مسؤولون محليون إن ملاجئ الطوارئ فتحت في ثلاث مدارس وقاعة رياضية قرب وسط المدينة."]
     template = extract_article(page("<article>" + "".join(f"<p>{s}</p>" for s in arabic) + "</article>", lang="en"))
     assert template["language"] == "ar"  # a site template's lang="en" on an Arabic story
+
+
+def test_a_paragraph_repeated_further_down_stays_and_a_doubled_line_goes():
+    # a refrain the author repeats is part of the story; a teaser printed right above its own
+    # paragraph is shown twice by the layout, not written twice
+    refrain = "The water is still rising, the mayor said again, and nobody should go back before Friday."
+    paragraphs = [STORY_EN[0], refrain, STORY_EN[1], STORY_EN[2], refrain]
+    result = extract_article(page("<h1>Floods</h1><article>" + "".join(f"<p>{s}</p>" for s in paragraphs)
+                                  + "</article>"), url="https://news.example.org/floods")
+    assert result["text"].splitlines() == paragraphs
+    doubled = extract_article(page("<h1>Floods</h1><article><p>" + STORY_EN[0] + "</p>"
+                                   + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>"),
+                              url="https://news.example.org/floods")
+    assert doubled["text"].splitlines() == STORY_EN

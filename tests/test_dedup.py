@@ -540,3 +540,77 @@ def test_warehouse_links_the_rewrite_as_contained_like_the_batch(warehouse):
     assert rows[ids["clinic"]][2] is None and rows[ids["bridge"]][2] is None
     assert len({r[0] for r in rows.values()}) == 3  # the same clusters as dedup_batch finds
     assert stored_keys == len(set(dedup.fingerprint(PORT_WIRE).index_keys))
+
+
+# A longer wire story, and a feature that carries it whole among three times as much of its own.
+HARBOUR_WIRE = PORT_WIRE + "\n" + (
+    "Customs officers said they would work double shifts until the queue of trucks had cleared, and "
+    "the ministry of agriculture promised cold-storage space at two inland depots for exporters whose "
+    "produce could not be loaded this week. A spokesman for the shipping agents' association said "
+    "freight rates from the port had risen by a fifth since the storm."
+)
+HARBOUR_FEATURE = "\n".join([
+    FLOOD_EN, CLINIC_STORY, HARBOUR_WIRE, BRIDGE_STORY,
+    "A decade of underinvestment left the harbour exposed, engineers told a parliamentary committee last "
+    "year, when they asked for new storm locks, a breakwater extension and a second channel for tugs. "
+    "None of the works was funded, and the committee's report was never debated.",
+    PORT_REWRITE.split("\n")[-1], PORT_REWRITE.split("\n")[-2],
+    "Along the seafront promenade, cafe owners swept broken glass from their terraces and counted the "
+    "cost of a season cut short. Many had borrowed to renovate before the summer and said their banks "
+    "had so far refused to defer repayments. The municipality opened a register for damaged businesses "
+    "but has not said how much money it can offer, or when.",
+    "Meteorologists say storms of this strength will come more often as the sea warms, and that ports "
+    "built for the climate of the last century will need higher quays and stronger moorings. A study "
+    "by the national university found that a third of the country's coastal infrastructure sits less "
+    "than two metres above the highest tides recorded in the past decade, and that several fishing "
+    "villages could lose their harbours altogether within a generation unless breakwaters are raised.",
+    "In the old town, volunteers carried sandbags to the doors of the market hall, where traders had "
+    "lost stock to the flooding of its cellars. The hall's roof, repaired only two years ago, held, "
+    "but its electrical system was ruined and the stalls will stay shut until inspectors approve new "
+    "wiring. Traders said they would set up in the square outside rather than lose another week.",
+    "Schools along the coast reopened on Monday, except for two whose playgrounds were still under "
+    "water, and the regional health office said it had treated dozens of people for injuries from "
+    "falling debris but recorded no deaths in the city itself.",
+    "Farther inland, the railway company ran extra freight trains to carry grain that would normally "
+    "leave by sea, and a cement works upriver lent two of its barges to move containers between the "
+    "damaged quays. Economists at the central bank said the closure would shave a little off the "
+    "quarter's exports but that the damage to the harbour's reputation with shipping lines could last "
+    "longer, since several had already asked about insurance terms for calls at the port next winter. "
+    "The chamber of commerce plans a conference in the spring on how the coast should prepare.",
+    "Residents of the fishermen's quarter, whose narrow lanes flooded to knee height, spent the weekend "
+    "pumping water from ground floors and hanging carpets and bedding over balconies to dry. Charities "
+    "handed out blankets, bread and drinking water from a church hall, and a mobile clinic parked by "
+    "the lighthouse treated children with coughs and fevers. Several families said they would not "
+    "return to their homes until the walls had dried out and an engineer had checked the foundations.",
+])
+
+
+def test_a_long_story_found_whole_in_a_much_longer_one_is_contained():
+    wire, feature = dedup.fingerprint(HARBOUR_WIRE), dedup.fingerprint(HARBOUR_FEATURE)
+    comparison = dedup.compare(wire, feature)
+    config = dedup.settings()
+    verbatim = config.containment.verbatim
+    assert comparison.containment == 1.0 and comparison.shorter_chars >= verbatim.min_chars
+    # The feature adds so much of its own that the main rule's Jaccard floor refuses the pair...
+    assert comparison.containment_resemblance < config.containment.min_resemblance
+    without = dataclasses.replace(config, containment=dataclasses.replace(config.containment, verbatim=None))
+    assert dedup.judge(comparison, without) is None
+    # ... and the verbatim rule links it: the whole long story is in there.
+    assert dedup.judge(comparison) == ("contained", 1.0)
+    index = dedup.ArticleIndex()
+    index.add("wire", wire)
+    assert [(m.doc_id, m.kind) for m in index.query(feature)] == [("wire", "contained")]
+
+
+def test_the_verbatim_rule_is_validated():
+    import yaml
+
+    raw = yaml.safe_load(dedup.DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    raw["containment"]["verbatim"]["threshold"] = 0
+    with pytest.raises(dedup.DedupConfigError, match="containment.verbatim: threshold"):
+        dedup.parse_config(raw)
+    raw["containment"]["verbatim"] = [0.99]
+    with pytest.raises(dedup.DedupConfigError, match="containment.verbatim: expected a mapping"):
+        dedup.parse_config(raw)
+    del raw["containment"]["verbatim"]
+    assert dedup.parse_config(raw).containment.verbatim is None  # the rule is optional

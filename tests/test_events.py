@@ -10,6 +10,9 @@ import pytest
 
 from newsflow import actors as actors_module
 from newsflow import events as events_module
+from newsflow.events import lexicon as lexicon_module
+from newsflow.events.clause_words import TOKEN, token_profiles
+from newsflow.events.document import Document
 from newsflow.actors import ActorDataError, find_actors
 from newsflow.config import load_event_policy
 from newsflow.events import (LEGACY_TYPES, PLOVER_TYPES, coded_mentions, events_batch, extract_events,
@@ -108,7 +111,7 @@ def test_invalid_event_data_is_reported_clearly(monkeypatch, tmp_path):
         def read_text(self, encoding="utf-8"):
             return bad.read_text(encoding=encoding)
 
-    monkeypatch.setattr(events_module.resources, "files", lambda package: FakeFiles())
+    monkeypatch.setattr(lexicon_module.resources, "files", lambda package: FakeFiles())
     with pytest.raises(events_module.EventDataError, match="missing types"):
         load_event_lexicon()
 
@@ -227,7 +230,7 @@ def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     from newsflow.places import get_gazetteer
     from newsflow.text import fold_with_offsets
 
-    doc = events_module._Document(text, language, None)
+    doc = Document(text, language, None)
     folded, offsets = fold_with_offsets(text)
     assert doc.folded == folded and list(doc.offsets) == list(offsets)
     atoms = events_module.get_event_lexicon().matchers[language].scan(text)
@@ -248,8 +251,8 @@ def test_document_finds_what_each_stage_finds_in_the_text_alone(text, language):
     assert any(found_rules)
     if language == "ar":
         starts, flags = doc.clause_tokens()
-        profiles = events_module._token_profiles(events_module.get_event_lexicon().clauses)
-        expected = [(m.start(), profiles[m.group()]) for m in events_module._TOKEN.finditer(doc.folded)]
+        profiles = token_profiles(events_module.get_event_lexicon().clauses)
+        expected = [(m.start(), profiles[m.group()]) for m in TOKEN.finditer(doc.folded)]
         assert list(zip(starts, flags)) == expected and any(flags)
 
 
@@ -405,6 +408,10 @@ def test_background_act_of_an_earlier_year_is_not_dated_on_the_publication_day()
     text = "وكان مجلس الأمن قد دعا عام 2015 إلى إجراء محادثات سلام بين الطرفين."
     requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
     assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
+    # "سنة" (year) as well as "عام": the marker is read in the folded text, where ة is ه.
+    text = "وكان مجلس الأمن قد دعا سنة 2015 إلى إجراء محادثات سلام بين الطرفين."
+    requests = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "REQUEST"]
+    assert requests and all(e["event_date"] is None and e["date_precision"] == "unknown" for e in requests)
     # A year as a start ("since 2016") does not date the act: it stays on its day.
     text = "وشنت الطائرات غارات على المدينة أمس لأول مرة منذ عام 2016."
     strikes = [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ASSAULT"]
@@ -424,6 +431,35 @@ def test_senses_data_is_validated(tmp_path):
     bad.write_text("not_acts:\n  en: [request for comment, 3]\n", encoding="utf-8")
     with pytest.raises(events_module.EventDataError, match="not_acts.en"):
         events_module.load_senses(bad)
+
+
+def test_grammar_and_clause_word_lists_are_data_validated_on_load(tmp_path):
+    """Every word list of the coder is a data file: a list that YAML reads as something else
+    (an unquoted "on" is a boolean) or a missing list is an error naming the file and the list."""
+    grammar = events_module.load_grammar()
+    assert "on" in grammar["roles"]["prepositions"]["en"] and grammar["irregular_past"]["strike"] == ("struck",)
+    source = (Path(events_module.__file__).parent.parent / "data" / "events" / "grammar.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "grammar.yaml"
+    bad.write_text(source.replace('"on"', "on"), encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match="roles.prepositions.en"):
+        events_module.load_grammar(bad)
+    bad.write_text(source.replace("places:", "elsewhere:"), encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match="grammar.yaml: expected the sections"):
+        events_module.load_grammar(bad)
+    assert events_module.load_clause_words().dawn == frozenset({"فجر"})
+    bad = tmp_path / "clauses.yaml"
+    bad.write_text("ar:\n  relative: [الذي]\n", encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match="missing lists .*casualties"):
+        events_module.load_clause_words(bad)
+
+
+def test_coder_version_covers_every_module_of_the_event_package():
+    from newsflow.source import SOURCE_DIR, source_digests
+
+    digests = source_digests()
+    package = {f"events/{path.name}" for path in (SOURCE_DIR / "events").glob("*.py")}
+    assert {"events/coder.py", "events/roles.py", "events/__init__.py"} <= package <= set(digests)
+    assert {"text", "dates", "places", "actors"} <= set(digests)
 
 
 # --- roles ----------------------------------------------------------------------

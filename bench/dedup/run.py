@@ -486,11 +486,21 @@ class Rule:
     threshold: float
     min_chars: int
     min_resemblance: float
+    verbatim: tuple | None = None  # (threshold, min_chars, min_resemblance) of containment.verbatim
 
     @classmethod
     def of(cls, config) -> "Rule":
         c = config.containment
-        return cls(c.threshold, c.min_chars, c.min_resemblance)
+        v = c.verbatim
+        return cls(c.threshold, c.min_chars, c.min_resemblance,
+                   None if v is None else (v.threshold, v.min_chars, v.min_resemblance))
+
+    def describe(self) -> str:
+        text = f"threshold {self.threshold:.2f}, min_chars {self.min_chars}, min_resemblance {self.min_resemblance:.2f}"
+        if self.verbatim:
+            t, c, r = self.verbatim
+            text += f"; verbatim: threshold {t:.2f}, min_chars {c}, min_resemblance {r:.2f}"
+        return text
 
 
 NO_CONTAINMENT = Rule(2.0, 0, 0.0)  # resemblance only: the decision before containment
@@ -499,13 +509,23 @@ RULE_GRID = [Rule(t, c, r) for t, c, r in itertools.product(
     (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
     (0, 200, 300, 400, 500, 600, 800, 1000),
     (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3))]
+# The second rule is chosen after the main one, given it (none is a choice too: it must earn its place)
+VERBATIM_GRID = [None, *itertools.product(
+    (0.85, 0.9, 0.95, 0.99),
+    (400, 600, 800, 1000, 1200, 1500, 2000),
+    (0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16))]
 
 
 def linked(arrays, rule: Rule, similarity_threshold: float) -> np.ndarray:
     """Which candidate pairs `dedup.judge` links under `rule` (same test, vectorised)."""
-    return (arrays["resemblance"] >= similarity_threshold) | (
+    is_linked = (arrays["resemblance"] >= similarity_threshold) | (
         (arrays["shorter_chars"] >= rule.min_chars) & (arrays["containment"] >= rule.threshold)
         & (arrays["containment_resemblance"] >= rule.min_resemblance))
+    if rule.verbatim:
+        threshold, min_chars, min_resemblance = rule.verbatim
+        is_linked |= ((arrays["shorter_chars"] >= min_chars) & (arrays["containment"] >= threshold)
+                      & (arrays["containment_resemblance"] >= min_resemblance))
+    return is_linked
 
 
 def scores_by_kind(trials: Trials, arrays, rule: Rule, similarity_threshold: float,
@@ -534,17 +554,19 @@ def goal_score(scores: dict[str, Score]) -> Score:
     return total
 
 
-def choose_rule(trials, arrays, similarity_threshold, groups) -> Rule:
+def choose_rule(trials, arrays, similarity_threshold, groups, verbatim_grid=VERBATIM_GRID) -> Rule:
     """The rule of the grid with the highest goal recall at precision >= PRECISION_GOAL on
     `groups` (ties: higher precision, then the stricter rule)."""
     def key(rule):
         goal = goal_score(scores_by_kind(trials, arrays, rule, similarity_threshold, groups))
         return (goal.precision >= PRECISION_GOAL, goal.recall, goal.precision,
-                rule.min_chars, rule.threshold, rule.min_resemblance)
-    return max(RULE_GRID, key=key)
+                rule.min_chars, rule.threshold, rule.min_resemblance, rule.verbatim is None,
+                rule.verbatim or ())
+    main = max(RULE_GRID, key=key)
+    return max((dataclasses.replace(main, verbatim=v) for v in verbatim_grid), key=key)
 
 
-def cross_validate(trials, arrays, similarity_threshold, n_groups, folds, seed):
+def cross_validate(trials, arrays, similarity_threshold, n_groups, folds, seed, verbatim_grid=VERBATIM_GRID):
     """Rules chosen on k - 1 folds, scored on the held-out one."""
     order = list(range(n_groups))
     random.Random(seed).shuffle(order)
@@ -553,7 +575,7 @@ def cross_validate(trials, arrays, similarity_threshold, n_groups, folds, seed):
     for fold in range(folds):
         train = {g for g, f in fold_of.items() if f != fold}
         test = set(fold_of) - train
-        rule = choose_rule(trials, arrays, similarity_threshold, train)
+        rule = choose_rule(trials, arrays, similarity_threshold, train, verbatim_grid)
         held_out = scores_by_kind(trials, arrays, rule, similarity_threshold, test)
         results.append((rule, held_out))
     return results
@@ -677,19 +699,21 @@ def main(argv=None) -> int:
         contained = Score()
         for kind in CONTAINED_KINDS:
             contained.add(held_out[kind])
-        print(f"  fold {number}: threshold {rule.threshold:.2f}, min_chars {rule.min_chars}, "
-              f"min_resemblance {rule.min_resemblance:.2f} -> held-out P {goal.precision:.4f} "
+        print(f"  fold {number}: {rule.describe()} -> held-out P {goal.precision:.4f} "
               f"R {goal.recall:.4f} (contained R {contained.recall:.3f}, {goal.false_positives} false)")
     print(f"  held-out mean: precision {np.mean(precisions):.4f} +- {np.std(precisions):.4f}, "
           f"recall {np.mean(recalls):.4f} +- {np.std(recalls):.4f}")
+    main_only = [goal_score(held_out) for _, held_out in cross_validate(
+        trials, arrays, threshold, len(originals), args.folds, args.seed, verbatim_grid=[None])]
+    print(f"  held-out mean without the verbatim rule: precision "
+          f"{np.mean([g.precision for g in main_only]):.4f} +- {np.std([g.precision for g in main_only]):.4f}, "
+          f"recall {np.mean([g.recall for g in main_only]):.4f} +- {np.std([g.recall for g in main_only]):.4f}")
     chosen = choose_rule(trials, arrays, threshold, set(range(len(originals))))
-    print(f"  chosen on all data (the values for dedup.yaml): threshold {chosen.threshold:.2f}, "
-          f"min_chars {chosen.min_chars}, min_resemblance {chosen.min_resemblance:.2f}")
+    print(f"  chosen on all data (the values for dedup.yaml): {chosen.describe()}")
     print()
 
     rule = Rule.of(config)
-    print(f"configured rule (dedup.yaml: threshold {rule.threshold}, min_chars {rule.min_chars}, "
-          f"min_resemblance {rule.min_resemblance}), all data; before = resemblance only:")
+    print(f"configured rule (dedup.yaml: {rule.describe()}), all data; before = resemblance only:")
     after = print_table(trials, arrays, rule, threshold, exact, similarities)
     before = scores_by_kind(trials, arrays, NO_CONTAINMENT, threshold)
     print()

@@ -906,7 +906,7 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
     lead = rules.generic.lead_lines + (site.lead_lines if site else ())
     # every headline variant the page carries (og:title, h1, JSON-LD), compared as letters only
     headline_keys = [key for key in {_name_key(h) for h in headlines if h} if len(key) >= 4]
-    kept, seen = [], set()
+    kept = []
     for index, line in enumerate(lines):
         line = line.strip()
         if not line:
@@ -922,10 +922,8 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
             continue
         if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) and _is_headline(line, headline_keys):
             continue  # the headline repeated above the story (further down it can be a subheading)
-        if len(line) > 40 and words in seen:
-            continue  # a lead paragraph again (teaser plus body); later repeats are the author's
-        if len(kept) < _LEAD_LINES:
-            seen.add(words)
+        if kept and words == _words(kept[-1]):
+            continue  # the same line twice in a row (a teaser over its paragraph); other repeats are the author's
         kept.append(line)
     return kept
 

@@ -54,6 +54,18 @@ class DedupConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class VerbatimRule:
+    """A second containment rule: a long text found (almost) whole inside a much longer one.
+    Its Jaccard floor is lower than the main rule's, since a rewrite may add several times the
+    copy's length, and its length floor higher, since a quoted lead paragraph or summary found
+    whole inside another story is short."""
+
+    threshold: float  # share of the shorter text's shingles found in the longer one
+    min_chars: int  # normalised characters of the shorter text
+    min_resemblance: float  # Jaccard floor of the containment shingles
+
+
+@dataclass(frozen=True)
 class ContainmentConfig:
     """When a shorter text inside a longer one makes the two the same article."""
 
@@ -64,6 +76,7 @@ class ContainmentConfig:
     threshold: float  # share of the shorter text's shingles found in the longer one
     min_chars: int  # the shorter text's normalised characters: shorter ones never link this way
     min_resemblance: float  # Jaccard floor of the containment shingles (the longer text's share)
+    verbatim: VerbatimRule | None = None  # optional second rule (see VerbatimRule)
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,7 @@ def _parse_containment(raw: dict, where: str) -> ContainmentConfig:
         threshold=_require(raw, "threshold", float, where),
         min_chars=_require(raw, "min_chars", int, where),
         min_resemblance=_require(raw, "min_resemblance", float, where),
+        verbatim=_parse_verbatim(raw.get("verbatim"), f"{where}: containment.verbatim"),
     )
     if not 1 <= containment.shingle_size <= 40:
         raise DedupConfigError(f"{where}: shingle_size must be 1..40, got {containment.shingle_size}")
@@ -163,13 +177,29 @@ def _parse_containment(raw: dict, where: str) -> ContainmentConfig:
         raise DedupConfigError(f"{where}: min_shared_keys must be >= 1, got {containment.min_shared_keys}")
     if not 0.0 <= containment.min_key_share <= 1.0:
         raise DedupConfigError(f"{where}: min_key_share must be in [0, 1], got {containment.min_key_share}")
-    if not 0.0 < containment.threshold <= 1.0:
-        raise DedupConfigError(f"{where}: threshold must be in (0, 1], got {containment.threshold}")
-    if containment.min_chars < 0:
-        raise DedupConfigError(f"{where}: min_chars must be >= 0, got {containment.min_chars}")
-    if not 0.0 <= containment.min_resemblance <= 1.0:
-        raise DedupConfigError(f"{where}: min_resemblance must be in [0, 1], got {containment.min_resemblance}")
+    _check_link_rule(containment, where)
     return containment
+
+
+def _check_link_rule(rule, where: str) -> None:
+    if not 0.0 < rule.threshold <= 1.0:
+        raise DedupConfigError(f"{where}: threshold must be in (0, 1], got {rule.threshold}")
+    if rule.min_chars < 0:
+        raise DedupConfigError(f"{where}: min_chars must be >= 0, got {rule.min_chars}")
+    if not 0.0 <= rule.min_resemblance <= 1.0:
+        raise DedupConfigError(f"{where}: min_resemblance must be in [0, 1], got {rule.min_resemblance}")
+
+
+def _parse_verbatim(raw, where: str) -> VerbatimRule | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise DedupConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
+    rule = VerbatimRule(threshold=_require(raw, "threshold", float, where),
+                        min_chars=_require(raw, "min_chars", int, where),
+                        min_resemblance=_require(raw, "min_resemblance", float, where))
+    _check_link_rule(rule, where)
+    return rule
 
 
 def load_config(path: str | os.PathLike | None = None) -> DedupConfig:
@@ -661,9 +691,11 @@ def judge(comparison: Comparison, config: DedupConfig | None = None) -> tuple[st
     if comparison.resemblance >= config.similarity_threshold:
         return "near", comparison.resemblance
     rule = config.containment
-    if (comparison.shorter_chars >= rule.min_chars and comparison.containment >= rule.threshold
-            and comparison.containment_resemblance >= rule.min_resemblance):
-        return "contained", comparison.containment
+    for link_rule in (rule, rule.verbatim):
+        if link_rule is not None and (
+                comparison.shorter_chars >= link_rule.min_chars and comparison.containment >= link_rule.threshold
+                and comparison.containment_resemblance >= link_rule.min_resemblance):
+            return "contained", comparison.containment
     return None
 
 
