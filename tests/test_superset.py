@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browser import ROOT, chromium, fill_from_replay, free_port, web_server
 from conftest import empty_warehouse
 
@@ -161,6 +162,23 @@ def test_superset_reads_the_warehouse_as_the_read_only_login(superset):
 
 # --- the dashboard in a real browser ---------------------------------------------------------------------
 
+def _log_in(page, base: str, password: str) -> None:
+    """Superset's login form, as a person fills it. The React form can take the first submit before
+    it is ready on a busy machine (back on /login/): then it is filled again, at most three times."""
+    for _ in range(3):
+        page.goto(f"{base}/login/")
+        page.locator("#username").wait_for(state="visible", timeout=60_000)
+        page.fill("#username", "admin")
+        page.fill("#password", password)
+        page.locator("button[type=submit], input[type=submit]").first.click()
+        try:
+            page.wait_for_url("**/superset/welcome/**", timeout=30_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    pytest.fail("Superset's login form did not log in: " + page.url)
+
+
 def test_dashboard_in_a_real_browser(superset):
     base = superset["base"]
     SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -176,11 +194,7 @@ def test_dashboard_in_a_real_browser(superset):
         # request never completes)
         page.on("requestfinished", lambda r: requests_out.append(r.url)
                 if not r.url.startswith((base, "data:", "blob:")) else None)
-        page.goto(f"{base}/login/")
-        page.fill("#username", "admin")
-        page.fill("#password", superset["password"])
-        page.keyboard.press("Enter")
-        page.wait_for_url("**/superset/welcome/**", timeout=120_000)
+        _log_in(page, base, superset["password"])
         page.goto(f"{base}/superset/dashboard/newsflow/", timeout=120_000)
         holders = page.locator(".dashboard-component-chart-holder")
         holders.first.wait_for(timeout=120_000)
