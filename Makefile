@@ -1,15 +1,21 @@
-# newsflow: `make run` (real feeds), `make demo` (local replay), `make test`, `make stop`.
+# newsflow: `make run` (real feeds), `make demo` (local replay), `make bi` (Superset), `make test`, `make stop`.
 SHELL := /bin/bash
 PYTEST_ARGS ?=
 # make run WORKERS=2 / make demo WORKERS=2: the CeleryExecutor with two local workers (0: LocalExecutor)
 WORKERS ?= 0
 
-.PHONY: run demo stop test venv pg browser bench lock dictionary
+.PHONY: run demo stop test venv venv-bi bi bi-stop pg browser bench lock lock-bi dictionary
 
 .venv/.installed: requirements.lock pyproject.toml
 	bash scripts/venv.sh
 
 venv: .venv/.installed
+
+# Apache Superset in its own virtualenv, from its own lock file
+.venv-bi/.installed: requirements-bi.lock .venv/.installed
+	bash scripts/venv.sh bi
+
+venv-bi: .venv-bi/.installed
 
 pg:
 	bash scripts/pg.sh start
@@ -24,10 +30,18 @@ run: venv
 demo: venv
 	NEWSFLOW_WORKERS=$(WORKERS) bash scripts/services.sh demo
 
+# Superset on 127.0.0.1:$${NEWSFLOW_BI_PORT:-8088} with the newsflow dashboard, reading the warehouse as a
+# read-only login (run `make demo` first for the replay's data)
+bi: venv venv-bi
+	bash scripts/services.sh bi
+
+bi-stop:
+	bash scripts/services.sh bi-stop
+
 stop:
 	bash scripts/services.sh stop
 
-test: venv pg browser
+test: venv venv-bi pg browser
 	. scripts/env.sh && NEWSFLOW_TASK_RETRIES=0 .venv/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
@@ -39,6 +53,9 @@ bench: venv
 
 lock:
 	.venv/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.11
+
+lock-bi:
+	.venv/bin/uv pip compile requirements-bi.in -o requirements-bi.lock --python-version 3.11
 
 dictionary: venv pg
 	. scripts/env.sh && .venv/bin/python scripts/gen_dictionary.py

@@ -3,7 +3,8 @@
 # and Airflow standalone with the newsflow DAGs unpaused; with NEWSFLOW_WORKERS=N (make run WORKERS=N)
 # Airflow's components one by one on the CeleryExecutor, N Celery workers and a private Redis.
 # Processes are tracked by pid files in var/run and stopped by those pids only.
-# Usage: scripts/services.sh run | demo | stop
+# `bi` starts Superset (its own .venv-bi) with the newsflow dashboard; `bi-stop` stops it alone.
+# Usage: scripts/services.sh run | demo | bi | bi-stop | stop
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$NEWSFLOW_ROOT"
@@ -77,6 +78,40 @@ start_celery() {
   done
 }
 
+stop_detached() {  # name: the process group of its pid file, TERM then KILL
+  local name=$1
+  if is_running "$run_dir/$name.pid"; then
+    kill -TERM -- "-$(cat "$run_dir/$name.pid")" 2>/dev/null || true
+    for _ in $(seq 1 20); do is_running "$run_dir/$name.pid" || break; sleep 0.5; done
+    is_running "$run_dir/$name.pid" && kill -KILL -- "-$(cat "$run_dir/$name.pid")" 2>/dev/null || true
+    echo "stopped $name"
+  fi
+  rm -f "$run_dir/$name.pid"
+}
+
+start_superset() {  # metadata, admin and dashboard import (idempotent), then the web server
+  export SUPERSET_CONFIG_PATH=$NEWSFLOW_ROOT/include/bi/superset/superset_config.py
+  bash scripts/pg.sh start
+  newsflow db migrate   # the report views and the newsflow_superset login (migration 015)
+  local uri
+  uri=$(python -c 'from newsflow.ops import superset_url; print(superset_url())')
+  .venv-bi/bin/python include/bi/superset/provision.py --warehouse-uri "$uri" 2>"$run_dir/superset-provision.log" \
+    | grep '^Superset login' || { tail -30 "$run_dir/superset-provision.log" >&2; exit 1; }
+  start_detached superset "$run_dir/superset.log" .venv-bi/bin/gunicorn --workers 1 --threads 8 --timeout 120 \
+    --bind "127.0.0.1:$NEWSFLOW_BI_PORT" "superset.app:create_app()"
+  wait_until 120 "Superset on 127.0.0.1:$NEWSFLOW_BI_PORT (see $run_dir/superset.log)" \
+    answers "http://127.0.0.1:$NEWSFLOW_BI_PORT/health"
+  cat <<INFO
+
+Superset is running.
+  Dashboard:  http://localhost:$NEWSFLOW_BI_PORT/superset/dashboard/newsflow/
+  Login:      admin, password in $NEWSFLOW_BI_HOME/admin_password
+  Warehouse:  read as newsflow_superset (read-only; SQL Lab runs SELECT only)
+  Log:        $run_dir/superset.log
+  Stop:       make bi-stop (or make stop)
+INFO
+}
+
 newsflow_dags_parsed() { [ "$(airflow dags list -o plain 2>/dev/null | grep -c '^newsflow_')" -ge 4 ]; }
 
 start_airflow() {
@@ -133,18 +168,18 @@ case "${1:-}" in
     start_detached demo-backfill var/run/demo-backfill.log bash scripts/demo_backfill.sh
     echo "  Demo:           backfilling 2024-12-01..2024-12-03 (archive, then daily); see var/run/demo-backfill.log"
     ;;
+  bi)
+    start_superset
+    ;;
+  bi-stop)
+    stop_detached superset
+    ;;
   stop)
     workers=$(cd "$run_dir" 2>/dev/null && ls celery-worker-*.pid 2>/dev/null | sed 's/\.pid$//' || true)
-    for name in demo-backfill airflow $workers $CELERY_COMPONENTS redis replay; do
-      if is_running "$run_dir/$name.pid"; then
-        kill -TERM -- "-$(cat "$run_dir/$name.pid")" 2>/dev/null || true
-        for _ in $(seq 1 20); do is_running "$run_dir/$name.pid" || break; sleep 0.5; done
-        is_running "$run_dir/$name.pid" && kill -KILL -- "-$(cat "$run_dir/$name.pid")" 2>/dev/null || true
-        echo "stopped $name"
-      fi
-      rm -f "$run_dir/$name.pid"
+    for name in superset demo-backfill airflow $workers $CELERY_COMPONENTS redis replay; do
+      stop_detached "$name"
     done
     bash scripts/pg.sh stop
     ;;
-  *) echo "usage: $0 run|demo|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 run|demo|bi|bi-stop|stop" >&2; exit 2 ;;
 esac

@@ -30,7 +30,8 @@ AIRFLOW_COMMANDS = {
     "airflow-worker": "celery worker",
 }
 INIT_SERVICE = "airflow-init"
-REQUIRED_SERVICES = ["postgres", "redis", "warehouse", *AIRFLOW_SERVICES, INIT_SERVICE, "replay", "metabase"]
+REQUIRED_SERVICES = ["postgres", "redis", "warehouse", *AIRFLOW_SERVICES, INIT_SERVICE, "replay", "metabase",
+                     "superset"]
 PROJECT_MOUNTS = {"dags": "/opt/airflow/dags", "plugins": "/opt/airflow/plugins", "include": "/opt/airflow/include"}
 BI_LOGIN = "newsflow_metabase"
 
@@ -319,11 +320,31 @@ def test_metabase_reads_the_warehouse_through_the_read_only_login(services):
     assert re.search(rf"GRANT newsflow_bi TO {BI_LOGIN}", migrations)
     init_env, init_script = _env(services[INIT_SERVICE]), _command_text(services[INIT_SERVICE])
     assert init_env["NEWSFLOW_BI_PASSWORD"] == env["NEWSFLOW_BI_PASSWORD"]
-    assert f"ALTER ROLE {BI_LOGIN} PASSWORD" in init_script
-    assert init_script.index("newsflow db migrate") < init_script.index(f"ALTER ROLE {BI_LOGIN}")
+    assert "ALTER ROLE {login} PASSWORD" in init_script and f"'{BI_LOGIN}'" in init_script
+    assert init_script.index("newsflow db migrate") < init_script.index("ALTER ROLE")
     assert setup["depends_on"][INIT_SERVICE]["condition"] == "service_completed_successfully"
     assert env["MB_URL"] == "http://metabase:3000"
     compile(_command_text(setup), "metabase-init", "exec")  # the set-up script is valid Python
+
+
+def test_superset_imports_the_dashboard_export_as_the_read_only_login(services):
+    superset = services["superset"]
+    locked = dict(line.split("==") for line in (ROOT / "requirements-bi.lock").read_text(encoding="utf-8").splitlines()
+                  if "==" in line and not line.startswith("#"))
+    image, _, tag = superset["image"].partition(":")
+    assert image == "apache/superset" and tag == locked["apache-superset"]   # the release make bi runs
+    assert "127.0.0.1:8088:8088" in _published(superset)
+    assert superset["depends_on"]["warehouse"]["condition"] == "service_healthy"
+    assert superset["depends_on"][INIT_SERVICE]["condition"] == "service_completed_successfully"
+    script, env = _command_text(superset), _env(superset)
+    # the same export, settings and provisioning step as `make bi`
+    assert ("./include/bi/superset", "/app/newsflow_bi") in _bind_mounts(superset)
+    assert "python /app/newsflow_bi/provision.py" in script
+    assert env["SUPERSET_CONFIG_PATH"] == "/app/newsflow_bi/superset_config.py"
+    assert "postgresql://newsflow_superset:$${NEWSFLOW_BI_PASSWORD}@warehouse:5432/" in script
+    for package in ("psycopg2-binary", "cachetools"):   # the drivers, at the locked versions
+        assert f"{package}=={locked[package]}" in script
+    assert "'newsflow_superset'" in _command_text(services[INIT_SERVICE])   # given the password of .env
 
 
 def test_mounted_host_paths_exist_and_named_volumes_are_declared(compose, services):

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -21,17 +18,13 @@ from urllib.parse import quote
 
 import psycopg2
 import pytest
+from browser import INGEST_AT, chromium, fill_from_replay, free_port, web_server
 
 from newsflow.config import ConfigError
 from newsflow.ops import OpsSettings, connect_bi, load_ops_settings, source_health
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = json.loads((ROOT / "include" / "replay" / "manifest.json").read_text(encoding="utf-8"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-INGEST_AT = datetime(2024, 12, 3, 23, 45, tzinfo=timezone.utc)
-DAILY_AT = datetime(2024, 12, 4, 0, 0, tzinfo=timezone.utc)   # the newsflow_daily run for 3 Dec
 AS_OF = datetime(2024, 12, 4, 0, 0, tzinfo=timezone.utc)
 SETTINGS = OpsSettings(window_hours=24, freshness_amber_hours=3, freshness_red_hours=12, event_days=30,
                        top_days=7, top_n=10, check_days=3)
@@ -116,12 +109,6 @@ def test_the_page_reads_as_the_read_only_bi_login(warehouse_url):
 
 # --- the plugin in a real Airflow API server -------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _airflow_env(home: Path, warehouse_url: str) -> dict:
     env = dict(os.environ)
     env.update({
@@ -143,33 +130,12 @@ def api_server(airflow_db, warehouse_url):
     """`airflow api-server` on a free port: this session's Airflow home and metadata, our plugins."""
     home = Path(os.environ["AIRFLOW_HOME"])
     (home / "ui-test-passwords.json").write_text(json.dumps({"admin": PASSWORD}), encoding="utf-8")
-    port = _free_port()
-    log_path = home / "api-server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1"],
-            env=_airflow_env(home, warehouse_url), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/v2/monitor/health", timeout=5).read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("airflow api-server did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-                time.sleep(1)
+    port = free_port()
+    command = [sys.executable, "-m", "airflow", "api-server", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1"]
+    with web_server(command, _airflow_env(home, warehouse_url), port, "/api/v2/monitor/health",
+                    home / "api-server.log", "airflow api-server") as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _request(url: str, token: str | None = None, cookie: str | None = None, data: dict | None = None):
@@ -223,25 +189,8 @@ def test_plugin_refuses_requests_without_a_valid_token(api_server, warehouse):
     assert status == 422 and b"as_of" in body
 
 
-def _fill_from_replay():
-    """The replay through real Airflow runs: ingest, extract, then the daily marts and checks."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    os.environ["NEWSFLOW_TASK_RETRIES"] = "0"
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
-    assert bag.import_errors == {}
-    for dag_id, at in (("newsflow_ingest", INGEST_AT), ("newsflow_extract", INGEST_AT), ("newsflow_daily", DAILY_AT)):
-        dagrun = bag.dags[dag_id].test(logical_date=at)
-        assert dagrun.state == "success", dag_id
-    return bag
-
-
 def test_newsflow_page_in_a_real_browser(api_server, warehouse, replay):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install it with `bash scripts/browser.sh` (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    _fill_from_replay()
+    fill_from_replay()
     token = _token(api_server)
     status, body = _request(f"{api_server}/newsflow/api/overview?as_of={quote(AS_OF.isoformat())}", token=token)
     assert status == 200, body
@@ -261,40 +210,36 @@ def test_newsflow_page_in_a_real_browser(api_server, warehouse, replay):
 
     screenshot = ROOT / "var" / "newsflow-page.png"
     screenshot.parent.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1400})
-            context.add_cookies([{"name": "_token", "value": token, "url": api_server}])
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # the page as the Airflow UI shows it: its navigation entry, the page in the UI's frame
-            page.goto(f"{api_server}/plugin/newsflow")
-            frame_element = page.wait_for_selector("iframe[title=newsflow]", timeout=60_000)
-            frame = frame_element.content_frame()
-            frame.goto(f"{api_server}/newsflow/?as_of={AS_OF.strftime('%Y-%m-%dT%H:%M')}")
-            frame.wait_for_selector("body[data-state]", timeout=60_000)
-            assert frame.evaluate("document.body.dataset.state") == "ready", frame.inner_text("#error")
-            rows = frame.locator("#sources tbody tr")
-            assert rows.count() == len(MANIFEST["feeds"])
-            assert frame.locator("#sources tbody tr .state").count() == len(MANIFEST["feeds"])
-            assert frame.locator("#sources tbody a", has_text="log").count() == len(MANIFEST["feeds"])
-            drawn = frame.evaluate("""() => Object.fromEntries(Object.entries(window.newsflowCharts).map(
-                ([id, chart]) => [id, chart.data.datasets.reduce((n, d) => n + d.data.filter(v => v > 0).length, 0)]))""")
-            assert drawn["events-chart"] > 0 and drawn["places-chart"] > 0 and drawn["actors-chart"] > 0, drawn
-            # the canvas really has ink on it, not just a chart object
-            inked = frame.evaluate("""() => { const c = document.getElementById('events-chart');
-                const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n; }""")
-            assert inked > 1000
-            assert frame.locator("#checks tbody tr").count() == 3
-            assert page.locator("nav a", has_text="newsflow").count() + page.get_by_role("link", name="newsflow").count() > 0
-            page.screenshot(path=str(screenshot), full_page=True)
-            # a source's log link opens the task's page in the Airflow UI itself, not inside the frame
-            frame.locator("#sources tbody a", has_text="log").first.click()
-            page.wait_for_url("**/dags/newsflow_ingest/runs/**/tasks/ingest_site/mapped/*", timeout=60_000)
-            assert errors == []
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1500, "height": 1400})
+        context.add_cookies([{"name": "_token", "value": token, "url": api_server}])
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # the page as the Airflow UI shows it: its navigation entry, the page in the UI's frame
+        page.goto(f"{api_server}/plugin/newsflow")
+        frame_element = page.wait_for_selector("iframe[title=newsflow]", timeout=60_000)
+        frame = frame_element.content_frame()
+        frame.goto(f"{api_server}/newsflow/?as_of={AS_OF.strftime('%Y-%m-%dT%H:%M')}")
+        frame.wait_for_selector("body[data-state]", timeout=60_000)
+        assert frame.evaluate("document.body.dataset.state") == "ready", frame.inner_text("#error")
+        rows = frame.locator("#sources tbody tr")
+        assert rows.count() == len(MANIFEST["feeds"])
+        assert frame.locator("#sources tbody tr .state").count() == len(MANIFEST["feeds"])
+        assert frame.locator("#sources tbody a", has_text="log").count() == len(MANIFEST["feeds"])
+        drawn = frame.evaluate("""() => Object.fromEntries(Object.entries(window.newsflowCharts).map(
+            ([id, chart]) => [id, chart.data.datasets.reduce((n, d) => n + d.data.filter(v => v > 0).length, 0)]))""")
+        assert drawn["events-chart"] > 0 and drawn["places-chart"] > 0 and drawn["actors-chart"] > 0, drawn
+        # the canvas really has ink on it, not just a chart object
+        inked = frame.evaluate("""() => { const c = document.getElementById('events-chart');
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n; }""")
+        assert inked > 1000
+        assert frame.locator("#checks tbody tr").count() == 3
+        assert page.locator("nav a", has_text="newsflow").count() + page.get_by_role("link", name="newsflow").count() > 0
+        page.screenshot(path=str(screenshot), full_page=True)
+        # a source's log link opens the task's page in the Airflow UI itself, not inside the frame
+        frame.locator("#sources tbody a", has_text="log").first.click()
+        page.wait_for_url("**/dags/newsflow_ingest/runs/**/tasks/ingest_site/mapped/*", timeout=60_000)
+        assert errors == []
     assert screenshot.stat().st_size > 10_000

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
 
@@ -20,6 +20,9 @@ from newsflow.warehouse import fetch_dicts, sql
 # the read-only login created by migration 002_bi.sql
 BI_USER = "newsflow_metabase"
 BI_PASSWORD = "newsflow_metabase"
+# Superset's read-only login, created by migration 015_bi_dashboard.sql
+SUPERSET_USER = "newsflow_superset"
+SUPERSET_PASSWORD = "newsflow_superset"
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,22 @@ def load_ops_settings(path: str | Path | None = None) -> OpsSettings:
 def bi_url() -> str:
     """Connection string of the read-only BI login: NEWSFLOW_BI_URL, else the warehouse's server and
     database with the newsflow_metabase login."""
-    url = os.environ.get("NEWSFLOW_BI_URL")
-    if url:
-        return url
+    return os.environ.get("NEWSFLOW_BI_URL") or login_url(BI_USER, BI_PASSWORD)
+
+
+def superset_url() -> str:
+    """Connection string Superset reads the warehouse with: NEWSFLOW_SUPERSET_WAREHOUSE_URL, else the
+    warehouse's server and database with the newsflow_superset login."""
+    return os.environ.get("NEWSFLOW_SUPERSET_WAREHOUSE_URL") or login_url(SUPERSET_USER, SUPERSET_PASSWORD)
+
+
+def login_url(user: str, password: str) -> str:
+    """The warehouse's URL (newsflow.config.warehouse_url) with another login."""
     parts = urlsplit(warehouse_url())
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    netloc = f"{BI_USER}:{BI_PASSWORD}@{host}" + (f":{parts.port}" if parts.port else "")
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
