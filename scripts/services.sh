@@ -92,7 +92,7 @@ stop_detached() {  # name: the process group of its pid file, TERM then KILL
 start_superset() {  # metadata, admin and dashboard import (idempotent), then the web server
   export SUPERSET_CONFIG_PATH=$NEWSFLOW_ROOT/include/bi/superset/superset_config.py
   bash scripts/pg.sh start
-  newsflow db migrate   # the report views and the newsflow_superset login (migration 015)
+  newsflow db migrate   # the report views and the newsflow_superset login (migration 013)
   local uri
   uri=$(python -c 'from newsflow.ops import superset_url; print(superset_url())')
   .venv-bi/bin/python include/bi/superset/provision.py --warehouse-uri "$uri" 2>"$run_dir/superset-provision.log" \

@@ -20,7 +20,7 @@ from newsflow.warehouse import fetch_dicts, sql
 # the read-only login created by migration 002_bi.sql
 BI_USER = "newsflow_metabase"
 BI_PASSWORD = "newsflow_metabase"
-# Superset's read-only login, created by migration 015_bi_dashboard.sql
+# Superset's read-only login, created by migration 013_bi_dashboard.sql
 SUPERSET_USER = "newsflow_superset"
 SUPERSET_PASSWORD = "newsflow_superset"
 
