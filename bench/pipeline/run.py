@@ -153,8 +153,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _timed(module, name: str, spent: list):
-    """Wrap module.name so the time spent in it is added to spent[0] (the CPU part of a stage)."""
+def _timed(module, name: str, spent: dict, key: str) -> None:
+    """Wrap module.name so the time spent in it is added to spent[key]."""
     real = getattr(module, name)
 
     def wrapper(*args, **kwargs):
@@ -162,8 +162,17 @@ def _timed(module, name: str, spent: list):
         try:
             return real(*args, **kwargs)
         finally:
-            spent[0] += time.perf_counter() - start
+            spent[key] += time.perf_counter() - start
     setattr(module, name, wrapper)
+
+
+def _split(function, *args, **kwargs) -> dict:
+    """Run a mapped task body and split its time (the `spent` keys set up by the caller's wrappers)
+    with the process's own CPU time: what a worker's second is made of."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    counts = function(*args, **kwargs)
+    return {**counts, "wall_s": time.perf_counter() - wall, "proc_cpu_s": time.process_time() - cpu,
+            "pid": os.getpid(), "peak_mb": _peak_mb()}
 
 
 def task_ingest(feed_ids: list[str]) -> dict:
@@ -173,20 +182,35 @@ def task_ingest(feed_ids: list[str]) -> dict:
     return {"pages": sum(r["pages_new"] for r in result), "peak_mb": _peak_mb()}
 
 
+SPENT = {"extract_s": 0.0, "code_s": 0.0, "lock_wait_s": 0.0, "load_s": 0.0}  # per task process
+
+
+def _instrumented() -> None:
+    """Time the parts of the mapped stages in this task process: extraction or coding (CPU, outside
+    any lock), waiting for an advisory lock, and loading under the article-load lock."""
+    from newsflow import events, pipeline
+    if not getattr(pipeline, "_bench_timed", False):
+        _timed(pipeline, "_extract_html", SPENT, "extract_s")
+        _timed(pipeline, "lock", SPENT, "lock_wait_s")
+        _timed(pipeline, "_load_pages", SPENT, "load_s")
+        _timed(events, "extract_events", SPENT, "code_s")
+        pipeline._bench_timed = True
+    for key in SPENT:
+        SPENT[key] = 0.0
+
+
 def task_extract(keys: list) -> dict:
     from newsflow import pipeline
-    spent = [0.0]
-    _timed(pipeline, "_extract_html", spent)
-    counts = pipeline.extract_pending(keys=keys)
-    return {**counts, "cpu_s": spent[0], "peak_mb": _peak_mb()}
+    _instrumented()
+    result = _split(pipeline.extract_pending, keys=keys)
+    return {**result, **SPENT, "cpu_s": SPENT["extract_s"]}
 
 
 def task_events(ids: list) -> dict:
-    from newsflow import events, pipeline
-    spent = [0.0]
-    _timed(events, "extract_events", spent)
-    counts = pipeline.code_events(article_ids=ids)
-    return {**counts, "cpu_s": spent[0], "peak_mb": _peak_mb()}
+    from newsflow import pipeline
+    _instrumented()
+    result = _split(pipeline.code_events, article_ids=ids)
+    return {**result, **SPENT, "cpu_s": SPENT["code_s"]}
 
 
 def task_dedup(lines: list[str]) -> dict:
@@ -256,10 +280,45 @@ def print_profile(folder: str, name: str, top: int = 25) -> None:
 PROFILE_DIR: str | None = None  # --profile: each stage's task calls run under cProfile
 
 
-def run_stage(function, batches: list, workers: int) -> tuple[float, list[dict]]:
+def _machine_busy_s() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine so far, over all cores (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / tick, sum(fields[:8]) / tick
+
+
+def _postgres_cpu_s(url: str) -> float | None:
+    """CPU seconds of the warehouse's PostgreSQL server so far: the postmaster with its exited
+    children (backends of finished tasks) and its live ones. None when the server is not local."""
+    import psycopg2
+    try:
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, psycopg2.Error):
+        return None
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if proc.name == str(postmaster):
+            total += sum(int(x) for x in stat[11:15])  # utime, stime, cutime, cstime
+        elif stat[1] == str(postmaster):
+            total += int(stat[11]) + int(stat[12])
+    return total / tick
+
+
+def run_stage(function, batches: list, workers: int, url: str | None = None) -> tuple[float, list[dict]]:
     """Run the batches on `workers` fresh interpreters (as task processes are: peak RSS is the
     task's own). Timed from when every worker has started and warmed up: the steady throughput; the
-    start-up cost per task process is printed apart (startup_seconds)."""
+    start-up cost per task process is printed apart (startup_seconds). With `url`, the machine's
+    busy CPU and the PostgreSQL server's CPU over the stage go to MACHINE."""
     if PROFILE_DIR and workers == 1:  # the one-worker pass of each stage is profiled
         function = Profiled(function, PROFILE_DIR)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -267,9 +326,38 @@ def run_stage(function, batches: list, workers: int) -> tuple[float, list[dict]]
         begin = time.perf_counter()
         list(pool.map(_started, range(workers)))
         STARTUP.append(time.perf_counter() - begin)
+        busy, pg = _machine_busy_s(), _postgres_cpu_s(url) if url else None
         start = time.perf_counter()
         results = list(pool.map(function, batches))
-    return time.perf_counter() - start, results
+        seconds = time.perf_counter() - start
+        busy_after, pg_after = _machine_busy_s(), _postgres_cpu_s(url) if url else None
+    MACHINE.clear()
+    MACHINE.update(busy_cores=(busy_after[0] - busy[0]) / seconds,
+                   postgres_cores=(pg_after - pg) / seconds if pg is not None and pg_after is not None else None)
+    return seconds, results
+
+
+MACHINE: dict = {}  # the last run_stage's machine figures
+
+
+def print_split(stage: str, workers: int, seconds: float, results: list[dict]) -> None:
+    """Per worker process of a mapped pass: what its wall time was made of."""
+    parts = [k for k in ("extract_s", "code_s", "lock_wait_s", "load_s") if any(r.get(k) for r in results)]
+    by_pid: dict = {}
+    for r in results:
+        w = by_pid.setdefault(r["pid"], {"tasks": 0, "wall_s": 0.0, "proc_cpu_s": 0.0, **{k: 0.0 for k in parts}})
+        w["tasks"] += 1
+        for k in w:
+            if k != "tasks":
+                w[k] += r[k]
+    pg = MACHINE.get("postgres_cores")
+    print(f"  {stage}, {workers} worker(s), {seconds:.1f}s: machine busy {MACHINE['busy_cores']:.2f} cores"
+          f" of {os.cpu_count()}, PostgreSQL {'?' if pg is None else f'{pg:.2f}'} cores")
+    for n, (pid, w) in enumerate(sorted(by_pid.items()), 1):
+        inside = sum(w[k] for k in parts)
+        print(f"    worker {n}: {w['tasks']} tasks, {w['wall_s']:.1f}s in tasks, own CPU {w['proc_cpu_s']:.1f}s; "
+              + ", ".join(f"{k[:-2].replace('_', ' ')} {w[k]:.1f}s" for k in parts)
+              + f", other (DB reads, waits for earlier batches) {w['wall_s'] - inside:.1f}s")
 
 
 STARTUP: list[float] = []
@@ -370,16 +458,18 @@ def time_marts(repeats: int = 3) -> float:
     return best
 
 
-def mapped_passes(url: str, reset: str, list_batches, task, workers: int) -> tuple[dict, dict]:
+def mapped_passes(url: str, reset: str, list_batches, task, workers: int, stage: str) -> tuple[dict, dict]:
     """A mapped stage from the same start with one worker, then with `workers`: its counts summed
-    over the batches, seconds, extraction or coding seconds, rows written and peak RSS of each pass."""
+    over the batches, seconds, extraction or coding seconds, rows written and peak RSS of each pass.
+    Prints each pass's per-worker time split."""
     passes = []
     for n in (1, workers):
         execute(url, reset)
         batches = list_batches()
         rows_before = rows_in(url, ("core",))
-        seconds, results = run_stage(task, batches, n)
-        summed = {key: sum(r[key] for r in results) for key in results[0] if key != "peak_mb"}
+        seconds, results = run_stage(task, batches, n, url)
+        print_split(stage, n, seconds, results)
+        summed = {key: sum(r[key] for r in results) for key in results[0] if key not in ("peak_mb", "pid")}
         passes.append({**summed, "s": seconds, "rows": rows_in(url, ("core",)) - rows_before,
                        "peak": max(r["peak_mb"] for r in results)})
     return passes[0], passes[1]
@@ -437,7 +527,7 @@ def main() -> int:
 
         # extraction: one worker, then --workers, over the same batches
         one, many = mapped_passes(url, RESET_EXTRACTION, lambda: pipeline.pending_page_batches(size=args.batch),
-                                  task_extract, args.workers)
+                                  task_extract, args.workers, "extract")
         peaks["extract"] = max(one["peak"], many["peak"])
         extract_rate = one["pages"] / one["s"]
         load_rows, load_s = one["rows"], max(one["s"] - one["cpu_s"], 1e-6)
@@ -447,7 +537,7 @@ def main() -> int:
 
         # events: the same
         eone, emany = mapped_passes(url, RESET_EVENTS, lambda: pipeline.article_batches(size=args.batch)["batches"],
-                                    task_events, args.workers)
+                                    task_events, args.workers, "events")
         peaks["events"] = max(eone["peak"], emany["peak"])
         events_rate = eone["articles"] / eone["s"]
         load_rows += eone["rows"]
