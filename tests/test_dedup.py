@@ -619,3 +619,64 @@ def test_the_verbatim_rule_is_validated():
         dedup.parse_config(raw)
     del raw["containment"]["verbatim"]
     assert dedup.parse_config(raw).containment.verbatim is None  # the rule is optional
+
+
+def test_stored_candidates_reuse_a_fingerprint_only_for_the_same_text():
+    """Stored articles come back as candidates of many pages: their fingerprint is computed once,
+    and a new version (another text under the same article) is fingerprinted again."""
+    article_id = uuid.uuid4()
+    signature = dedup.signature_to_bytes(minhash_signature(FLOOD_EN))
+    query = dedup.fingerprint(FLOOD_EN_EDITED)
+
+    def row(text):
+        return {"article_id": article_id, "text": text, "signature": signature, "shares_band": True,
+                "shared_keys": 0}
+
+    [(_, first)] = dedup.stored_candidates(query, [row(FLOOD_EN)])
+    [(_, again)] = dedup.stored_candidates(query, [row(FLOOD_EN)])
+    assert again is first
+    fresh = dedup.fingerprint(FLOOD_EN, signature=dedup.signature_from_bytes(signature))
+    assert np.array_equal(first.shingles, fresh.shingles) and first.chars == fresh.chars
+    [(_, edited)] = dedup.stored_candidates(query, [row(FLOOD_EN_EDITED)])
+    assert edited is not first and edited.chars == dedup.fingerprint(FLOOD_EN_EDITED).chars
+
+
+def test_candidates_read_before_the_load_lock_equal_a_read_under_it(warehouse):
+    """A load reads its pages' candidates before the article-load lock and, under it, only what was
+    stored since: the rows must be those a full read under the lock gives after other loads added a
+    copy, replaced a candidate's text with a new version and emptied another's."""
+    from newsflow import pipeline
+    from newsflow.warehouse import fetch_dicts, sql
+
+    published = dt.datetime(2024, 12, 3, 7, tzinfo=dt.timezone.utc)
+
+    def load(cur, slug, text, hour, body="v1"):
+        url = f"https://news.example.org/{slug}"
+        page = {"canonical_url": url, "final_url": url, "feed_id": "desk", "content_sha256": f"{slug}-{body}",
+                "fetched_at": published + dt.timedelta(hours=hour), "feed_published_at": None}
+        result = {"text": text, "title": slug, "published_at": published + dt.timedelta(hours=hour)}
+        return pipeline._load_extracted(cur, page, result)[0]
+
+    def seen(rows):
+        return [(str(r["article_id"]), r["text"], bytes(r["signature"]), r["cluster_id"]) for r in rows]
+
+    with warehouse.cursor() as cur:
+        cur.execute("INSERT INTO core.source (source_id, name, url, host, language, kind, enabled)"
+                    " VALUES ('desk', 'Desk', 'https://news.example.org', 'news.example.org', 'en', 'publisher', true)")
+        load(cur, "wire", PORT_WIRE, 0)
+        load(cur, "wire-longer", PORT_WIRE + " " + CLINIC_STORY, 1)
+        load(cur, "bridge", BRIDGE_STORY, 2)
+        query = dedup.fingerprint(PORT_REWRITE)
+        params = dedup.stored_candidate_params(query, pipeline.article_id_for("https://news.example.org/rewrite"),
+                                               dt.date(2024, 12, 3))
+        cur.execute("SELECT max(load_seq) FROM core.article_signature")
+        before = {"stored_upto": cur.fetchone()[0], "rows": fetch_dicts(cur, sql("lsh_candidates"), params)}
+        assert {r["text"] for r in before["rows"]} == {PORT_WIRE, PORT_WIRE + " " + CLINIC_STORY}
+        # other loads, after the read and before the lock
+        load(cur, "wire", "", 3, body="v2")  # emptied: no signature any more
+        load(cur, "wire-longer", PORT_WIRE + " " + BRIDGE_STORY, 4, body="v2")  # a new version
+        load(cur, "wire-copy", PORT_WIRE, 5)  # a new article
+        full = fetch_dicts(cur, sql("lsh_candidates"), params)
+        assert seen(pipeline._candidates_now(cur, params, before)) == seen(full)
+        assert {r["text"] for r in full} == {PORT_WIRE, PORT_WIRE + " " + BRIDGE_STORY}
+        assert seen(full) != seen(before["rows"])
