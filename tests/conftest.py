@@ -127,19 +127,13 @@ def airflow_db():
 
 
 def table_snapshot(conn, schemas=("raw", "core", "mart")) -> dict[str, list]:
-    """Every row of every table, sorted: equal snapshots mean an identical warehouse. A load_seq
-    column (the order rows were stored in, drawn from a sequence that never goes back) is compared
-    by its rank: the same loads in the same order give the same snapshot."""
+    """Every row of every table, sorted: equal snapshots mean an identical warehouse."""
     snap = {}
     with conn.cursor() as cur:
         cur.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(%s) ORDER BY 1, 2",
                     (list(schemas),))
         for schema, table in cur.fetchall():
-            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s"
-                        " AND table_name = %s ORDER BY ordinal_position", (schema, table))
-            columns = ", ".join("rank() OVER (ORDER BY load_seq) AS load_seq" if c == "load_seq" else f'"{c}"'
-                                for (c,) in cur.fetchall())
-            cur.execute(f'SELECT {columns} FROM "{schema}"."{table}"')
+            cur.execute(f'SELECT * FROM "{schema}"."{table}"')
             rows = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cur.fetchall()]
             snap[f"{schema}.{table}"] = sorted(map(repr, rows))
     return snap

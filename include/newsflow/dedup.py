@@ -748,7 +748,7 @@ def stored_candidate_params(query: Fingerprint, article_id, day, config: DedupCo
     return {"band_keys": query.band_keys, "containment_keys": query.containment_keys,
             "min_shared_keys": config.containment.min_shared_keys,
             "min_key_share": config.containment.min_key_share, "query_keys": len(query.containment_keys),
-            "article_id": article_id, "day_from": day - window, "day_to": day + window, "stored_after": None}
+            "article_id": article_id, "day_from": day - window, "day_to": day + window}
 
 
 # Fingerprints of stored articles, recent first: the same articles come back as candidates of

@@ -306,9 +306,8 @@ def _article_canonical(page_canonical: str, declared: str | None) -> str:
     return page_canonical
 
 
-def _assign_cluster(cur, article: dict, before: dict | None = None) -> None:
-    """Set cluster_id / duplicate_of: exact body hash first, then MinHash LSH over recent days.
-    `before`: the candidates read before the article-load lock (_candidates_before_lock)."""
+def _assign_cluster(cur, article: dict) -> None:
+    """Set cluster_id / duplicate_of: exact body hash first, then MinHash LSH over recent days."""
     from newsflow import dedup
 
     cfg = dedup.settings()
@@ -322,9 +321,8 @@ def _assign_cluster(cur, article: dict, before: dict | None = None) -> None:
         article.update(cluster_id=row[1], duplicate_kind="exact", similarity=1.0)
     else:  # the batch's decision (dedup.best_match) over the recent days' candidates
         fp, day = article["_fingerprint"], article["_day"]
-        params = dedup.stored_candidate_params(fp, article["article_id"], day, cfg)
-        candidates = (fetch_dicts(cur, sql("lsh_candidates"), params) if before is None
-                      else _candidates_now(cur, params, before))
+        candidates = fetch_dicts(cur, sql("lsh_candidates"),
+                                 dedup.stored_candidate_params(fp, article["article_id"], day, cfg))
         match = dedup.best_match(fp, dedup.stored_candidates(fp, candidates, cfg), cfg)
         if match:
             article.update(cluster_id=match.doc_id["cluster_id"], duplicate_kind=match.kind,
@@ -335,59 +333,6 @@ def _assign_cluster(cur, article: dict, before: dict | None = None) -> None:
     cur.execute(sql("cluster_first_member"), {"cluster_id": article["cluster_id"]})
     first = cur.fetchone()
     article["duplicate_of"] = first[0] if first else None
-
-
-def _candidates_now(cur, params: dict, before: dict) -> list[dict]:
-    """The rows sql/lsh_candidates.sql returns now (under the article-load lock), from those read
-    before the lock: the ones still stored as they were then, and the signatures stored since
-    (loads before this one, and this batch's earlier pages), re-read. Loads are serial, so every
-    signature stored after the read has a higher load_seq than any the read saw."""
-    upto = before["stored_upto"]
-    since = fetch_dicts(cur, sql("lsh_candidates"), {**params, "stored_after": upto})
-    earlier = [r for r in before["rows"] if r["load_seq"] <= upto]
-    if earlier:  # a new version or a deleted article since the read: its old row is gone
-        cur.execute("SELECT article_id FROM core.article_signature WHERE article_id = ANY(%s::uuid[])"
-                    " AND load_seq <= %s", ([str(r["article_id"]) for r in earlier], upto))
-        kept = {str(r[0]) for r in cur.fetchall()}
-        earlier = [r for r in earlier if str(r["article_id"]) in kept]
-    return sorted(earlier + since, key=lambda r: str(r["article_id"]))  # the query's order (uuid bytes)
-
-
-def _candidates_before_lock(conn, pages: dict, extracted: dict) -> dict:
-    """Dedup candidates of the extracted pages read before the article-load lock, and their
-    fingerprints computed (kept by dedup for the load): under the lock only what was stored since
-    is read again (_candidates_now). Keyed by page; pages without a text to compare are left out."""
-    from newsflow import dedup
-
-    cfg = dedup.settings()
-    before = {}
-    with conn, conn.cursor() as cur:
-        cur.execute("SELECT coalesce(max(load_seq), 0) FROM core.article_signature")
-        upto = cur.fetchone()[0]
-        for key, page in pages.items():
-            result = extracted.get(key)
-            if not isinstance(result, dict) or result.get(FINGERPRINT) is None \
-                    or len(result.get("text") or "") < cfg.min_text_chars:
-                continue
-            fp = result[FINGERPRINT]
-            params = dedup.stored_candidate_params(fp, article_id_for(_page_article_canonical(page, result)),
-                                                   _published_day(page, result), cfg)
-            rows = fetch_dicts(cur, sql("lsh_candidates"), params)
-            for _ in dedup.stored_candidates(fp, rows, cfg):  # fingerprints them now, outside the lock
-                pass
-            before[key] = {"stored_upto": upto, "rows": rows}
-    return before
-
-
-def _page_article_canonical(page: dict, result: dict) -> str:
-    # a redirect moves the article to where it really lives (same site only, as for canonical links)
-    landed = _article_canonical(page["canonical_url"], page["final_url"])
-    return _article_canonical(landed, result.get("canonical_url"))
-
-
-def _published_day(page: dict, result: dict) -> date:
-    published = result.get("published_at") or page.get("feed_published_at")
-    return (_utc(published) if published else page["fetched_at"]).date()
 
 
 def _store_signature(cur, article: dict) -> None:
@@ -406,14 +351,16 @@ def _store_signature(cur, article: dict) -> None:
         "index_keys": sorted(set(fp.index_keys))})
 
 
-def _load_extracted(cur, page: dict, result: dict, before: dict | None = None) -> tuple[object, int]:
+def _load_extracted(cur, page: dict, result: dict) -> tuple[object, int]:
     """Upsert the article and its version for one extracted page. Returns (article_id, version).
 
     Runs under the article-load lock: one statement per step, no CPU work that can be done before
     (the text's fingerprint comes with the extraction, see _extract_html)."""
     from newsflow import dedup
 
-    canonical = _page_article_canonical(page, result)
+    # a redirect moves the article to where it really lives (same site only, as for canonical links)
+    landed = _article_canonical(page["canonical_url"], page["final_url"])
+    canonical = _article_canonical(landed, result.get("canonical_url"))
     article_id = article_id_for(canonical)
     text = result.get("text") or ""
     chash = result.get("content_hash") or dedup.content_hash(text)
@@ -437,9 +384,9 @@ def _load_extracted(cur, page: dict, result: dict, before: dict | None = None) -
     if text:
         fp = result.get(FINGERPRINT)
         article["_fingerprint"] = fp if fp is not None else dedup.fingerprint(text)
-        article["_day"] = _published_day(page, result)
+        article["_day"] = (_utc(published) if published else page["fetched_at"]).date()
     if version == 1:
-        _assign_cluster(cur, article, before)
+        _assign_cluster(cur, article)
     else:  # a new version keeps the article's place in its story cluster
         cur.execute("SELECT cluster_id, duplicate_of, duplicate_kind, similarity FROM core.article"
                     " WHERE article_id = %s", (article_id,))
@@ -479,7 +426,7 @@ def _failed(outcome: dict, page: dict, exc: Exception) -> None:
     log.warning("extraction failed for %s: %s", page["canonical_url"], outcome["error"])
 
 
-def _load_pages(cur, pages: list[tuple[dict, dict | Exception | None]], before: dict | None = None) -> list[dict]:
+def _load_pages(cur, pages: list[tuple[dict, dict | Exception | None]]) -> list[dict]:
     """Extract (when not done beforehand) and load pages in order; one outcome per page. A bad page
     gives an error outcome and loses nothing else.
 
@@ -506,8 +453,7 @@ def _load_pages(cur, pages: list[tuple[dict, dict | Exception | None]], before: 
             since, replay_to = i + 1, None
         elif outcome["status"] == "ok":
             try:
-                outcome["article_id"], outcome["version"] = _load_extracted(
-                    cur, page, outcome["_result"], (before or {}).get(_page_key(page)))
+                outcome["article_id"], outcome["version"] = _load_extracted(cur, page, outcome["_result"])
             except Exception as exc:
                 cur.execute("ROLLBACK TO SAVEPOINT pages")
                 _failed(outcome, page, exc)
@@ -610,9 +556,7 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
     """One mapped task's pages: extracted outside any transaction (mapped tasks extract at the same
     time), then loaded under the article-load lock in pending order. Pages still pending before this
     batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT without
-    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op.
-    The pages' dedup candidates are read before the lock too: under it only the signatures stored
-    since are read again (_candidates_now), which keeps the serial part short."""
+    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op."""
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
@@ -623,7 +567,6 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                 extracted[key] = _extract_html(page)
             except Exception as exc:  # recorded when the page loads
                 extracted[key] = exc
-        before = _candidates_before_lock(conn, pages, extracted)
         waiting_since, earlier_left = time.monotonic(), None
         while True:
             with conn, conn.cursor() as cur:
@@ -645,8 +588,8 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                 counts["done_elsewhere"] += len(keys) - len(ours)
                 others = _pages(cur, earlier) if earlier else {}
                 _record_outcomes(cur, _load_pages(cur, [(ours[key], extracted.get(key)) if key in ours
-                                                        else (others[key], None) for key in order[:last + 1]],
-                                                   before), counts)
+                                                        else (others[key], None) for key in order[:last + 1]]),
+                                 counts)
                 break
     return _logged(counts)
 

@@ -4,7 +4,7 @@
 -- rows signed before counts were kept). Ordered by id: ties go to the same article on every run.
 -- Signatures and articles are read per key-sharing article (LATERAL ... OFFSET 0 keeps them index
 -- lookups): joined as tables, the planner scanned every stored signature, a cost growing with history.
-SELECT k.article_id, s.signature, a.text, a.cluster_id, k.shares_band, k.shared_keys, s.load_seq
+SELECT k.article_id, s.signature, a.text, a.cluster_id, k.shares_band, k.shared_keys
 FROM (
     SELECT article_id,
            bool_or(band_key = ANY(%(band_keys)s::bigint[])) AS shares_band,
@@ -12,14 +12,11 @@ FROM (
     FROM core.article_lsh
     WHERE (band_key = ANY(%(band_keys)s::bigint[]) OR band_key = ANY(%(containment_keys)s::bigint[]))
       AND published_day BETWEEN %(day_from)s AND %(day_to)s
-      -- stored_after: only the signatures stored since (see pipeline.CandidatesBefore); NULL: all
-      AND (%(stored_after)s::bigint IS NULL
-           OR article_id IN (SELECT article_id FROM core.article_signature WHERE load_seq > %(stored_after)s))
     GROUP BY article_id
     HAVING bool_or(band_key = ANY(%(band_keys)s::bigint[]))
         OR count(*) FILTER (WHERE band_key = ANY(%(containment_keys)s::bigint[])) >= %(min_shared_keys)s  -- implied below
 ) k
-CROSS JOIN LATERAL (SELECT signature, containment_keys, load_seq FROM core.article_signature s
+CROSS JOIN LATERAL (SELECT signature, containment_keys FROM core.article_signature s
                     WHERE s.article_id = k.article_id OFFSET 0) s
 CROSS JOIN LATERAL (SELECT text, cluster_id FROM core.article a WHERE a.article_id = k.article_id OFFSET 0) a
 WHERE (k.shares_band OR k.shared_keys >= %(min_shared_keys)s AND (s.containment_keys IS NULL
