@@ -619,24 +619,3 @@ def test_the_verbatim_rule_is_validated():
         dedup.parse_config(raw)
     del raw["containment"]["verbatim"]
     assert dedup.parse_config(raw).containment.verbatim is None  # the rule is optional
-
-
-def test_stored_candidates_reuse_a_fingerprint_only_for_the_same_text():
-    """Stored articles come back as candidates of many pages: their fingerprint is computed once,
-    and a new version (another text under the same article) is fingerprinted again."""
-    article_id = uuid.uuid4()
-    signature = dedup.signature_to_bytes(minhash_signature(FLOOD_EN))
-    query = dedup.fingerprint(FLOOD_EN_EDITED)
-
-    def row(text):
-        return {"article_id": article_id, "text": text, "signature": signature, "shares_band": True,
-                "shared_keys": 0}
-
-    [(_, first)] = dedup.stored_candidates(query, [row(FLOOD_EN)])
-    [(_, again)] = dedup.stored_candidates(query, [row(FLOOD_EN)])
-    assert again is first
-    fresh = dedup.fingerprint(FLOOD_EN, signature=dedup.signature_from_bytes(signature))
-    assert np.array_equal(first.shingles, fresh.shingles) and first.chars == fresh.chars
-    [(_, edited)] = dedup.stored_candidates(query, [row(FLOOD_EN_EDITED)])
-    assert edited is not first and edited.chars == dedup.fingerprint(FLOOD_EN_EDITED).chars
-

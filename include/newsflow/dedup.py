@@ -22,7 +22,7 @@ import os
 import re
 import unicodedata
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -751,32 +751,12 @@ def stored_candidate_params(query: Fingerprint, article_id, day, config: DedupCo
             "article_id": article_id, "day_from": day - window, "day_to": day + window}
 
 
-# Fingerprints of stored articles, recent first: the same articles come back as candidates of
-# page after page of a load (which runs under the article-load lock), so each is computed once per
-# process. Keyed by article and signature, checked against the text: a new version misses.
-_STORED_FINGERPRINTS: OrderedDict = OrderedDict()
-STORED_FINGERPRINTS_KEPT = 5000
-
-
-def _stored_fingerprint(article_id, text: str, signature: bytes, config: DedupConfig) -> Fingerprint:
-    key = (article_id, signature, config)
-    cached = _STORED_FINGERPRINTS.get(key)
-    if cached is not None and cached[0] == text:
-        _STORED_FINGERPRINTS.move_to_end(key)
-        return cached[1]
-    fp = fingerprint(text, config, signature_from_bytes(signature))
-    _STORED_FINGERPRINTS[key] = (text, fp)
-    if len(_STORED_FINGERPRINTS) > STORED_FINGERPRINTS_KEPT:
-        _STORED_FINGERPRINTS.popitem(last=False)
-    return fp
-
-
 def stored_candidates(query: Fingerprint, rows, config: DedupConfig | None = None):
     """(row, Fingerprint) of the warehouse rows (sql/lsh_candidates.sql: text, signature,
     shares_band, shared_keys) that `ArticleIndex.candidates` would return too, in row order."""
     config = config or settings()
     for row in rows:
-        fp = _stored_fingerprint(row["article_id"], row["text"], bytes(row["signature"]), config)
+        fp = fingerprint(row["text"], config, signature_from_bytes(bytes(row["signature"])))
         if row["shares_band"] or containment_candidate(
                 row["shared_keys"], len(query.containment_keys), len(fp.containment_keys), config):
             yield row, fp
