@@ -61,6 +61,11 @@ has_password() {
   [ -f "$passfile" ] && grep -q "^127\.0\.0\.1:$port:" "$passfile"
 }
 
+# The password of this folder's cluster, from its line for any port (only this cluster writes the file)
+known_password() {
+  [ -f "$passfile" ] && grep -m1 "^127\.0\.0\.1:[0-9]*:\*:postgres:" "$passfile" | cut -d: -f5-
+}
+
 announce() {
   cat <<INFO
 PostgreSQL superuser for 127.0.0.1:$port: postgres / $1
@@ -106,8 +111,15 @@ start() {
   if [ ! -s "$data/PG_VERSION" ]; then
     init_cluster
   elif ! has_password; then
-    echo "warning: the cluster in $data was created without passwords (trust);" \
-         "run 'bash scripts/pg.sh secure' to require them" >&2
+    local password
+    password=$(known_password || true)
+    if [ -n "$password" ]; then
+      # the same cluster started on another port (NEWSFLOW_PG_PORT): its password, for this port too
+      save_password "$password"
+    else
+      echo "warning: the cluster in $data was created without passwords (trust);" \
+           "run 'bash scripts/pg.sh secure' to require them" >&2
+    fi
   fi
   if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     echo "PostgreSQL already running on 127.0.0.1:$port"
