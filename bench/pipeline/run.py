@@ -5,7 +5,10 @@ of ../shared/devdata wrapped in a page template, with planted exact and near dup
 told by several sources), serves it with newsflow's replay server, and drives the real task
 functions against a throwaway PostgreSQL database. The mapped stages (extract, events) run as the
 DAGs run them: batches listed, then one worker process per slot taking batches (`--workers`), once
-with one worker and once with `--workers`; the other figures come from the one-worker pass.
+with one worker and once with `--workers`; the other figures come from the one-worker pass. Each
+pass prints what every worker process's time was made of (its own CPU, extraction or coding, waiting
+for an advisory lock, loading under the article-load lock, the rest) with the machine's busy cores
+and the PostgreSQL server's CPU over the pass: where a second worker's time goes.
 
 Prints per-stage throughput, the whole pipeline's articles/s per core and its ratio to plain
 trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
