@@ -866,3 +866,9 @@ def test_a_bare_an_is_no_according_to_but_naqlan_an_is():
     assert opposition_reports("قصفت الطائرات الروسية البلدة، نقلا عن المعارضة السورية.")
     assert opposition_reports("قصفت الطائرات الروسية البلدة، ونقلا عن المعارضة السورية.")
     assert not opposition_reports("أفرج الجيش عن المعارضة السورية.")
+    # "صادر عن" (issued by) is a phrase of its own: who issued a statement tells of the act, it is
+    # not its target
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، بحسب بيان صادر عن المعارضة السورية.")
+    assert opposition_reports("قصفت الطائرات الروسية البلدة، وفق البيانات الصادرة عن المعارضة السورية.")
+    (accusation,) = extract_events("واتهم بيان صادر عن النيابة العامة المسلحين بمهاجمة مركز الشرطة.", "ar", PUBLISHED)
+    assert (accusation["actor2"] or {}).get("sector") != "JUD"
