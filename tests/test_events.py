@@ -360,6 +360,10 @@ def test_confidence_is_monotone_in_evidence():
     ("ورسم الفنان لوحة كبيرة للمدينة القديمة.", "ar", "THREATEN"),                    # a tableau
     ("وأكد المتحدث على الطبيعة السلمية للمسيرة.", "ar", "RETREAT"),
     ("ويسعى الفريق إلى تحقيق النصر في الموسم المقبل.", "ar", "ACCUSE"),               # achieving
+    # a standing state of control is no seizure
+    ("The valley has been under the control of the militia since the last war.", "en", "COERCE"),
+    ("Most of the border crossings remain under the control of the army.", "en", "COERCE"),
+    ("ووصلت القافلة إلى القرى الخاضعة لسيطرة الجيش في الريف الشمالي.", "ar", "COERCE"),
 ])
 def test_other_senses_are_no_events(text, language, trigger_type):
     coded = extract_events(text, language, PUBLISHED)
@@ -396,6 +400,9 @@ def test_the_senses_leave_the_acts_themselves():
     assert [e for e in extract_events("Gunmen beat a journalist outside his home in Mosul.", "en", PUBLISHED)
             if e["event_type"] == "ASSAULT"]
     assert [e for e in extract_events("وصادرت الشرطة أسلحة من المنزل.", "ar", PUBLISHED) if e["event_type"] == "COERCE"]
+    # taking control is an act: "fell under the control of" stays a seizure
+    assert [e for e in extract_events("The valley fell under the control of the militia on Sunday.", "en", PUBLISHED)
+            if e["event_type"] == "COERCE"]
 
 
 def test_habitual_statement_is_less_confident_than_a_report():
