@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
 import psycopg2
 import pytest
 
+from browser import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _pg(root: Path, port: int, *args: str) -> subprocess.CompletedProcess:
@@ -41,7 +36,7 @@ def project(tmp_path):
 
 
 def test_the_cluster_started_on_another_port_still_logs_in(project):
-    first, second = _free_port(), _free_port()
+    first, second = free_port(), free_port()
     started = _pg(project, first, "start")
     assert started.returncode == 0, started.stderr
     assert "PostgreSQL superuser" in started.stdout  # the generated password, shown once
