@@ -364,6 +364,19 @@ def test_confidence_is_monotone_in_evidence():
     ("The valley has been under the control of the militia since the last war.", "en", "COERCE"),
     ("Most of the border crossings remain under the control of the army.", "en", "COERCE"),
     ("ووصلت القافلة إلى القرى الخاضعة لسيطرة الجيش في الريف الشمالي.", "ar", "COERCE"),
+    # ... with words between the verb of the state and "تحت سيطرة" / "under the control of"
+    ("وتقع القرية منذ ثلاث سنوات تحت سيطرة الفصائل المسلحة.", "ar", "COERCE"),
+    ("ويقع المعبر الحدودي حاليا تحت سيطرة قوات النظام.", "ar", "COERCE"),
+    ("وتخضع البلدة الساحلية منذ الصيف لسيطرة الجيش.", "ar", "COERCE"),
+    ("The old port still remains firmly under the control of the navy.", "en", "COERCE"),
+    # more senses met on news never seen in development
+    ("The statement, released by the mayor's office, gave no new figures.", "en", "RETREAT"),
+    ("He later set up a consulting business that advises city councils.", "en", "CONSULT"),
+    ("A family court gave the father custody of the girl in June.", "en", "COERCE"),
+    ("The pair have been fighting over custody of their son for a year.", "en", "ASSAULT"),
+    ("The home side beat the league leaders with a late goal from the substitute.", "en", "ASSAULT"),
+    ("وتسعى الشركة إلى تحقيق أرباح أعلى خلال العام المقبل.", "ar", "ACCUSE"),        # achieving
+    ("وحقق المنتخب فوزا مهما على ضيفه مساء أمس.", "ar", "ACCUSE"),
 ])
 def test_other_senses_are_no_events(text, language, trigger_type):
     coded = extract_events(text, language, PUBLISHED)
@@ -403,12 +416,50 @@ def test_the_senses_leave_the_acts_themselves():
     # taking control is an act: "fell under the control of" stays a seizure
     assert [e for e in extract_events("The valley fell under the control of the militia on Sunday.", "en", PUBLISHED)
             if e["event_type"] == "COERCE"]
+    assert [e for e in extract_events("وسقطت القرية يوم السبت تحت سيطرة الفصائل المسلحة.", "ar", PUBLISHED)
+            if e["event_type"] == "COERCE"]
+    # an investigation named with what it looks into, its opening or its committee
+    for text in ("وفتحت النيابة تحقيقا في أسباب انهيار الجسر.", "وشكل البرلمان لجنة تحقيق في صفقة السلاح.",
+                 "وقالت الشرطة إنها تحقق في ملابسات الحادث."):
+        assert [e for e in extract_events(text, "ar", PUBLISHED) if e["event_type"] == "ACCUSE"], text
+    # custody by the police stays an arrest, a strike of workers and a visit outside sports stay acts
+    assert [e for e in extract_events("Police took the two suspects into custody on Sunday.", "en", PUBLISHED)
+            if e["event_type"] == "COERCE"]
+    assert [e for e in extract_events("The foreign minister is visiting Cairo for talks on the border.", "en",
+                                      PUBLISHED) if e["event_type"] == "CONSULT"]
 
 
 def test_habitual_statement_is_less_confident_than_a_report():
-    report = _confidence_of("Gunmen attacked teachers in the village on Monday.", "en", "ASSAULT")
-    habitual = _confidence_of("Gunmen often attacked teachers in the village.", "en", "ASSAULT")
+    report = _confidence_of("In the village gunmen end up attacking teachers.", "en", "ASSAULT")
+    habitual = _confidence_of("In the village gunmen usually end up attacking teachers.", "en", "ASSAULT")
     assert habitual < report
+
+
+@pytest.mark.parametrize("text, language, event_type", [
+    ("Gunmen often attacked teachers in the village.", "en", "ASSAULT"),
+    ("Aid workers are routinely detained at the checkpoint.", "en", "COERCE"),
+    ("Local reporters are frequently the target of threats.", "en", "ASSAULT"),
+    ("وكثيرا ما اعتقلت الشرطة الطلاب في الجامعة.", "ar", "COERCE"),
+])
+def test_a_habit_word_right_before_the_trigger_makes_no_event(text, language, event_type):
+    assert not [e for e in extract_events(text, language, PUBLISHED) if e["event_type"] == event_type]
+    # the same sentence without the habit word reports an act
+    bare = text.replace(" often", "").replace(" routinely", "").replace(" frequently", "").replace("وكثيرا ما ", "و")
+    assert [e for e in extract_events(bare, language, PUBLISHED) if e["event_type"] == event_type]
+
+
+def test_an_act_told_in_a_relative_clause_with_its_year_keeps_that_year():
+    text = "The militia, which seized the airport in 2019, has since lost most of its fighters."
+    seized = [e for e in extract_events(text, "en", PUBLISHED) if e["event_type"] == "COERCE"]
+    assert seized and all(e["event_date"] is None for e in seized)
+    text = "وقصفت الطائرات أمس البلدة التي سيطرت عليها المعارضة عام 2016."
+    coded = extract_events(text, "ar", PUBLISHED)
+    assert [e for e in coded if e["event_type"] == "COERCE" and e["event_date"] is None]
+    # the act of the main clause keeps its day: the year dates only what the relative clause tells
+    assert [e for e in coded if e["event_type"] == "ASSAULT" and e["event_date"] == "2024-12-01"]
+    text = "Rebels, who first took up arms in 2011, attacked an army post on Sunday."
+    assert [e for e in extract_events(text, "en", PUBLISHED) if e["event_type"] == "ASSAULT"
+            and e["event_date"] == "2024-12-01"]
 
 
 def test_background_act_of_an_earlier_year_is_not_dated_on_the_publication_day():
@@ -429,15 +480,24 @@ def _confidence_of(text: str, language: str, event_type: str) -> float:
     return max(e["confidence"] for e in extract_events(text, language, PUBLISHED) if e["event_type"] == event_type)
 
 
-def test_senses_data_is_validated(tmp_path):
-    assert events_module.load_senses()["en"]["months"] == frozenset({"march"})
+@pytest.mark.parametrize("data, message", [
+    ("contexts:\n  sports:\n    words: {en: [match]}\n", "contexts.sports"),
+    ("not_acts:\n  en: [request for comment, 3]\n", "not_acts.en"),
+    ("states:\n  gap: -1\n  verbs: {en: [remains]}\n", "states: .*gap"),
+    ("states:\n  verb: {en: [remains]}\n", "states: expected"),
+    ("states:\n  verbs: {en: [remains, 2]}\n", "states.verbs.en"),
+])
+def test_senses_data_is_validated(tmp_path, data, message):
     bad = tmp_path / "senses.yaml"
-    bad.write_text("contexts:\n  sports:\n    words: {en: [match]}\n", encoding="utf-8")
-    with pytest.raises(events_module.EventDataError, match="contexts.sports"):
+    bad.write_text(data, encoding="utf-8")
+    with pytest.raises(events_module.EventDataError, match=message):
         events_module.load_senses(bad)
-    bad.write_text("not_acts:\n  en: [request for comment, 3]\n", encoding="utf-8")
-    with pytest.raises(events_module.EventDataError, match="not_acts.en"):
-        events_module.load_senses(bad)
+
+
+def test_senses_data_as_shipped():
+    assert events_module.load_senses()["en"]["months"] == frozenset({"march"})
+    states = events_module.load_senses()["ar"]["states"]
+    assert "تحت" in states.frames and states.gap >= 1
 
 
 def test_grammar_and_clause_word_lists_are_data_validated_on_load(tmp_path):

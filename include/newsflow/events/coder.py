@@ -24,6 +24,9 @@ from newsflow.events.scoring import get_confidence_model, mention_features
 from newsflow.events.senses import SentenceSenses, inside_name, is_dawn
 from newsflow.text import fold_for_match
 
+# A habit word ("often", "غالبا ما") at most this many words before a trigger makes it a habit,
+# not an act: "are often targeted", "often the target of".
+HABIT_GAP = 1
 _POLICY = None
 
 
@@ -142,7 +145,8 @@ def _sentence_events(doc: Document, sentence, places, previous_places, is_root: 
             continue
         if not act or entry.armed_agent and not armed:
             continue
-        if after_modifier(doc, trigger, modifiers, "background", 0) or inside_name(doc, trigger, actors):
+        if after_modifier(doc, trigger, modifiers, "background", 0) or inside_name(doc, trigger, actors) \
+                or after_modifier(doc, trigger, modifiers, "habit", HABIT_GAP):
             continue
         if entry.participant and (trigger is not triggers[0] or preposition_before(doc, trigger)) \
                 and trigger.fstart not in realis_predicates:  # "خرجوا في مسيرات" (see realis._marched_in)
@@ -167,8 +171,8 @@ def _sentence_events(doc: Document, sentence, places, previous_places, is_root: 
         seen_types.add(event_type)
         sources, actor2 = event_roles(doc, trigger, actors, event_type, sentence)
         place = choose_place(doc, trigger, places, previous_places, sentence)
-        if date is None:
-            date = event_date(doc, sentence)
+        if date is None or date[4]:  # a year of a relative clause dates only the act told in it
+            date = event_date(doc, sentence, trigger.fstart)
         if sentence_words is None:
             sentence_words = doc.fold_index(sentence.start), doc.fold_index(sentence.end)
         evidence = {

@@ -35,7 +35,7 @@ class TriggerEntry:
 
 @dataclass(frozen=True)
 class ModifierEntry:
-    kind: str  # negation | intent | hedge | background
+    kind: str  # negation | intent | hedge | background | habit
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,19 @@ class SenseContext:
     event_type: str | None = None  # the type the triggers take in this sense; None: no event
 
 
+@dataclass(frozen=True)
+class StateFrames:
+    """Folded words that make a trigger a standing state (data/events/senses.yaml, states): a
+    trigger right after a frame word (or with it as its clitic), a state verb at most `gap` words
+    before that frame."""
+    triggers: frozenset
+    frames: frozenset
+    verbs: frozenset
+    gap: int
+
+
 HABITUAL = ModifierEntry("hedge")  # "often", "usually": a general statement, weighed as a hedge
+HABIT = ModifierEntry("habit")  # "are often targeted": the trigger right after it tells a habit
 NOT_ACT = NotActEntry()
 
 
@@ -218,9 +230,15 @@ def load_senses(path=None) -> dict:
     data = _read_yaml("senses.yaml", path) or {}
     if not isinstance(data, dict):
         raise EventDataError("data/events/senses.yaml: expected a mapping of sections")
-    unknown = set(data) - {"not_acts", "contexts", "months", "habitual", "documents"}
+    unknown = set(data) - {"not_acts", "contexts", "months", "habitual", "habits", "documents", "states"}
     if unknown:
         raise EventDataError(f"data/events/senses.yaml: unknown sections {sorted(unknown)}")
+    states = data.get("states") or {}
+    gap = states.get("gap", 0) if isinstance(states, dict) else None
+    if not isinstance(states, dict) or not set(states) <= {"gap", "frames", "verbs", "triggers"} \
+            or not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
+        raise EventDataError("data/events/senses.yaml: states: expected 'frames', 'verbs' and 'triggers' "
+                             "(words per language) and 'gap' (a whole number of words, 0 or more)")
     senses = {}
     for language in SUPPORTED_LANGUAGES:
         def words(section, where):
@@ -241,7 +259,11 @@ def load_senses(path=None) -> dict:
         senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
                             "months": frozenset(words(data.get("months"), "months")),
                             "habitual": words(data.get("habitual"), "habitual"),
-                            "documents": frozenset(words(data.get("documents"), "documents"))}
+                            "habits": words(data.get("habits"), "habits"),
+                            "documents": frozenset(words(data.get("documents"), "documents")),
+                            "states": StateFrames(frozenset(words(states.get("triggers"), "states.triggers")),
+                                                  frozenset(words(states.get("frames"), "states.frames")),
+                                                  frozenset(words(states.get("verbs"), "states.verbs")), gap)}
     return senses
 
 
@@ -262,6 +284,8 @@ class EventLexicon:
                 matcher.add(form, entry, "actor")  # whole words with clitics only
             for form in senses[language]["habitual"]:
                 matcher.add(form, HABITUAL, "actor")
+            for form in senses[language]["habits"]:
+                matcher.add(form, HABIT, "actor")
             for form in senses[language]["not_acts"]:
                 matcher.add(form, NOT_ACT, "trigger")  # the longer match hides the trigger inside it
             matcher.build()

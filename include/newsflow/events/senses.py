@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from newsflow.actors import ActorMention, Atom
 from newsflow.events.clause_words import TOKEN, reads_as_dawn, token_profiles
-from newsflow.events.document import folded_words
-from newsflow.events.lexicon import SenseContext, TriggerEntry, get_event_lexicon
+from newsflow.events.document import bare_word, folded_words
+from newsflow.events.lexicon import WORD_PUNCTUATION, SenseContext, TriggerEntry, get_event_lexicon
 
 if TYPE_CHECKING:
     from newsflow.events.document import Document
@@ -30,6 +30,8 @@ class SentenceSenses:
         doc, senses, entry = self.doc, self.senses, trigger.payload
         if folded_trigger in senses["months"] and _is_month(doc, trigger):
             return None
+        if folded_trigger in senses["states"].triggers and self._standing_state(trigger):
+            return None
         if any(folded_trigger in context.triggers for context in senses["contexts"]):
             if self._context is None:
                 self._context = folded_words(doc.folded[doc.fold_index(self.sentence.start):
@@ -41,6 +43,21 @@ class SentenceSenses:
             if sense is not None:  # "warplanes struck Idlib": the attack's sense of the word
                 entry = replace(entry, event_type=sense.event_type, mode=None)
         return entry
+
+    def _standing_state(self, trigger: Atom) -> bool:
+        """"وتقع المدينة منذ سنوات تحت سيطرة", "remains firmly under the control of": the trigger
+        after a frame word, a verb of a standing state a few words before it, in its sentence."""
+        doc, states = self.doc, self.senses["states"]
+        words = [bare_word(w.strip(WORD_PUNCTUATION)) for w in
+                 doc.folded[doc.fold_index(self.sentence.start):trigger.fstart - len(trigger.prefix)].split()]
+        if trigger.prefix.lstrip("وف") in states.frames:
+            frame_end = len(words)  # "لسيطرة": the clitic is the frame
+        else:
+            # the frame just before the trigger, or one word before it ("under the control of")
+            frame_end = next((i for i in (len(words) - 1, len(words) - 2) if i >= 0 and words[i] in states.frames), None)
+            if frame_end is None:
+                return False
+        return not states.verbs.isdisjoint(words[max(0, frame_end - states.gap - 1):frame_end])
 
 
 def _is_month(doc: Document, trigger: Atom) -> bool:
