@@ -377,6 +377,9 @@ def test_confidence_is_monotone_in_evidence():
     ("The home side beat the league leaders with a late goal from the substitute.", "en", "ASSAULT"),
     ("وتسعى الشركة إلى تحقيق أرباح أعلى خلال العام المقبل.", "ar", "ACCUSE"),        # achieving
     ("وحقق المنتخب فوزا مهما على ضيفه مساء أمس.", "ar", "ACCUSE"),
+    ("The twins were left in the custody of their grandmother after the flood.", "en", "COERCE"),
+    ("The consulting giant hired two hundred graduates this autumn.", "en", "CONSULT"),
+    ("ودعا الحزب إلى تحسين الأوضاع الاجتماعية في الأرياف.", "ar", "CONSULT"),      # social, no meeting
 ])
 def test_other_senses_are_no_events(text, language, trigger_type):
     coded = extract_events(text, language, PUBLISHED)
@@ -457,6 +460,10 @@ def test_an_act_told_in_a_relative_clause_with_its_year_keeps_that_year():
     assert [e for e in coded if e["event_type"] == "COERCE" and e["event_date"] is None]
     # the act of the main clause keeps its day: the year dates only what the relative clause tells
     assert [e for e in coded if e["event_type"] == "ASSAULT" and e["event_date"] == "2024-12-01"]
+    # the act the relative clause describes: "the shooting, which ... in 2018"
+    text = "The shooting, which left nine dead at a school in 2018, is still being heard in court."
+    assert [e for e in extract_events(text, "en", PUBLISHED) if e["event_type"] == "ASSAULT"
+            and e["event_date"] is None]
     text = "Rebels, who first took up arms in 2011, attacked an army post on Sunday."
     assert [e for e in extract_events(text, "en", PUBLISHED) if e["event_type"] == "ASSAULT"
             and e["event_date"] == "2024-12-01"]

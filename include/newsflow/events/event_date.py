@@ -38,20 +38,23 @@ def _background_years(folded: str, trigger_at: int | None = None) -> Iterator[tu
         words = {bare_word(w.strip(WORD_PUNCTUATION)) for w in clause} | set(clause)
         if words.isdisjoint(_RELATIVES):
             yield match.group(), False
-        elif trigger_at is not None and _relative_start(head, match.start() - len(head)) <= trigger_at < match.start():
+        elif trigger_at is not None and \
+                _relative_start(folded, head, match.start() - len(head)) <= trigger_at < match.start():
             yield match.group(), True  # the year of the act told in the relative clause
         else:
             yield "", True  # dates another thing than an act outside its clause
 
 
-def _relative_start(head: str, offset: int) -> int:
-    """Where the last relative clause of `head` (a stretch of folded text at `offset`) begins."""
+def _relative_start(sentence: str, head: str, offset: int) -> int:
+    """Where the last relative clause of `head` (the stretch of the folded `sentence` at `offset`
+    before a year) begins, with the word it describes ("the bombing, which killed 12 in 2014")."""
     position = len(head)
     for word in reversed(head.split()):
         position = head.rindex(word, 0, position)
         bare = word.strip(WORD_PUNCTUATION)
         if bare in _RELATIVES or bare_word(bare) in _RELATIVES:
-            return offset + position
+            before = sentence[:offset + position].rstrip(" ,،")
+            return before.rfind(" ") + 1 if before else offset + position
     return offset + len(head)
 
 
