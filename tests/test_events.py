@@ -380,6 +380,9 @@ def test_confidence_is_monotone_in_evidence():
     ("The twins were left in the custody of their grandmother after the flood.", "en", "COERCE"),
     ("The consulting giant hired two hundred graduates this autumn.", "en", "CONSULT"),
     ("ودعا الحزب إلى تحسين الأوضاع الاجتماعية في الأرياف.", "ar", "CONSULT"),      # social, no meeting
+    # talks to come are no talks held
+    ("New talks are scheduled to open in Cairo on Sunday.", "en", "CONSULT"),
+    ("The meeting, scheduled for Thursday, was postponed again.", "en", "CONSULT"),
 ])
 def test_other_senses_are_no_events(text, language, trigger_type):
     coded = extract_events(text, language, PUBLISHED)
