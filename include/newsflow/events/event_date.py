@@ -58,7 +58,8 @@ def _relative_start(sentence: str, head: str, offset: int) -> int:
     return offset + len(head)
 
 
-def event_date(doc: Document, sentence, trigger_fstart: int | None = None) -> tuple[str | None, str, bool, bool, bool]:
+def event_date(doc: Document, sentence,
+               trigger_fstart: int | None = None) -> tuple[str | None, str, bool, bool, bool]:
     """The event's date, its precision, whether an expression of the sentence gave it, whether
     the sentence names an earlier year (before the publication's; any year when it is unknown)
     for the act of the trigger at folded offset `trigger_fstart`, and whether another trigger of

@@ -45,8 +45,8 @@ class SentenceSenses:
         return entry
 
     def _standing_state(self, trigger: Atom) -> bool:
-        """"وتقع المدينة منذ سنوات تحت سيطرة", "remains firmly under the control of": the trigger
-        after a frame word, a verb of a standing state a few words before it, in its sentence."""
+        """A standing state ("وتقع المدينة منذ سنوات تحت سيطرة", "remains firmly under the control
+        of"): the trigger after a frame word, a verb of a state a few words before that frame."""
         doc, states = self.doc, self.senses["states"]
         words = [bare_word(w.strip(WORD_PUNCTUATION)) for w in
                  doc.folded[doc.fold_index(self.sentence.start):trigger.fstart - len(trigger.prefix)].split()]
@@ -54,7 +54,8 @@ class SentenceSenses:
             frame_end = len(words)  # "لسيطرة": the clitic is the frame
         else:
             # the frame just before the trigger, or one word before it ("under the control of")
-            frame_end = next((i for i in (len(words) - 1, len(words) - 2) if i >= 0 and words[i] in states.frames), None)
+            frame_end = next((i for i in (len(words) - 1, len(words) - 2) if i >= 0 and words[i] in states.frames),
+                             None)
             if frame_end is None:
                 return False
         return not states.verbs.isdisjoint(words[max(0, frame_end - states.gap - 1):frame_end])
