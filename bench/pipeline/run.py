@@ -14,7 +14,8 @@ Prints per-stage throughput, the whole pipeline's articles/s per core and its ra
 trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
 loading: the stage's time minus its extraction or coding time), warehouse bytes per 1,000
 articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
-history (the corpus copied nine times onto earlier days). Last line:
+history (the corpus copied nine times onto earlier days: ten times the days, as many rows a day),
+per step of the daily run, the least and the median of several runs. Last line:
 
     pipeline: N articles, whole X/s (Rx plain trafilatura), extract .../s, events .../s, dedup .../s,
     load .../s, marts 10x/1x=..., peak ... MB
@@ -29,6 +30,7 @@ import multiprocessing
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -43,6 +45,7 @@ FIRST_DAY = date(2025, 3, 1)
 DAYS = 5  # the corpus's publication days
 INGEST_END = datetime(2025, 3, 6, tzinfo=timezone.utc)
 HISTORY_COPIES = 9  # 10x history = the corpus and nine copies on earlier days
+MARTS_REPEATS = 7  # daily runs timed at each history size
 
 
 # --- corpus ----------------------------------------------------------------------------------------
@@ -400,7 +403,7 @@ RESET_EXTRACTION = "TRUNCATE core.page_extraction, core.article_version, core.ar
                    " core.event_mention, core.event, core.story_cluster, core.article CASCADE"
 RESET_EVENTS = "TRUNCATE core.event_mention, core.event; UPDATE core.article SET events_coded_version = NULL"
 
-# The corpus again on earlier days (copy k is shifted by k * 2 * DAYS days), for the tables the daily
+# The corpus again on earlier days (copy k is shifted by 2 * DAYS * k + 30 days), for the tables the daily
 # marts read: their time at 10x history against 1x.
 HISTORY_COPY = """
 INSERT INTO raw.feed_poll SELECT feed_id, interval_start - %(shift)s, interval_end - %(shift)s, status, http_status,
@@ -447,18 +450,31 @@ def add_history(url: str, copies: int) -> None:
     execute(url, "ANALYZE")
 
 
-def time_marts(repeats: int = 3) -> float:
-    """Best of `repeats` times of the daily marts of the corpus's last day (with its revisit days),
-    in this process: the query time, not an interpreter's start."""
+def time_marts(repeats: int = MARTS_REPEATS) -> dict[str, tuple[float, float]]:
+    """The daily run of the day the corpus was fetched (with its revisit days) in this process, `repeats` times
+    after one run to warm the caches: per step and in all ("total", with the connections), the least
+    and the median seconds over the runs. Other jobs on the machine only add time: the least is the
+    cost, the median shows the spread."""
     from newsflow import pipeline
 
-    day = FIRST_DAY + timedelta(days=DAYS - 1)
-    best = float("inf")
+    day = INGEST_END.date()  # the day the corpus was fetched: its articles, pages and mentions
+    pipeline.daily(day)
+    runs = []
     for _ in range(repeats):
+        steps: dict = {}
         start = time.perf_counter()
-        pipeline.daily(day)
-        best = min(best, time.perf_counter() - start)
-    return best
+        pipeline.daily(day, step_seconds=steps)
+        steps["total"] = time.perf_counter() - start
+        runs.append(steps)
+    return {name: (min(r[name] for r in runs), statistics.median(r[name] for r in runs)) for name in runs[0]}
+
+
+def print_marts(at_1x: dict, at_10x: dict, repeats: int = MARTS_REPEATS) -> None:
+    print(f"daily marts of one day, ms per step (least / median of {repeats} runs) at 1x and 10x history:")
+    for name in at_1x:
+        (a, am), (b, bm) = at_1x[name], at_10x[name]
+        print(f"  {name:32s} {a * 1000:7.1f} / {am * 1000:7.1f}   {b * 1000:7.1f} / {bm * 1000:7.1f}"
+              f"   {b / max(a, 1e-9):5.2f}x")
 
 
 def mapped_passes(url: str, reset: str, list_batches, task, workers: int, stage: str) -> tuple[dict, dict]:
@@ -486,6 +502,8 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep the benchmark's database (with its 10x history) to examine, and print its name")
     parser.add_argument("--profile", action="store_true",
                         help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
@@ -561,18 +579,22 @@ def main() -> int:
         print(f"dedup: {len(lines)} articles in {dedup_s:.1f}s = {dedup_rate:.1f}/s"
               f" ({results[0]['duplicates']} linked as duplicates)")
 
-        days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range(DAYS)]
+        # the publication days and the day of the fetch, which holds the articles (first seen then)
+        days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range((INGEST_END.date() - FIRST_DAY).days + 1)]
         daily_s, results = run_stage(task_daily, [days], 1)
         peaks["daily"] = results[0]["peak_mb"]
         size = scalar(url, "SELECT pg_database_size(current_database())") - empty_bytes
         by_table = table_bytes(url)
         html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
-        marts_1x = time_marts()
+        at_1x = time_marts()
         add_history(url, HISTORY_COPIES)
-        marts_10x = time_marts()
-        print(f"daily: {DAYS} days in {daily_s:.1f}s; marts of one day {marts_1x:.2f}s at 1x history,"
-              f" {marts_10x:.2f}s at 10x")
+        at_10x = time_marts()
+        print_marts(at_1x, at_10x)
+        marts_1x, marts_10x = at_1x["total"][0], at_10x["total"][0]
+        print(f"daily: {len(days)} days in {daily_s:.1f}s; marts of one day {marts_1x:.3f}s at 1x history,"
+              f" {marts_10x:.3f}s at 10x (least of {MARTS_REPEATS}; medians {at_1x['total'][1]:.3f}s,"
+              f" {at_10x['total'][1]:.3f}s: {at_10x['total'][1] / at_1x['total'][1]:.2f}x)")
 
         plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
         plain_rate = len(pages) / results[0]["seconds"]
@@ -598,8 +620,11 @@ def main() -> int:
               f" trafilatura), extract {extract_rate:.1f}/s, events {events_rate:.1f}/s, dedup {dedup_rate:.1f}/s,"
               f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")
     finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if args.keep_db:
+            print(f"database kept: {url}")
+        else:
+            with admin.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
         import shutil
         shutil.rmtree(work, ignore_errors=True)
