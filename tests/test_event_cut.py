@@ -201,6 +201,30 @@ def test_daily_alone_applies_a_changed_cut(warehouse, monkeypatch, tmp_path):
     assert pipeline.daily(DAY)["reflagged_mentions"] == 0
 
 
+@pytest.mark.parametrize("stale", ["event below the cut", "candidate at or above the cut"])
+def test_a_mention_flagged_at_another_cut_is_reflagged_though_the_configured_cut_is_unchanged(
+        warehouse, monkeypatch, tmp_path, stale):
+    """A coder still running with the previous configuration writes mentions flagged at the old cut
+    after the new one was applied: the next run finds and re-flags them. Runs look for a flag that
+    disagrees with the cut (the ends of the (is_event, confidence) index), not for a changed setting."""
+    from newsflow import pipeline
+
+    confidences = coded_confidences()
+    use_cut(monkeypatch, tmp_path, round((confidences[1] + confidences[2]) / 2, 4))  # events and candidates
+    load_articles(warehouse)
+    code_and_aggregate()
+    expected = table_snapshot(warehouse)
+    with warehouse.cursor() as cur:
+        was_event = stale != "event below the cut"
+        cur.execute("UPDATE core.event_mention SET is_event = NOT is_event WHERE mention_id ="
+                    " (SELECT mention_id FROM core.event_mention WHERE is_event = %s"
+                    "  ORDER BY confidence, mention_id LIMIT 1)", (was_event,))
+        assert cur.rowcount == 1
+    assert pipeline.daily(DAY)["reflagged_mentions"] == 1
+    assert table_snapshot(warehouse) == expected
+    assert pipeline.daily(DAY)["reflagged_mentions"] == 0
+
+
 # --- the migration: mentions coded before the flag existed ---------------------------------------
 
 @pytest.fixture

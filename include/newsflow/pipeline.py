@@ -629,8 +629,12 @@ _IS_EVENT = 28  # position of is_event in a mention row (as in insert_event_ment
 def apply_event_cut(cur, policy: EventPolicy) -> int:
     """Re-flag the mentions whose flag disagrees with the configured cut and rebuild their events.
 
-    Idempotent: with the cut unchanged it changes nothing. Returns how many mentions changed flag."""
+    Idempotent: with the cut unchanged it changes nothing, and reads only the ends of the
+    (is_event, confidence) index. Returns how many mentions changed flag."""
     lock(cur, LOCK_EVENT_MERGE)
+    cur.execute(sql("event_cut_disagrees"), {"cut": policy.cut})
+    if not cur.fetchone()[0]:
+        return 0
     cur.execute(sql("reflag_event_mentions"), {"cut": policy.cut})
     changed = [r[0] for r in cur.fetchall()]
     if changed:
