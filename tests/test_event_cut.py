@@ -225,6 +225,25 @@ def test_a_mention_flagged_at_another_cut_is_reflagged_though_the_configured_cut
     assert pipeline.daily(DAY)["reflagged_mentions"] == 0
 
 
+def test_an_event_counting_other_mentions_than_it_has_fails_the_marts_totals_check(warehouse, monkeypatch, tmp_path):
+    """The marts count an event's mentions from the mentions; the check compares them with the counts
+    core.event keeps: they must agree."""
+    from newsflow import pipeline
+
+    confidences = coded_confidences()
+    use_cut(monkeypatch, tmp_path, round((confidences[0] + confidences[1]) / 2, 4))
+    load_articles(warehouse)
+    code_and_aggregate()
+    with warehouse.cursor() as cur:
+        cur.execute("UPDATE core.event SET num_mentions = num_mentions + 1 WHERE event_id ="
+                    " (SELECT event_id FROM core.event WHERE event_date = %s ORDER BY event_id LIMIT 1)", (DAY,))
+        assert cur.rowcount == 1
+    with pytest.raises(pipeline.DataCheckError, match="mart_totals_match_facts"):
+        pipeline.daily(DAY)
+    assert rows(warehouse, "SELECT check_name, passed FROM mart.data_check WHERE day = %s ORDER BY 1", DAY) == [
+        ("event_has_mention", True), ("mart_totals_match_facts", False), ("no_future_dates", True)]
+
+
 # --- the migration: mentions coded before the flag existed ---------------------------------------
 
 @pytest.fixture

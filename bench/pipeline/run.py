@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import resource
 import statistics
 import sys
@@ -45,14 +46,13 @@ FIRST_DAY = date(2025, 3, 1)
 DAYS = 5  # the corpus's publication days
 INGEST_END = datetime(2025, 3, 6, tzinfo=timezone.utc)
 HISTORY_COPIES = 9  # 10x history = the corpus and nine copies on earlier days
-MARTS_REPEATS = 7  # daily runs timed at each history size
+MARTS_REPEATS = 15  # daily runs timed at each history size (this machine is shared: the least is the cost)
 
 
 # --- corpus ----------------------------------------------------------------------------------------
 
 def _sentences() -> dict[str, list[str]]:
     """Sentences of the dev texts: English fundus article bodies and the Arabic gold sentences."""
-    import re
 
     truth = json.loads((DEVDATA / "extraction/fundus/ground-truth.json").read_text(encoding="utf-8"))
     english = []
@@ -443,10 +443,17 @@ def table_bytes(url: str) -> list[tuple[str, int]]:
 
 
 def add_history(url: str, copies: int) -> None:
+    """The corpus's rows again, shifted onto earlier days, then the daily run of each copy's fetch day,
+    oldest first, as the warehouse would have run it then: the marts and clusters hold the history too."""
+    from newsflow import pipeline
+
     since = INGEST_END - timedelta(days=DAYS + 30)  # the corpus itself, not earlier copies
-    for k in range(1, copies + 1):
-        days = 2 * DAYS * k + 30
+    shifts = [2 * DAYS * k + 30 for k in range(1, copies + 1)]
+    for k, days in enumerate(shifts, 1):
         execute(url, HISTORY_COPY, {"shift": timedelta(days=days), "days": days, "tag": f"#h{k}", "since": since})
+    execute(url, "ANALYZE")
+    for days in reversed(shifts):
+        pipeline.daily(INGEST_END.date() - timedelta(days=days))
     execute(url, "ANALYZE")
 
 
@@ -467,6 +474,47 @@ def time_marts(repeats: int = MARTS_REPEATS) -> dict[str, tuple[float, float]]:
         steps["total"] = time.perf_counter() - start
         runs.append(steps)
     return {name: (min(r[name] for r in runs), statistics.median(r[name] for r in runs)) for name in runs[0]}
+
+
+def _scans(plan: dict, table: str = "") -> list[str]:
+    """The table reads of a JSON plan: by which index, or whole (a bitmap index scan names the table of
+    the heap scan above it)."""
+    if "Relation Name" in plan:
+        table = f"{plan.get('Schema', '')}.{plan['Relation Name']}".lstrip(".")
+    found = []
+    if "Index Name" in plan:
+        found.append(f"{table} by {plan['Index Name']}")
+    elif plan["Node Type"] == "Seq Scan":
+        found.append(f"{table} WHOLE")
+    for child in plan.get("Plans", []):
+        found += _scans(child, table)
+    return found
+
+
+def print_plans(url: str) -> None:
+    """How the planner reads each table in every statement of the daily run (EXPLAIN, not run): which
+    reads follow the days' rows by an index and which read a whole table."""
+    import psycopg2
+
+    from newsflow import pipeline
+    from newsflow.config import load_event_policy
+    from newsflow.warehouse import sql
+
+    params = {**pipeline.day_params(INGEST_END.date()), "cut": load_event_policy().cut}
+    names = ["event_cut_disagrees", "event_days_touched", *(f"marts/{m}" for m in pipeline.MARTS),
+             *(f"checks/{c}" for c in pipeline.CHECKS)]
+    print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql("event_days_touched"), params)
+        params["event_days"] = [r[0] for r in cur.fetchall()]
+        for name in names:
+            statements = [s for s in re.split(r";\s*\n", sql(name)) if re.sub(r"--[^\n]*", "", s).strip()]
+            scans = []
+            for statement in statements:
+                cur.execute("EXPLAIN (FORMAT JSON, VERBOSE) " + statement, params)
+                scans += _scans(cur.fetchone()[0][0]["Plan"])
+            print(f"  {name}: " + ", ".join(dict.fromkeys(scans)))
+        conn.rollback()
 
 
 def print_marts(at_1x: dict, at_10x: dict, repeats: int = MARTS_REPEATS) -> None:
@@ -591,6 +639,7 @@ def main() -> int:
         add_history(url, HISTORY_COPIES)
         at_10x = time_marts()
         print_marts(at_1x, at_10x)
+        print_plans(url)
         marts_1x, marts_10x = at_1x["total"][0], at_10x["total"][0]
         print(f"daily: {len(days)} days in {daily_s:.1f}s; marts of one day {marts_1x:.3f}s at 1x history,"
               f" {marts_10x:.3f}s at 10x (least of {MARTS_REPEATS}; medians {at_1x['total'][1]:.3f}s,"

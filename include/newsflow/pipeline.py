@@ -741,6 +741,15 @@ def _step(seconds: dict, name: str) -> Iterator[None]:
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
 
 
+def day_params(day: date, revisit_days: int = 2) -> dict:
+    """The parameters of the daily SQL for `day` and the `revisit_days` before it: the first and last
+    day, and their UTC bounds [since, until) for indexed range reads."""
+    day_from = day - timedelta(days=revisit_days)
+    return {"day_from": day_from, "day_to": day,
+            "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
+            "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
+
+
 def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) -> dict:
     """Recompute the day (and a few days before it, for late articles): clusters, marts, checks.
 
@@ -749,10 +758,7 @@ def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) ->
     events. Raises DataCheckError when a check fails, after recording every check's outcome.
     `step_seconds`, when given, receives the seconds of each step (re-flagging, each mart, each check).
     """
-    day_from = day - timedelta(days=revisit_days)
-    params = {"day_from": day_from, "day_to": day,  # and the days' UTC bounds, for indexed range reads
-              "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
-              "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
+    params = day_params(day, revisit_days)
     policy = load_event_policy()
     steps = {} if step_seconds is None else step_seconds
     with transaction() as conn, conn.cursor() as cur, _step(steps, "reflag_event_mentions"):
