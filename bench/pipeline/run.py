@@ -14,8 +14,9 @@ Prints per-stage throughput, the whole pipeline's articles/s per core and its ra
 trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
 loading: the stage's time minus its extraction or coding time), warehouse bytes per 1,000
 articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
-history (the corpus copied nine times onto earlier days: ten times the days, as many rows a day),
-per step of the daily run, the least and the median of several runs. Last line:
+history (a copy of the warehouse where the corpus is copied nine times onto earlier days, whose
+marts their daily runs build: ten times the days, as many rows a day), per step of the daily run,
+the least and the median of runs taken in turn on both sizes. Last line:
 
     pipeline: N articles, whole X/s (Rx plain trafilatura), extract .../s, events .../s, dedup .../s,
     load .../s, marts 10x/1x=..., peak ... MB
@@ -457,23 +458,37 @@ def add_history(url: str, copies: int) -> None:
     execute(url, "ANALYZE")
 
 
-def time_marts(repeats: int = MARTS_REPEATS) -> dict[str, tuple[float, float]]:
-    """The daily run of the day the corpus was fetched (with its revisit days) in this process, `repeats` times
-    after one run to warm the caches: per step and in all ("total", with the connections), the least
-    and the median seconds over the runs. Other jobs on the machine only add time: the least is the
-    cost, the median shows the spread."""
+def time_marts(urls: dict[str, str], repeats: int = MARTS_REPEATS) -> dict[str, dict[str, tuple[float, float]]]:
+    """The daily run of the day the corpus was fetched (with its revisit days) in this process, on each
+    warehouse of `urls` (history size -> database), after one run each to warm the caches: `repeats`
+    rounds, each running every warehouse once in turn (the order alternating), so that the other jobs
+    on this shared machine weigh on all sizes alike. Per history size, per step and in all ("total",
+    with the connections): the least and the median seconds. Other jobs only add time: the least is
+    the cost, the median shows the spread."""
     from newsflow import pipeline
 
     day = INGEST_END.date()  # the day the corpus was fetched: its articles, pages and mentions
-    pipeline.daily(day)
-    runs = []
-    for _ in range(repeats):
-        steps: dict = {}
-        start = time.perf_counter()
+
+    def run(url: str, steps: dict | None = None) -> None:
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url
         pipeline.daily(day, step_seconds=steps)
-        steps["total"] = time.perf_counter() - start
-        runs.append(steps)
-    return {name: (min(r[name] for r in runs), statistics.median(r[name] for r in runs)) for name in runs[0]}
+
+    before = os.environ["NEWSFLOW_WAREHOUSE_URL"]
+    try:
+        for url in urls.values():
+            run(url)
+        runs: dict[str, list[dict]] = {size: [] for size in urls}
+        for round_ in range(repeats):
+            for size in (list(urls) if round_ % 2 == 0 else list(urls)[::-1]):
+                steps: dict = {}
+                start = time.perf_counter()
+                run(urls[size], steps)
+                steps["total"] = time.perf_counter() - start
+                runs[size].append(steps)
+    finally:
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = before
+    return {size: {name: (min(r[name] for r in rs), statistics.median(r[name] for r in rs)) for name in rs[0]}
+            for size, rs in runs.items()}
 
 
 def _scans(plan: dict, table: str = "") -> list[str]:
@@ -551,7 +566,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
     parser.add_argument("--keep-db", action="store_true",
-                        help="keep the benchmark's database (with its 10x history) to examine, and print its name")
+                        help="keep the benchmark's databases (1x and 10x history) to examine, and print their names")
     parser.add_argument("--profile", action="store_true",
                         help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
@@ -635,11 +650,17 @@ def main() -> int:
         by_table = table_bytes(url)
         html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
-        at_1x = time_marts()
-        add_history(url, HISTORY_COPIES)
-        at_10x = time_marts()
+        # 10x history in a copy of the warehouse, so that both sizes are timed in turn
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE {name}_10x TEMPLATE {name}")
+        url_10x = url + "_10x"
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url_10x
+        add_history(url_10x, HISTORY_COPIES)
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url
+        timed = time_marts({"1x": url, "10x": url_10x})
+        at_1x, at_10x = timed["1x"], timed["10x"]
         print_marts(at_1x, at_10x)
-        print_plans(url)
+        print_plans(url_10x)
         marts_1x, marts_10x = at_1x["total"][0], at_10x["total"][0]
         print(f"daily: {len(days)} days in {daily_s:.1f}s; marts of one day {marts_1x:.3f}s at 1x history,"
               f" {marts_10x:.3f}s at 10x (least of {MARTS_REPEATS}; medians {at_1x['total'][1]:.3f}s,"
@@ -670,10 +691,11 @@ def main() -> int:
               f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")
     finally:
         if args.keep_db:
-            print(f"database kept: {url}")
+            print(f"databases kept: {url} (1x history), {url}_10x")
         else:
             with admin.cursor() as cur:
                 cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                cur.execute(f"DROP DATABASE IF EXISTS {name}_10x WITH (FORCE)")
         admin.close()
         import shutil
         shutil.rmtree(work, ignore_errors=True)

@@ -9,8 +9,7 @@ WITH fresh AS (
 ), gone AS (
     DELETE FROM mart.daily_actor_activity a
     WHERE a.day = ANY(%(event_days)s)
-      AND NOT EXISTS (SELECT 1 FROM fresh f WHERE (f.day, f.actor_code, f.role, f.event_type)
-                                                = (a.day, a.actor_code, a.role, a.event_type))
+      AND (a.day, a.actor_code, a.role, a.event_type) NOT IN (SELECT day, actor_code, role, event_type FROM fresh)
 )
 INSERT INTO mart.daily_actor_activity AS a (day, actor_code, role, event_type, events, mentions)
 SELECT day, actor_code, role, event_type, events, mentions FROM fresh

@@ -16,8 +16,7 @@ WITH days_events AS MATERIALIZED (
 ), gone AS (
     DELETE FROM mart.daily_events d
     WHERE d.day = ANY(%(event_days)s)
-      AND NOT EXISTS (SELECT 1 FROM fresh f WHERE (f.day, f.country, f.admin1, f.event_type)
-                                                = (d.day, d.country, d.admin1, d.event_type))
+      AND (d.day, d.country, d.admin1, d.event_type) NOT IN (SELECT day, country, admin1, event_type FROM fresh)
 )
 INSERT INTO mart.daily_events AS d (day, country, admin1, event_type, events, mentions, articles, sources)
 SELECT day, country, admin1, event_type, events, mentions, articles, sources FROM fresh
