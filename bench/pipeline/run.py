@@ -632,10 +632,14 @@ def main() -> int:
         mapped_scaling = (one["s"] + eone["s"]) / (many["s"] + emany["s"])
 
         # dedup: the batch deduplication over the stored articles (in the pipeline it runs inside extraction)
-        with psycopg2.connect(url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT article_id, text, title, canonical_url, language, published_at FROM core.article")
-            lines = [json.dumps({"id": str(a), "text": t, "title": ti, "url": u, "language": la,
-                                 "published_at": p.isoformat() if p else None}) for a, t, ti, u, la, p in cur]
+        conn = psycopg2.connect(url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT article_id, text, title, canonical_url, language, published_at FROM core.article")
+                lines = [json.dumps({"id": str(a), "text": t, "title": ti, "url": u, "language": la,
+                                     "published_at": p.isoformat() if p else None}) for a, t, ti, u, la, p in cur]
+        finally:
+            conn.close()
         dedup_s, results = run_stage(task_dedup, [lines], 1)
         peaks["dedup"] = results[0]["peak_mb"]
         dedup_rate = len(lines) / dedup_s
@@ -651,7 +655,8 @@ def main() -> int:
         html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
         # 10x history in a copy of the warehouse, so that both sizes are timed in turn
-        with admin.cursor() as cur:
+        with admin.cursor() as cur:  # a copy needs the database to itself: end sessions a task process left
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
             cur.execute(f"CREATE DATABASE {name}_10x TEMPLATE {name}")
         url_10x = url + "_10x"
         os.environ["NEWSFLOW_WAREHOUSE_URL"] = url_10x
