@@ -1,17 +1,12 @@
--- mart.daily_actor_activity of %(event_days)s, from those days' events. Only the rows that change are
--- written (as in daily_events.sql): a re-run writes nothing.
-WITH fresh AS (
-    SELECT event_date AS day, r.actor_code, r.role, event_type, count(*) AS events, sum(num_mentions) AS mentions
-    FROM core.event
-    CROSS JOIN LATERAL (VALUES (actor1_code, 'source'), (actor2_code, 'target')) AS r (actor_code, role)
-    WHERE event_date = ANY(%(event_days)s) AND r.actor_code IS NOT NULL
-    GROUP BY 1, 2, 3, 4
-), gone AS (
-    DELETE FROM mart.daily_actor_activity a
-    WHERE a.day = ANY(%(event_days)s)
-      AND (a.day, a.actor_code, a.role, a.event_type) NOT IN (SELECT day, actor_code, role, event_type FROM fresh)
-)
-INSERT INTO mart.daily_actor_activity AS a (day, actor_code, role, event_type, events, mentions)
-SELECT day, actor_code, role, event_type, events, mentions FROM fresh
-ON CONFLICT (day, actor_code, role, event_type) DO UPDATE SET events = EXCLUDED.events, mentions = EXCLUDED.mentions
-WHERE (a.events, a.mentions) IS DISTINCT FROM (EXCLUDED.events, EXCLUDED.mentions);
+-- mart.daily_actor_activity of %(event_days)s, rebuilt from those days' events.
+DELETE FROM mart.daily_actor_activity WHERE day = ANY(%(event_days)s);
+INSERT INTO mart.daily_actor_activity (day, actor_code, role, event_type, events, mentions)
+SELECT event_date, actor_code, role, event_type, count(*), sum(num_mentions)
+FROM (
+    SELECT event_date, actor1_code AS actor_code, 'source' AS role, event_type, num_mentions
+    FROM core.event WHERE actor1_code IS NOT NULL AND event_date = ANY(%(event_days)s)
+    UNION ALL
+    SELECT event_date, actor2_code, 'target', event_type, num_mentions
+    FROM core.event WHERE actor2_code IS NOT NULL AND event_date = ANY(%(event_days)s)
+) roles
+GROUP BY 1, 2, 3, 4;
