@@ -496,3 +496,31 @@ def test_a_paragraph_repeated_further_down_stays_and_a_doubled_line_goes():
                                    + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>"),
                               url="https://news.example.org/floods")
     assert doubled["text"].splitlines() == STORY_EN
+
+
+def test_a_layer_switched_off_leaves_the_page_as_trafilatura_reads_it():
+    from dataclasses import replace
+
+    from newsflow.articles import LAYERS, _extract
+
+    summary = "Thousands of families left the delta as the river rose, and more rain is on the way."
+    html = page("<header><h1>Floods force thousands from homes</h1>"
+                f"<div class='article-standfirst'>{summary}</div></header><article>"
+                + "".join(f"<p>{s}</p>" for s in STORY_EN) + "<p>Advertisement</p></article>",
+                f"<meta name='description' content='{summary}'>")
+    rules = load_rules()
+    assert rules.layers == frozenset(LAYERS)  # every layer the dev folds kept is configured on
+    traced = {}
+    default = _extract(html, "https://news.example.org/floods", None, traced, rules)
+    assert default["text"].splitlines() == [summary, *STORY_EN]
+    assert {"standfirst", "line_rules"} <= traced["fired"]
+    bare = _extract(html, "https://news.example.org/floods", None, {},
+                    replace(rules, layers=rules.layers - {"standfirst", "line_rules"}))
+    assert bare["text"].splitlines() == [*STORY_EN, "Advertisement"]
+    # a layer that changed nothing is not recorded as fired
+    assert "article_body" not in traced["fired"] and "description" not in traced["fired"]
+    assert parse_rules({"layers": {"standfirst": False}}).layers == frozenset(LAYERS) - {"standfirst"}
+    with pytest.raises(ConfigError, match=r"layers: unknown layer\(s\) boilerplate"):
+        parse_rules({"layers": {"boilerplate": True}})
+    with pytest.raises(ConfigError, match=r"layers\.standfirst: expected true or false"):
+        parse_rules({"layers": {"standfirst": "no"}})
