@@ -411,6 +411,9 @@ def spread(values: list[float]) -> float:
 
 
 FOLDS = 5
+# Layers that buy speed, not quality: kept as configured (their cost to the bodies is still scored
+# and printed); fast_first off (trafilatura's full run on every page) made the whole process 0.75x plain.
+SPEED_LAYERS = ("fast_first",)
 
 
 def fold_of(page: dict) -> int:
@@ -581,38 +584,56 @@ def extract_with(page: dict, rules) -> str:
 
 
 def layer_folds(traced: list[tuple[dict, dict]]) -> dict:
-    """Each generic layer on or off, chosen on 5 folds by site: every page the layer changed is
-    read again without it; on each fold the setting with the better mean over the other folds'
-    pages (ties to off: the layer must earn its place) is scored on the held-out fold.  Returns
-    the layers chosen on for each fold."""
+    """Each generic layer on or off, chosen on 5 folds by site: every page the layer changes (or
+    would change, when it is configured off) is read again with the layer switched; on each fold
+    the setting with the better mean over the other folds' pages (ties to off: the layer must earn
+    its place) is scored on the held-out fold.  Means weigh every dev set the same (a page counts
+    1 / its set's pages): the sets score differently and follow different body conventions, and
+    trafilatura_eval, a regression floor of 990 pages, would otherwise outvote the news sets.
+    Returns the layers chosen on for each fold."""
     from dataclasses import replace
 
     from newsflow.articles import LAYERS, load_rules
 
     rules = load_rules()
+    set_pages = Counter(page["set"] for page, _ in traced)
     chosen = {fold: set() for fold in range(FOLDS)}
-    print(f"  {'layer':<21} {'pages':>5} {'sites':>5} | on - off, all pages | folds on | "
+    print(f"  {'layer':<21} {'pages':>5} {'sites':>5} | on - off, sets weighted the same (on its pages) | folds on | "
           f"held-out (chosen - off) mean spread | configured")
     for layer in LAYERS:
-        without = replace(rules, layers=rules.layers - {layer})
+        configured_on = layer in rules.layers
+        switched = replace(rules, layers=rules.layers ^ {layer})
         rows = [(page, trace) for page, trace in traced if layer in trace.get("fired", ())]
         for page, trace in rows:
-            trace.setdefault("off", {})[layer] = page_score(page, extract_with(page, without))
-        gain = lambda part: mean([page_score(p, t["text"]) - t["off"][layer] for p, t in part])  # noqa: E731
+            score, other = page_score(page, trace["text"]), page_score(page, extract_with(page, switched))
+            trace.setdefault("on", {})[layer], trace.setdefault("off", {})[layer] = \
+                (score, other) if configured_on else (other, score)
+        def gain(part, layer=layer) -> float:
+            weights = [1 / set_pages[p["set"]] for p, _ in part]
+            return sum(w * (t["on"][layer] - t["off"][layer]) for w, (p, t) in zip(weights, part)) / max(1e-12, sum(weights))
+
         held = []
         for fold in range(FOLDS):
             train = [row for row in rows if fold_of(row[0]) != fold]
             test = [row for row in rows if fold_of(row[0]) == fold]
-            on = round(gain(train), 6) > 0
+            on = configured_on if layer in SPEED_LAYERS else round(gain(train), 6) > 0
             if on:
                 chosen[fold].add(layer)
             if test:
                 held.append(gain(test) if on else 0.0)
         # held-out gain per fold over the pages the layer changed; all-page gain for scale
         print(f"  {layer:<21} {len(rows):>5} {len({p['group'] for p, _ in rows}):>5} | "
-              f"{gain(rows) * len(rows) / max(1, len(traced)):+.5f} ({gain(rows):+.4f} on its pages) | "
+              f"{gain(rows) * sum(1 / set_pages[p['set']] for p, _ in rows) / len(set_pages):+.5f} "
+              f"({gain(rows):+.4f}) | "
               f"{sum(layer in chosen[f] for f in range(FOLDS))}/{FOLDS} | "
-              f"{mean(held):+.4f} {spread(held):.4f} | {'on' if layer in rules.layers else 'off'}")
+              f"{mean(held):+.4f} {spread(held):.4f} | {'on' if configured_on else 'off'}"
+              f"{' (speed: kept as configured)' if layer in SPEED_LAYERS else ''}")
+        by_set = {}
+        for page, trace in rows:
+            by_set.setdefault(page["set"], []).append((page, trace))
+        if rows:
+            print("  " + " " * 22 + "on - off on its pages by set: "
+                  + ", ".join(f"{name} {gain(part):+.4f} ({len(part)})" for name, part in sorted(by_set.items())))
     return chosen
 
 
@@ -630,7 +651,7 @@ def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict
         held = replace(rules, layers=frozenset(layers.get(fold, rules.layers)),
                        guard=replace(guards.get(fold, rules.guard),
                                      published_share=shares.get(fold, rules.guard.published_share)))
-        affected = set(trace.get("fired", ())) & (rules.layers - held.layers) or \
+        affected = set(trace.get("fired", ())) & (rules.layers ^ held.layers) or \
             (held.guard != rules.guard and ("rule_words" in trace or "as_published" in trace))
         trace["held_text"] = extract_with(page, held) if affected else trace["text"]
     print(f"  {'set':<17} {'pages':>5} | {'plain':>15} | {'configured (in-sample)':>22} | {'held-out':>15}")
@@ -667,22 +688,28 @@ def loss_causes(traced: list[tuple[dict, dict]]) -> None:
     layer without which the page scores as plain or better, the site rule (its generic body would),
     the check against the page as published; else trafilatura's own run (fast or full) or several
     layers together."""
+    from newsflow.articles import load_rules
+
+    rules = load_rules()
     causes = Counter()
     rows = []
     for page, trace in traced:
         plain, ours = page_score(page, trace["plain_text"]), page_score(page, trace["text"])
         if ours >= plain - 1e-9:
             continue
-        found = [layer for layer, score in trace.get("off", {}).items() if score >= plain - 1e-9]
+        switched = {layer: trace["off"][layer] if layer in rules.layers else trace["on"][layer]
+                    for layer in trace.get("off", {})}
+        found = [layer for layer, score in switched.items() if score >= plain - 1e-9]
         if "rule_words" in trace and trace["kept"] and trace.get("generic_score", -1) >= plain - 1e-9:
             found.append("site rule")
         if trace.get("as_published", {}).get("fell_back"):
             found.append("page as published")
-        partly = [layer for layer, score in trace.get("off", {}).items() if ours + 1e-9 < score < plain - 1e-9]
+        partly = [layer for layer, score in switched.items() if ours + 1e-9 < score < plain - 1e-9]
         label = ", ".join(found) or (f"partly {', '.join(partly)}" if partly else "none alone")
         causes[label] += 1
         rows.append((ours - plain, page["set"], page["name"], label))
-    print(f"  {len(rows)} pages below plain; what lifts each to plain's score or above:")
+    print(f"  {len(rows)} pages below plain; what lifts each to plain's score or above (a layer: switched "
+          f"from its configured setting):")
     for label, count in causes.most_common():
         print(f"    {count:>3} {label}")
     for diff, name, page_name, label in sorted(rows)[:40]:

@@ -181,9 +181,14 @@ def _on(layer: str) -> bool:
     return layer in _page_layers.get()[0]
 
 
+def _tracing() -> bool:
+    return _page_layers.get()[1] is not None
+
+
 def _note(layer: str) -> None:
-    """Record that ``layer`` changed this page's result (benchmarks re-run a page without a layer
-    only where it did anything: elsewhere the page's result is the same without it)."""
+    """Record that ``layer`` changed this page's result, or would have had it been on (benchmarks
+    re-read a page with a layer switched only where it does anything: elsewhere the result is the
+    same either way).  An off layer whose effect is costly to foresee notes every traced page."""
     fired = _page_layers.get()[1]
     if fired is not None:
         fired.add(layer)
@@ -438,10 +443,11 @@ def clean_text(text: str) -> str:
         from ftfy import fix_text
         from ftfy.badness import is_bad
 
-        if is_bad(text) and _on("mojibake_repair"):
+        if is_bad(text):
             _note("mojibake_repair")
-            text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
-                            normalization="NFC")
+            if _on("mojibake_repair"):
+                text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                                normalization="NFC")
     text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _BIDI_MARKS.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
@@ -796,14 +802,17 @@ def _trafilatura_options(url: str | None) -> dict:
 
 
 def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: float) -> list[str]:
-    """trafilatura without its fallback extractors first (about twice as fast); the full run
-    (plain trafilatura's) only when that result is much shorter than the page's paragraph text
-    suggests, more than ``max_growth`` times longer (menus and link lists taken for the story),
-    or one unbroken block (the paragraphs were not told apart)."""
+    """trafilatura's full run (plain trafilatura's, with its fallback extractors).  With the
+    ``fast_first`` layer on: the run without fallbacks first (about twice as fast), the full run
+    only when that result is much shorter than the page's paragraph text suggests, more than
+    ``max_growth`` times longer (menus and link lists taken for the story), or one unbroken
+    block.  On by default for speed (the whole process ran at 0.75x plain trafilatura without it);
+    held out it reads a few pages slightly worse than the full run (bench/extraction prints it)."""
     import trafilatura
 
     options = _trafilatura_options(url)
     if not _on("fast_first"):
+        _note("fast_first")
         return (trafilatura.extract(tree, fast=False, **options) or "").splitlines()
     text = trafilatura.extract(tree, fast=True, **options) or ""
     if len(text) < max(1000, 0.8 * expected_chars) or len(text) > max_growth * max(1000, expected_chars) \
@@ -825,6 +834,8 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     if _on("link_lists"):
         _drop_link_lists(tree)
+    else:
+        _note("link_lists")
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard.published_share)
@@ -882,19 +893,21 @@ def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str
     """trafilatura's lines led by the page's standfirst, else JSON-LD ``articleBody`` when that is
     much longer, else the description."""
     article_body = main.get("articleBody")
-    if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body) and _on("article_body"):
+    if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body):
         _note("article_body")
-        return html.unescape(article_body).splitlines()
+        if _on("article_body"):
+            return html.unescape(article_body).splitlines()
     if extracted:
-        lead = _standfirst(tree, meta, main, extracted) if standfirst and _on("standfirst") else None
+        lead = _standfirst(tree, meta, main, extracted) if standfirst and (_on("standfirst") or _tracing()) else None
         if lead:
             _note("standfirst")
-        return [lead, *extracted] if lead else extracted
-    if kind == "article" and _on("description"):
+        return [lead, *extracted] if lead and _on("standfirst") else extracted
+    if kind == "article":
         description = _ld_text(_first(meta, "og:description", "description")).splitlines()
         if description:
             _note("description")
-        return description
+        if _on("description"):
+            return description
     return []
 
 
@@ -998,6 +1011,8 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
     """Drop boilerplate lines and the headline repeated above the story (any of ``headlines``);
     stop at a related-stories heading."""
     generic = rules.generic if _on("line_rules") else SiteRules()
+    if not _on("line_rules"):
+        _note("line_rules")
     drop = generic.drop_lines + (site.drop_lines if site else ())
     stop = generic.stop_lines + (site.stop_lines if site else ())
     lead = generic.lead_lines + (site.lead_lines if site else ())
@@ -1024,13 +1039,15 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
         words = _words(line)
         if not words:
             continue
-        if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) and _on("headline_lines") \
-                and _is_headline(line, headline_keys):
+        if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) \
+                and (_on("headline_lines") or _tracing()) and _is_headline(line, headline_keys):
             _note("headline_lines")
-            continue  # the headline repeated above the story (further down it can be a subheading)
-        if kept and words == _words(kept[-1]) and _on("repeated_lines"):
+            if _on("headline_lines"):
+                continue  # the headline repeated above the story (further down it can be a subheading)
+        if kept and words == _words(kept[-1]):
             _note("repeated_lines")
-            continue  # the same line twice in a row (a teaser over its paragraph); other repeats are the author's
+            if _on("repeated_lines"):
+                continue  # the same line twice in a row (a teaser over its paragraph)
         kept.append(line)
     return kept
 
@@ -1105,8 +1122,8 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
             names = _agency_names(match.group("names"), rules) if match else []
         if names:
             agencies += names
+            _note("credit_lines")
             if _on("credit_lines"):
-                _note("credit_lines")
                 continue
         elif i <= 1:
             match = dateline.match(line) or arabic_dateline.match(line)
@@ -1118,8 +1135,8 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
                 names = _agency_names(match.group("a") or match.group("b") or "", rules)
                 if names and match.start() > 0:
                     agencies += names
+                    _note("credit_lines")
                     if _on("credit_lines"):
-                        _note("credit_lines")
                         line = line[:match.start()].rstrip()
         if line:
             kept.append(line)
@@ -1281,12 +1298,16 @@ def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trac
         for element in tree.xpath(site.source_xpath):
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
+    if not _on("boilerplate_elements"):
+        _note("boilerplate_elements")
     _remove_boilerplate_elements(tree, site, rules.generic if _on("boilerplate_elements") else SiteRules())
 
     def finish(lines: list[str], rules_of: SiteRules | None) -> tuple[list[str], list[str]]:
         lines = clean_text("\n".join(lines)).splitlines()
         lines = _filter_lines(lines, [title, *headlines.values()], rules, rules_of)
-        if _on("author_notes"):
+        if not _on("author_notes"):
+            _note("author_notes")
+        else:
             while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
                 _note("author_notes")
                 lines.pop()  # the editors' names closing a wire story
