@@ -14,7 +14,10 @@ Sets (read from ``../shared/devdata/extraction``; override the devdata root with
 Every page where newsflow scores below plain trafilatura is listed with both scores.  The guard
 that lets a site rule's body give way to the generic one (``guard`` in sites.yaml), and the share
 under which newsflow's body gives way to trafilatura's of the page as published
-(``guard.published_share``), are scored on 5 folds by site: chosen on 4 folds, scored on the fifth.  Speed: the two extractors
+(``guard.published_share``), and each generic layer on or off (``layers``), are chosen on 5 folds
+by site: chosen on 4 folds, scored on the fifth; every page below plain is printed with its cause,
+and every set's figures held out (each fold's sites under the settings chosen on the other
+folds) next to the configured ones.  Speed: the two extractors
 alternate page by page (taking turns at going first), and separately each runs in a fresh process
 over the fundus pages, start-up, imports and models included (the whole-process ratio).
 
