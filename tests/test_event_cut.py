@@ -201,6 +201,49 @@ def test_daily_alone_applies_a_changed_cut(warehouse, monkeypatch, tmp_path):
     assert pipeline.daily(DAY)["reflagged_mentions"] == 0
 
 
+@pytest.mark.parametrize("stale", ["event below the cut", "candidate at or above the cut"])
+def test_a_mention_flagged_at_another_cut_is_reflagged_though_the_configured_cut_is_unchanged(
+        warehouse, monkeypatch, tmp_path, stale):
+    """A coder still running with the previous configuration writes mentions flagged at the old cut
+    after the new one was applied: the next run finds and re-flags them. Runs look for a flag that
+    disagrees with the cut (the ends of the (is_event, confidence) index), not for a changed setting."""
+    from newsflow import pipeline
+
+    confidences = coded_confidences()
+    use_cut(monkeypatch, tmp_path, round((confidences[1] + confidences[2]) / 2, 4))  # events and candidates
+    load_articles(warehouse)
+    code_and_aggregate()
+    expected = table_snapshot(warehouse)
+    with warehouse.cursor() as cur:
+        was_event = stale != "event below the cut"
+        cur.execute("UPDATE core.event_mention SET is_event = NOT is_event WHERE mention_id ="
+                    " (SELECT mention_id FROM core.event_mention WHERE is_event = %s"
+                    "  ORDER BY confidence, mention_id LIMIT 1)", (was_event,))
+        assert cur.rowcount == 1
+    assert pipeline.daily(DAY)["reflagged_mentions"] == 1
+    assert table_snapshot(warehouse) == expected
+    assert pipeline.daily(DAY)["reflagged_mentions"] == 0
+
+
+def test_an_event_counting_other_mentions_than_it_has_fails_the_marts_totals_check(warehouse, monkeypatch, tmp_path):
+    """The marts count an event's mentions from the mentions; the check compares them with the counts
+    core.event keeps: they must agree."""
+    from newsflow import pipeline
+
+    confidences = coded_confidences()
+    use_cut(monkeypatch, tmp_path, round((confidences[0] + confidences[1]) / 2, 4))
+    load_articles(warehouse)
+    code_and_aggregate()
+    with warehouse.cursor() as cur:
+        cur.execute("UPDATE core.event SET num_mentions = num_mentions + 1 WHERE event_id ="
+                    " (SELECT event_id FROM core.event WHERE event_date = %s ORDER BY event_id LIMIT 1)", (DAY,))
+        assert cur.rowcount == 1
+    with pytest.raises(pipeline.DataCheckError, match="mart_totals_match_facts"):
+        pipeline.daily(DAY)
+    assert rows(warehouse, "SELECT check_name, passed FROM mart.data_check WHERE day = %s ORDER BY 1", DAY) == [
+        ("event_has_mention", True), ("mart_totals_match_facts", False), ("no_future_dates", True)]
+
+
 # --- the migration: mentions coded before the flag existed ---------------------------------------
 
 @pytest.fixture

@@ -14,9 +14,11 @@ Prints per-stage throughput, the whole pipeline's articles/s per core and its ra
 trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
 loading: the stage's time minus its extraction or coding time), warehouse bytes per 1,000
 articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
-history (the corpus copied nine times onto earlier days). On a machine shared with other jobs the
-wall times move with their load, so it also prints each stage's CPU per article (its task
-processes' and the PostgreSQL server's) and the whole pipeline's CPU against plain trafilatura's.
+history (a copy of the warehouse where the corpus is copied nine times onto earlier days, whose
+marts their daily runs build: ten times the days, as many rows a day), per step of the daily run,
+the least and the median of runs taken in turn on both sizes. On a machine shared with other jobs
+the wall times move with their load, so it also prints each stage's CPU per article (its task
+processes' and their PostgreSQL backends') and the whole pipeline's CPU against plain trafilatura's.
 Last line:
 
     pipeline: N articles, whole X/s (Rx plain trafilatura), extract .../s, events .../s, dedup .../s,
@@ -31,7 +33,9 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -46,13 +50,13 @@ FIRST_DAY = date(2025, 3, 1)
 DAYS = 5  # the corpus's publication days
 INGEST_END = datetime(2025, 3, 6, tzinfo=timezone.utc)
 HISTORY_COPIES = 9  # 10x history = the corpus and nine copies on earlier days
+MARTS_REPEATS = 15  # daily runs timed at each history size (this machine is shared: the least is the cost)
 
 
 # --- corpus ----------------------------------------------------------------------------------------
 
 def _sentences() -> dict[str, list[str]]:
     """Sentences of the dev texts: English fundus article bodies and the Arabic gold sentences."""
-    import re
 
     truth = json.loads((DEVDATA / "extraction/fundus/ground-truth.json").read_text(encoding="utf-8"))
     english = []
@@ -472,7 +476,7 @@ RESET_EXTRACTION = "TRUNCATE core.page_extraction, core.article_version, core.ar
                    " core.event_mention, core.event, core.story_cluster, core.article CASCADE"
 RESET_EVENTS = "TRUNCATE core.event_mention, core.event; UPDATE core.article SET events_coded_version = NULL"
 
-# The corpus again on earlier days (copy k is shifted by k * 2 * DAYS days), for the tables the daily
+# The corpus again on earlier days (copy k is shifted by 2 * DAYS * k + 30 days), for the tables the daily
 # marts read: their time at 10x history against 1x.
 HISTORY_COPY = """
 INSERT INTO raw.feed_poll SELECT feed_id, interval_start - %(shift)s, interval_end - %(shift)s, status, http_status,
@@ -512,25 +516,100 @@ def table_bytes(url: str) -> list[tuple[str, int]]:
 
 
 def add_history(url: str, copies: int) -> None:
+    """The corpus's rows again, shifted onto earlier days, then the daily run of each copy's fetch day,
+    oldest first, as the warehouse would have run it then: the marts and clusters hold the history too."""
+    from newsflow import pipeline
+
     since = INGEST_END - timedelta(days=DAYS + 30)  # the corpus itself, not earlier copies
-    for k in range(1, copies + 1):
-        days = 2 * DAYS * k + 30
+    shifts = [2 * DAYS * k + 30 for k in range(1, copies + 1)]
+    for k, days in enumerate(shifts, 1):
         execute(url, HISTORY_COPY, {"shift": timedelta(days=days), "days": days, "tag": f"#h{k}", "since": since})
+    execute(url, "ANALYZE")
+    for days in reversed(shifts):
+        pipeline.daily(INGEST_END.date() - timedelta(days=days))
     execute(url, "ANALYZE")
 
 
-def time_marts(repeats: int = 3) -> float:
-    """Best of `repeats` times of the daily marts of the corpus's last day (with its revisit days),
-    in this process: the query time, not an interpreter's start."""
+def time_marts(urls: dict[str, str], repeats: int = MARTS_REPEATS) -> dict[str, dict[str, tuple[float, float]]]:
+    """The daily run of the day the corpus was fetched (with its revisit days) in this process, on each
+    warehouse of `urls` (history size -> database), after one run each to warm the caches: `repeats`
+    rounds, each running every warehouse once in turn (the order alternating), so that the other jobs
+    on this shared machine weigh on all sizes alike. Per history size, per step and in all ("total",
+    with the connections): the least and the median seconds. Other jobs only add time: the least is
+    the cost, the median shows the spread."""
     from newsflow import pipeline
 
-    day = FIRST_DAY + timedelta(days=DAYS - 1)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        pipeline.daily(day)
-        best = min(best, time.perf_counter() - start)
-    return best
+    day = INGEST_END.date()  # the day the corpus was fetched: its articles, pages and mentions
+
+    def run(url: str, steps: dict | None = None) -> None:
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url
+        pipeline.daily(day, step_seconds=steps)
+
+    before = os.environ["NEWSFLOW_WAREHOUSE_URL"]
+    try:
+        for url in urls.values():
+            run(url)
+        runs: dict[str, list[dict]] = {size: [] for size in urls}
+        for round_ in range(repeats):
+            for size in (list(urls) if round_ % 2 == 0 else list(urls)[::-1]):
+                steps: dict = {}
+                start = time.perf_counter()
+                run(urls[size], steps)
+                steps["total"] = time.perf_counter() - start
+                runs[size].append(steps)
+    finally:
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = before
+    return {size: {name: (min(r[name] for r in rs), statistics.median(r[name] for r in rs)) for name in rs[0]}
+            for size, rs in runs.items()}
+
+
+def _scans(plan: dict, table: str = "") -> list[str]:
+    """The table reads of a JSON plan: by which index, or whole (a bitmap index scan names the table of
+    the heap scan above it)."""
+    if "Relation Name" in plan:
+        table = f"{plan.get('Schema', '')}.{plan['Relation Name']}".lstrip(".")
+    found = []
+    if "Index Name" in plan:
+        found.append(f"{table} by {plan['Index Name']}")
+    elif plan["Node Type"] == "Seq Scan":
+        found.append(f"{table} WHOLE")
+    for child in plan.get("Plans", []):
+        found += _scans(child, table)
+    return found
+
+
+def print_plans(url: str) -> None:
+    """How the planner reads each table in every statement of the daily run (EXPLAIN, not run): which
+    reads follow the days' rows by an index and which read a whole table."""
+    import psycopg2
+
+    from newsflow import pipeline
+    from newsflow.config import load_event_policy
+    from newsflow.warehouse import sql
+
+    params = {**pipeline.day_params(INGEST_END.date()), "cut": load_event_policy().cut}
+    names = ["event_cut_disagrees", "event_days_touched", *(f"marts/{m}" for m in pipeline.MARTS),
+             *(f"checks/{c}" for c in pipeline.CHECKS)]
+    print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(sql("event_days_touched"), params)
+        params["event_days"] = [r[0] for r in cur.fetchall()]
+        for name in names:
+            statements = [s for s in re.split(r";\s*\n", sql(name)) if re.sub(r"--[^\n]*", "", s).strip()]
+            scans = []
+            for statement in statements:
+                cur.execute("EXPLAIN (FORMAT JSON, VERBOSE) " + statement, params)
+                scans += _scans(cur.fetchone()[0][0]["Plan"])
+            print(f"  {name}: " + ", ".join(dict.fromkeys(scans)))
+        conn.rollback()
+
+
+def print_marts(at_1x: dict, at_10x: dict, repeats: int = MARTS_REPEATS) -> None:
+    print(f"daily marts of one day, ms per step (least / median of {repeats} runs) at 1x and 10x history:")
+    for name in at_1x:
+        (a, am), (b, bm) = at_1x[name], at_10x[name]
+        print(f"  {name:32s} {a * 1000:7.1f} / {am * 1000:7.1f}   {b * 1000:7.1f} / {bm * 1000:7.1f}"
+              f"   {b / max(a, 1e-9):5.2f}x")
 
 
 def mapped_passes(url: str, reset: str, list_batches, task, workers: int, stage: str) -> tuple[dict, dict]:
@@ -558,6 +637,8 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the scaled pass")
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep the benchmark's databases (1x and 10x history) to examine, and print their names")
     parser.add_argument("--profile", action="store_true",
                         help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
@@ -626,10 +707,14 @@ def main() -> int:
         mapped_scaling = (one["s"] + eone["s"]) / (many["s"] + emany["s"])
 
         # dedup: the batch deduplication over the stored articles (in the pipeline it runs inside extraction)
-        with psycopg2.connect(url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT article_id, text, title, canonical_url, language, published_at FROM core.article")
-            lines = [json.dumps({"id": str(a), "text": t, "title": ti, "url": u, "language": la,
-                                 "published_at": p.isoformat() if p else None}) for a, t, ti, u, la, p in cur]
+        conn = psycopg2.connect(url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT article_id, text, title, canonical_url, language, published_at FROM core.article")
+                lines = [json.dumps({"id": str(a), "text": t, "title": ti, "url": u, "language": la,
+                                     "published_at": p.isoformat() if p else None}) for a, t, ti, u, la, p in cur]
+        finally:
+            conn.close()
         dedup_s, results = run_stage(task_dedup, [lines], 1)
         peaks["dedup"] = results[0]["peak_mb"]
         cpu["dedup"] = _stage_cpu(results)
@@ -637,7 +722,8 @@ def main() -> int:
         print(f"dedup: {len(lines)} articles in {dedup_s:.1f}s = {dedup_rate:.1f}/s"
               f" ({results[0]['duplicates']} linked as duplicates)")
 
-        days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range(DAYS)]
+        # the publication days and the day of the fetch, which holds the articles (first seen then)
+        days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range((INGEST_END.date() - FIRST_DAY).days + 1)]
         daily_s, results = run_stage(task_daily, [days], 1, url)
         peaks["daily"] = results[0]["peak_mb"]
         cpu["daily"] = _stage_cpu(results)
@@ -645,11 +731,22 @@ def main() -> int:
         by_table = table_bytes(url)
         html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
         articles = scalar(url, "SELECT count(*) FROM core.article")
-        marts_1x = time_marts()
-        add_history(url, HISTORY_COPIES)
-        marts_10x = time_marts()
-        print(f"daily: {DAYS} days in {daily_s:.1f}s; marts of one day {marts_1x:.2f}s at 1x history,"
-              f" {marts_10x:.2f}s at 10x")
+        # 10x history in a copy of the warehouse, so that both sizes are timed in turn
+        with admin.cursor() as cur:  # a copy needs the database to itself: end sessions a task process left
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f"CREATE DATABASE {name}_10x TEMPLATE {name}")
+        url_10x = url + "_10x"
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url_10x
+        add_history(url_10x, HISTORY_COPIES)
+        os.environ["NEWSFLOW_WAREHOUSE_URL"] = url
+        timed = time_marts({"1x": url, "10x": url_10x})
+        at_1x, at_10x = timed["1x"], timed["10x"]
+        print_marts(at_1x, at_10x)
+        print_plans(url_10x)
+        marts_1x, marts_10x = at_1x["total"][0], at_10x["total"][0]
+        print(f"daily: {len(days)} days in {daily_s:.1f}s; marts of one day {marts_1x:.3f}s at 1x history,"
+              f" {marts_10x:.3f}s at 10x (least of {MARTS_REPEATS}; medians {at_1x['total'][1]:.3f}s,"
+              f" {at_10x['total'][1]:.3f}s: {at_10x['total'][1] / at_1x['total'][1]:.2f}x)")
 
         plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
         plain_rate = len(pages) / results[0]["wall_s"]
@@ -681,8 +778,12 @@ def main() -> int:
               f" trafilatura), extract {extract_rate:.1f}/s, events {events_rate:.1f}/s, dedup {dedup_rate:.1f}/s,"
               f" load {load_rate:.0f}/s, marts 10x/1x={marts_10x / marts_1x:.2f}, peak {max(peaks.values()):.0f} MB")
     finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if args.keep_db:
+            print(f"databases kept: {url} (1x history), {url}_10x")
+        else:
+            with admin.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                cur.execute(f"DROP DATABASE IF EXISTS {name}_10x WITH (FORCE)")
         admin.close()
         import shutil
         shutil.rmtree(work, ignore_errors=True)

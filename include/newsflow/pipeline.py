@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
@@ -634,8 +635,12 @@ _IS_EVENT = 28  # position of is_event in a mention row (as in insert_event_ment
 def apply_event_cut(cur, policy: EventPolicy) -> int:
     """Re-flag the mentions whose flag disagrees with the configured cut and rebuild their events.
 
-    Idempotent: with the cut unchanged it changes nothing. Returns how many mentions changed flag."""
+    Idempotent: with the cut unchanged it changes nothing, and reads only the ends of the
+    (is_event, confidence) index. Returns how many mentions changed flag."""
     lock(cur, LOCK_EVENT_MERGE)
+    cur.execute(sql("event_cut_disagrees"), {"cut": policy.cut})
+    if not cur.fetchone()[0]:
+        return 0
     cur.execute(sql("reflag_event_mentions"), {"cut": policy.cut})
     changed = [r[0] for r in cur.fetchall()]
     if changed:
@@ -731,41 +736,66 @@ class DataCheckError(RuntimeError):
 
 
 CHECKS = ("event_has_mention", "mart_totals_match_facts", "no_future_dates")
+MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source_health")  # sql/marts/*
 
 
-def daily(day: date, revisit_days: int = 2) -> dict:
+@contextmanager
+def _step(seconds: dict, name: str) -> Iterator[None]:
+    """Add the seconds the block takes to seconds[name]."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def day_params(day: date, revisit_days: int = 2) -> dict:
+    """The parameters of the daily SQL for `day` and the `revisit_days` before it: the first and last
+    day, and their UTC bounds [since, until) for indexed range reads."""
+    day_from = day - timedelta(days=revisit_days)
+    return {"day_from": day_from, "day_to": day,
+            "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
+            "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
+
+
+def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) -> dict:
     """Recompute the day (and a few days before it, for late articles): clusters, marts, checks.
 
     The cost follows the days' data, not the history. Mentions are first re-flagged against the
     configured event cut (see code_events), so a re-run after a change of the cut counts the new
     events. Raises DataCheckError when a check fails, after recording every check's outcome.
+    `step_seconds`, when given, receives the seconds of each step (re-flagging, each mart, each check).
     """
-    day_from = day - timedelta(days=revisit_days)
-    params = {"day_from": day_from, "day_to": day,  # and the days' UTC bounds, for indexed range reads
-              "since": datetime.combine(day_from, datetime.min.time(), timezone.utc),
-              "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
+    params = day_params(day, revisit_days)
     policy = load_event_policy()
-    with transaction() as conn, conn.cursor() as cur:
+    steps = {} if step_seconds is None else step_seconds
+    with transaction() as conn, conn.cursor() as cur, _step(steps, "reflag_event_mentions"):
         reflagged = apply_event_cut(cur, policy)
     with transaction() as conn, conn.cursor() as cur:
         lock(cur, LOCK_MARTS)  # two rebuilds of the same days would collide on the marts' keys
-        sync_sources(cur, load_feeds())
-        cur.execute(sql("event_days_touched"), params)
-        params["event_days"] = [r[0] for r in cur.fetchall()]
-        cur.execute(sql("daily_marts"), params)
+        with _step(steps, "sync_sources"):
+            sync_sources(cur, load_feeds())
+        with _step(steps, "event_days_touched"):
+            cur.execute(sql("event_days_touched"), params)
+            params["event_days"] = [r[0] for r in cur.fetchall()]
+        for name in MARTS:
+            with _step(steps, name):
+                cur.execute(sql(f"marts/{name}"), params)
         results = {}
         for name in CHECKS:
-            cur.execute(sql(f"checks/{name}"), params)
-            passed, detail = cur.fetchone()
+            with _step(steps, f"check {name}"):
+                cur.execute(sql(f"checks/{name}"), params)
+                passed, detail = cur.fetchone()
             results[name] = (bool(passed), detail)
         bulk_upsert(cur, "INSERT INTO mart.data_check (day, check_name, passed, detail) VALUES %s"
                          " ON CONFLICT (day, check_name) DO UPDATE SET passed = EXCLUDED.passed,"
                          " detail = EXCLUDED.detail",
                     [(day, name, ok, detail) for name, (ok, detail) in results.items()])
     failed = {n: d for n, (ok, d) in results.items() if not ok}
-    log.info("day %s: marts rebuilt for %d event day(s), %d mention(s) re-flagged; checks: %d passed, %d failed%s",
-             day, len(params["event_days"]), reflagged, len(results) - len(failed), len(failed),
-             f" ({', '.join(failed)})" if failed else "")
+    log.info("day %s: marts rebuilt for %d event day(s), %d mention(s) re-flagged; checks: %d passed, %d failed%s;"
+             " ms per step: %s", day, len(params["event_days"]), reflagged, len(results) - len(failed), len(failed),
+             f" ({', '.join(failed)})" if failed else "",
+             ", ".join(f"{name} {s * 1000:.0f}" for name, s in steps.items()))
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
