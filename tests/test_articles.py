@@ -101,7 +101,7 @@ STORY_EN = [
 
 
 def test_ad_labels_share_and_read_more_are_removed():
-    body = ("<article><h1>Floods force thousands from homes</h1>"
+    body = ("<h1>Floods force thousands from homes</h1><article>"
             f"<p>{STORY_EN[0]}</p><p>Advertisement</p><p>Read more: Storm season starts early</p>"
             f"<p>{STORY_EN[1]}</p><p>Share this article</p><p>{STORY_EN[2]}</p>"
             "<p>Sign up for our daily newsletter</p></article>")
@@ -115,7 +115,7 @@ def test_arabic_ad_label_read_also_and_source_line():
     paragraphs = ["قالت السلطات المحلية إن الأمطار الغزيرة أدت إلى فيضانات واسعة في عدد من القرى الواقعة على ضفاف النهر.",
                   "وأضافت أن فرق الإنقاذ تمكنت من إجلاء مئات العائلات إلى مراكز إيواء مؤقتة في المدارس.",
                   "ويتوقع خبراء الأرصاد استمرار هطول الأمطار خلال الأيام المقبلة مع انخفاض في درجات الحرارة."]
-    body = (f"<article><h1>فيضانات تجبر مئات العائلات على النزوح</h1><p>{paragraphs[0]}</p><p>إعلان</p>"
+    body = (f"<h1>فيضانات تجبر مئات العائلات على النزوح</h1><article><p>{paragraphs[0]}</p><p>إعلان</p>"
             f"<p>اقرأ أيضا</p><p>{paragraphs[1]}</p><p>{paragraphs[2]}</p>"
             "<p>المصدر : الجزيرة مباشر + وكالات</p></article>")
     result = extract_article(page(body, lang="ar"), url="https://mubasher.aljazeera.net/news/2024/12/1/floods")
@@ -126,7 +126,7 @@ def test_arabic_ad_label_read_also_and_source_line():
 
 def test_wire_credit_and_dateline():
     first = "ANKARA (AA) - " + STORY_EN[0]
-    body = f"<article><h1>Floods</h1><p>{first}</p><p>{STORY_EN[1]}</p><p>{STORY_EN[2]} (Reuters)</p></article>"
+    body = f"<h1>Floods</h1><article><p>{first}</p><p>{STORY_EN[1]}</p><p>{STORY_EN[2]} (Reuters)</p></article>"
     result = extract_article(page(body), url="https://www.example.com/world/floods-1")
     assert result["agencies"] == ["Anadolu", "Reuters"]
     assert result["text"].splitlines() == [first, STORY_EN[1], STORY_EN[2]]
@@ -234,7 +234,7 @@ def test_garbage_input_yields_an_error(garbage):
 
 
 def test_extract_batch_survives_bad_lines(tmp_path):
-    html = page("<article><h1>Floods</h1>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>")
+    html = page("<h1>Floods</h1><article>" + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>")
     plain = tmp_path / "a.html"
     plain.write_text(html, encoding="utf-8")
     zipped = tmp_path / "b.html.gz"
@@ -334,8 +334,17 @@ def test_kicker_headline_teaser_lists_tweets_and_author_notes_leave_the_body():
     html = page("<article><p>River delta: Floods force thousands from homes</p>"
                 f"<p>{STORY_EN[0]}</p><ul>{teasers}</ul><p>{STORY_EN[1]}</p>{tweet}<p>{STORY_EN[2]}</p>"
                 f"<p>{note}</p></article>", head)
+    from dataclasses import replace
+
+    from newsflow.articles import _extract
+
     result = extract_article(html, url="https://news.example.org/floods")
     assert result["text"].splitlines() == STORY_EN
+    # with the headline_lines layer off the kicker and headline stay, as trafilatura reads them
+    rules = load_rules()
+    bare = _extract(html, "https://news.example.org/floods", None, None,
+                    replace(rules, layers=rules.layers - {"headline_lines"}))
+    assert bare["text"].splitlines() == ["River delta: Floods force thousands from homes", *STORY_EN]
 
 
 def test_a_headline_further_down_stays_as_a_subheading():
@@ -496,3 +505,39 @@ def test_a_paragraph_repeated_further_down_stays_and_a_doubled_line_goes():
                                    + "".join(f"<p>{s}</p>" for s in STORY_EN) + "</article>"),
                               url="https://news.example.org/floods")
     assert doubled["text"].splitlines() == STORY_EN
+
+
+def test_a_layer_switched_off_leaves_the_page_as_trafilatura_reads_it():
+    from dataclasses import replace
+
+    from newsflow.articles import LAYERS, _extract
+
+    summary = "Thousands of families left the delta as the river rose, and more rain is on the way."
+    html = page("<header><h1>Floods force thousands from homes</h1>"
+                f"<div class='article-standfirst'>{summary}</div></header><article>"
+                + "".join(f"<p>{s}</p>" for s in STORY_EN) + "<p>Advertisement</p></article>",
+                f"<meta name='description' content='{summary}'>")
+    rules = replace(load_rules(), layers=frozenset(LAYERS))
+    traced = {}
+    default = _extract(html, "https://news.example.org/floods", None, traced, rules)
+    assert default["text"].splitlines() == [summary, *STORY_EN]
+    assert {"standfirst", "line_rules"} <= traced["fired"]
+    bare = _extract(html, "https://news.example.org/floods", None, {},
+                    replace(rules, layers=rules.layers - {"standfirst", "line_rules"}))
+    assert bare["text"].splitlines() == [*STORY_EN, "Advertisement"]
+    # a layer that changed nothing is not recorded as fired
+    assert "article_body" not in traced["fired"] and "description" not in traced["fired"]
+    # the layers the dev folds did not keep are configured off, and still recorded where they would act
+    configured = load_rules()
+    assert not {"article_body", "description", "repeated_lines"} & configured.layers
+    traced = {}
+    _extract(page("<div></div>", "<title>Floods</title>"), "https://news.example.org/floods", None, traced, configured)
+    assert "description" not in traced["fired"]
+    described = page("<div></div>", f"<title>Floods</title><meta name='description' content='{summary}'>")
+    assert summary not in _extract(described, "https://news.example.org/floods", None, traced, configured)["text"]
+    assert "description" in traced["fired"]  # an off layer is still recorded where it would act
+    assert parse_rules({"layers": {"standfirst": False}}).layers == frozenset(LAYERS) - {"standfirst"}
+    with pytest.raises(ConfigError, match=r"layers: unknown layer\(s\) boilerplate"):
+        parse_rules({"layers": {"boilerplate": True}})
+    with pytest.raises(ConfigError, match=r"layers\.standfirst: expected true or false"):
+        parse_rules({"layers": {"standfirst": "no"}})

@@ -14,7 +14,10 @@ Sets (read from ``../shared/devdata/extraction``; override the devdata root with
 Every page where newsflow scores below plain trafilatura is listed with both scores.  The guard
 that lets a site rule's body give way to the generic one (``guard`` in sites.yaml), and the share
 under which newsflow's body gives way to trafilatura's of the page as published
-(``guard.published_share``), are scored on 5 folds by site: chosen on 4 folds, scored on the fifth.  Speed: the two extractors
+(``guard.published_share``), and each generic layer on or off (``layers``), are chosen on 5 folds
+by site: chosen on 4 folds, scored on the fifth; every page below plain is printed with its cause,
+and every set's figures held out (each fold's sites under the settings chosen on the other
+folds) next to the configured ones.  Speed: the two extractors
 alternate page by page (taking turns at going first), and separately each runs in a fresh process
 over the fundus pages, start-up, imports and models included (the whole-process ratio).
 
@@ -31,6 +34,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -220,6 +224,7 @@ def run_both(pages: list[dict], metadata: bool) -> tuple[list[dict], list[dict],
                          byline=getattr(meta, "author", None), language=getattr(meta, "language", None))
         if "as_published" in trace:
             as_published_bodies(page, trace)
+        trace.update(text=ours["text"], plain_text=text)  # the held-out figures compare them
         plain_results.append(plain)
         ours_results.append({"text": ours["text"], "title": ours["title"], "date": ours["published_at"],
                              "byline": ", ".join(ours["authors"]), "language": ours["language"], "kind": ours["kind"],
@@ -408,24 +413,35 @@ def spread(values: list[float]) -> float:
     return (sum((x - mean(values)) ** 2 for x in values) / max(1, len(values))) ** 0.5
 
 
+FOLDS = 5
+# Layers that buy speed, not quality: kept as configured (their cost to the bodies is still scored
+# and printed); fast_first off (trafilatura's full run on every page) made the whole process 0.75x plain.
+SPEED_LAYERS = ("fast_first",)
+
+
+def fold_of(page: dict) -> int:
+    """The fold of a page's site: the same for every choice scored here, so that the choices of one
+    fold can be applied together to its held-out sites."""
+    return zlib.crc32(page["group"].encode("utf-8")) % FOLDS
+
+
 def fold_choice(rows: list[tuple[dict, dict]], grid: list, score_of, tie, configured, describe,
-                folds: int = 5) -> list:
+                folds: int = FOLDS) -> dict:
     """k-fold choice of a setting: folds by site (``page["group"]``); on each fold the setting of
     ``grid`` with the best mean ``score_of(setting, page, trace)`` over the other folds (ties to the
     largest ``tie(setting)``) is scored on the held-out fold, next to the ``configured`` setting.
     Prints mean and spread over folds, and per set (``page["set"]``) the held-out pages' mean under
-    the chosen settings and under the configured one.  Returns the settings chosen."""
+    the chosen settings and under the configured one.  Returns the setting chosen for each fold."""
     score = lambda setting, part: mean([score_of(setting, page, trace) for page, trace in part])  # noqa: E731
     groups = sorted({page["group"] for page, _ in rows})
-    fold_of = {group: i % folds for i, group in enumerate(groups)}
-    held, chosen, configured_held, per_set = [], [], [], {}
+    held, chosen, configured_held, per_set = [], {}, [], {}
     for fold in range(folds):
-        train = [row for row in rows if fold_of[row[0]["group"]] != fold]
-        test = [row for row in rows if fold_of[row[0]["group"]] == fold]
+        train = [row for row in rows if fold_of(row[0]) != fold]
+        test = [row for row in rows if fold_of(row[0]) == fold]
+        best = max(grid, key=lambda setting: (round(score(setting, train), 6), tie(setting)))
+        chosen[fold] = best
         if not test:
             continue
-        best = max(grid, key=lambda setting: (round(score(setting, train), 6), tie(setting)))
-        chosen.append(best)
         held.append(score(best, test))
         configured_held.append(score(configured, test))
         for page, trace in test:
@@ -433,7 +449,7 @@ def fold_choice(rows: list[tuple[dict, dict]], grid: list, score_of, tie, config
                                                         score_of(configured, page, trace)))
     print(f"  {len(rows)} pages of {len(groups)} sites; {len(held)} folds by site")
     print(f"  held-out score, chosen on the other folds: mean {mean(held):.4f} spread {spread(held):.4f}; "
-          f"chosen {[describe(setting) for setting in chosen]}")
+          f"chosen {[describe(setting) for setting in chosen.values()]}")
     print(f"  held-out score, configured ({describe(configured)}): "
           f"mean {mean(configured_held):.4f} spread {spread(configured_held):.4f}")
     for name, pairs in sorted(per_set.items()):
@@ -444,14 +460,14 @@ def fold_choice(rows: list[tuple[dict, dict]], grid: list, score_of, tie, config
     return chosen
 
 
-def guard_folds(traced: list[tuple[dict, dict]]) -> None:
+def guard_folds(traced: list[tuple[dict, dict]]) -> dict:
     """k-fold view of the guard's thresholds on the pages where a site rule and the generic body
     competed: folds by site, thresholds chosen on the other folds, scored on the held-out one."""
     from newsflow.articles import BodyGuard, load_rules
 
     if not traced:
         print("  no page with a competing site rule")
-        return
+        return {}
     configured = load_rules().guard
     shares = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
     growths = [1.5, 2.0, 3.0, 5.0, 1000.0]
@@ -472,8 +488,8 @@ def guard_folds(traced: list[tuple[dict, dict]]) -> None:
         print(f"  rule words / generic words where the generic body has {configured.min_words}+ words: "
               f"min {ratios[0]:.2f}, median {ratios[len(ratios) // 2]:.2f}, max {ratios[-1]:.2f}")
     # ties go to the loosest guard (the rule kept most often): the guard must earn its place
-    fold_choice(traced, grid, score_of, lambda g: (-g.min_share, g.max_growth), configured,
-                lambda g: f"min_share {g.min_share}, max_growth {g.max_growth}")
+    chosen = fold_choice(traced, grid, score_of, lambda g: (-g.min_share, g.max_growth), configured,
+                         lambda g: f"min_share {g.min_share}, max_growth {g.max_growth}")
     always = BodyGuard(min_share=0.0, max_growth=1e9)
     never = BodyGuard(min_share=1.1, max_growth=1.0)
     for group in sorted({page["group"] for page, _ in traced}):  # a site whose own rule reads its pages worse
@@ -484,6 +500,34 @@ def guard_folds(traced: list[tuple[dict, dict]]) -> None:
     print(f"  all pages: rule always kept {score(always, traced):.4f}, configured {score(configured, traced):.4f}, "
           f"generic always {score(never, traced):.4f}; rule given up on "
           f"{sum(not t['kept'] for _, t in traced)} pages")
+    return chosen
+
+
+def site_rule_reach(traced: list[tuple[dict, dict]]) -> None:
+    """How many dev pages each site rule touches (any part of it: title, agency, layout), how many
+    of them its body rule competed on, and how often it gave way to the generic body."""
+    from newsflow.articles import load_rules, site_rules
+
+    rules = load_rules()
+    reach = {}
+    for page, trace in traced:
+        site = site_rules(page["url"], rules)
+        if site is None:
+            continue
+        row = reach.setdefault(site.host, {"pages": 0, "body": 0, "given_up": 0, "shares": []})
+        row["pages"] += 1
+        if "rule_words" in trace:
+            row["body"] += 1
+            row["given_up"] += not trace["kept"]
+            row["shares"].append(trace["rule_words"] / max(1, trace["generic_words"]))
+    touched = sum(row["pages"] for row in reach.values())
+    print(f"  site rules: {len(rules.sites)} configured, {len(reach)} match dev pages, {touched} pages touched "
+          f"of {len(traced)}; their body rules competed on "
+          f"{sum(row['body'] for row in reach.values())} pages")
+    for host, row in sorted(reach.items()):
+        if row["body"]:
+            print(f"    {host}: {row['pages']} pages, body rule on {row['body']}, gave way on {row['given_up']}, "
+                  f"rule/generic words {min(row['shares']):.2f}-{max(row['shares']):.2f}")
 
 
 def as_published_bodies(page: dict, trace: dict) -> None:
@@ -501,14 +545,14 @@ def as_published_bodies(page: dict, trace: dict) -> None:
         seen[key] = page_score(page, articles._extract(page["html"], page["url"], page["headers"], None, forced)["text"])
 
 
-def as_published_folds(checked: list[tuple[dict, dict]]) -> None:
+def as_published_folds(checked: list[tuple[dict, dict]]) -> dict:
     """k-fold choice of ``published_share`` over the pages where the check ran (ties to the share
     that falls back least), and every page where the two bodies score differently."""
     from newsflow.articles import load_rules
 
     if not checked:
         print("  no page was checked against the page as published")
-        return
+        return {}
     configured = load_rules().guard.published_share
 
     def score_of(share, page, trace) -> float:
@@ -525,10 +569,154 @@ def as_published_folds(checked: list[tuple[dict, dict]]) -> None:
               f"kept {seen['kept_score']:.3f}, as published {seen['published_score']:.3f}"
               f"{' (falls back)' if seen['fell_back'] else ''} {page['set']} {page['name']}")
     grid = [round(0.1 * i, 1) for i in range(11)]
-    fold_choice(checked, grid, score_of, lambda share: -share, configured, lambda share: f"share {share}")
+    chosen = fold_choice(checked, grid, score_of, lambda share: -share, configured, lambda share: f"share {share}")
     print(f"  all checked pages: never {mean([score_of(0.0, p, t) for p, t in checked]):.4f}, "
           f"configured {mean([score_of(configured, p, t) for p, t in checked]):.4f}, "
           f"always {mean([score_of(1e9, p, t) for p, t in checked]):.4f}")
+    return chosen
+
+
+def extract_with(page: dict, rules) -> str:
+    """newsflow's body of a page under other rules (untimed, untraced)."""
+    from newsflow import articles
+
+    try:
+        return articles._extract(page["html"], page["url"], page["headers"], None, rules)["text"]
+    except Exception:  # noqa: BLE001 - as extract_article: a page that fails has no body
+        return ""
+
+
+def layer_folds(traced: list[tuple[dict, dict]]) -> dict:
+    """Each generic layer on or off, chosen on 5 folds by site: every page the layer changes (or
+    would change, when it is configured off) is read again with the layer switched; on each fold
+    the setting with the better mean over the other folds' pages (ties to off: the layer must earn
+    its place) is scored on the held-out fold.  Means weigh every dev set the same (a page counts
+    1 / its set's pages): the sets score differently and follow different body conventions, and
+    trafilatura_eval, a regression floor of 990 pages, would otherwise outvote the news sets.
+    Returns the layers chosen on for each fold."""
+    from dataclasses import replace
+
+    from newsflow.articles import LAYERS, load_rules
+
+    rules = load_rules()
+    set_pages = Counter(page["set"] for page, _ in traced)
+    chosen = {fold: set() for fold in range(FOLDS)}
+    print(f"  {'layer':<21} {'pages':>5} {'sites':>5} | on - off, sets weighted the same (on its pages) | folds on | "
+          f"held-out (chosen - off) mean spread | configured")
+    for layer in LAYERS:
+        configured_on = layer in rules.layers
+        switched = replace(rules, layers=rules.layers ^ {layer})
+        rows = [(page, trace) for page, trace in traced if layer in trace.get("fired", ())]
+        for page, trace in rows:
+            score, other = page_score(page, trace["text"]), page_score(page, extract_with(page, switched))
+            trace.setdefault("on", {})[layer], trace.setdefault("off", {})[layer] = \
+                (score, other) if configured_on else (other, score)
+        def gain(part, layer=layer) -> float:
+            weights = [1 / set_pages[p["set"]] for p, _ in part]
+            return sum(w * (t["on"][layer] - t["off"][layer]) for w, (p, t) in zip(weights, part)) / max(1e-12, sum(weights))
+
+        held = []
+        for fold in range(FOLDS):
+            train = [row for row in rows if fold_of(row[0]) != fold]
+            test = [row for row in rows if fold_of(row[0]) == fold]
+            on = configured_on if layer in SPEED_LAYERS else round(gain(train), 6) > 0
+            if on:
+                chosen[fold].add(layer)
+            if test:
+                held.append(gain(test) if on else 0.0)
+        # held-out gain per fold over the pages the layer changed; all-page gain for scale
+        print(f"  {layer:<21} {len(rows):>5} {len({p['group'] for p, _ in rows}):>5} | "
+              f"{gain(rows) * sum(1 / set_pages[p['set']] for p, _ in rows) / len(set_pages):+.5f} "
+              f"({gain(rows):+.4f}) | "
+              f"{sum(layer in chosen[f] for f in range(FOLDS))}/{FOLDS} | "
+              f"{mean(held):+.4f} {spread(held):.4f} | {'on' if configured_on else 'off'}"
+              f"{' (speed: kept as configured)' if layer in SPEED_LAYERS else ''}")
+        by_set = {}
+        for page, trace in rows:
+            by_set.setdefault(page["set"], []).append((page, trace))
+        if rows:
+            print("  " + " " * 22 + "on - off on its pages by set: "
+                  + ", ".join(f"{name} {gain(part):+.4f} ({len(part)})" for name, part in sorted(by_set.items())))
+    return chosen
+
+
+def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict, shares: dict) -> None:
+    """Every set's figures with each fold's sites read under the settings chosen on the other
+    folds (layers, guard thresholds, published_share), next to the configured settings and plain
+    trafilatura on the same folds: mean and spread over the folds."""
+    from dataclasses import replace
+
+    from newsflow.articles import load_rules
+
+    rules = load_rules()
+    for page, trace in traced:
+        fold = fold_of(page)
+        held = replace(rules, layers=frozenset(layers.get(fold, rules.layers)),
+                       guard=replace(guards.get(fold, rules.guard),
+                                     published_share=shares.get(fold, rules.guard.published_share)))
+        affected = set(trace.get("fired", ())) & (rules.layers ^ held.layers) or \
+            (held.guard != rules.guard and ("rule_words" in trace or "as_published" in trace))
+        trace["held_text"] = extract_with(page, held) if affected else trace["text"]
+    print(f"  {'set':<17} {'pages':>5} | {'plain':>15} | {'configured (in-sample)':>22} | {'held-out':>15}")
+    for name in ("fundus", "trafilatura_eval", "readability", "replay"):
+        rows = [(page, trace) for page, trace in traced if page["set"] == name]
+        if not rows:
+            continue
+        figures = {key: [] for key in ("plain_text", "text", "held_text")}
+        for fold in range(FOLDS):
+            part = [row for row in rows if fold_of(row[0]) == fold]
+            if part:
+                for key in figures:
+                    figures[key].append(set_f1([p for p, _ in part], [t[key] for _, t in part]))
+        whole = {key: set_f1([p for p, _ in rows], [t[key] for _, t in rows]) for key in figures}
+        cells = [f"{whole[key]:.4f} ±{spread(figures[key]):.3f}" for key in figures]
+        print(f"  {name:<17} {len(rows):>5} | {cells[0]:>15} | {cells[1]:>22} | {cells[2]:>15}")
+    print("  (each cell: the set's figure over all its pages, ± the spread of the per-fold figures; "
+          "held-out: each fold's sites under the settings chosen on the other four)")
+
+
+def set_f1(pages: list[dict], texts: list[str]) -> float:
+    """A set's headline figure: snippet micro F1 (trafilatura_eval), else body F1 as ``scores``
+    and ``readability_scores`` compute it."""
+    if "with" in pages[0]:
+        return snippet_scores(pages, [{"text": t} for t in texts], 0.0)["f1"]
+    if pages[0]["set"] == "readability":
+        results = [{"text": t, "title": None, "byline": None, "language": None, "date": None} for t in texts]
+        return readability_scores(pages, results, 0.0)["f1"]
+    return prf([precision_recall(t, p["body"]) for p, t in zip(pages, texts)])[2]
+
+
+def loss_causes(traced: list[tuple[dict, dict]]) -> None:
+    """Every page newsflow reads worse than plain trafilatura, with what makes the difference: a
+    layer without which the page scores as plain or better, the site rule (its generic body would),
+    the check against the page as published; else trafilatura's own run (fast or full) or several
+    layers together."""
+    from newsflow.articles import load_rules
+
+    rules = load_rules()
+    causes = Counter()
+    rows = []
+    for page, trace in traced:
+        plain, ours = page_score(page, trace["plain_text"]), page_score(page, trace["text"])
+        if ours >= plain - 1e-9:
+            continue
+        switched = {layer: trace["off"][layer] if layer in rules.layers else trace["on"][layer]
+                    for layer in trace.get("off", {})}
+        found = [layer for layer, score in switched.items() if score >= plain - 1e-9]
+        if "rule_words" in trace and trace["kept"] and trace.get("generic_score", -1) >= plain - 1e-9:
+            found.append("site rule")
+        if trace.get("as_published", {}).get("fell_back"):
+            found.append("page as published")
+        partly = [layer for layer, score in switched.items() if ours + 1e-9 < score < plain - 1e-9]
+        label = ", ".join(found) or (f"partly {', '.join(partly)}" if partly else "none alone")
+        causes[label] += 1
+        rows.append((ours - plain, page["set"], page["name"], label))
+    print(f"  {len(rows)} pages below plain; what lifts each to plain's score or above (a layer: switched "
+          f"from its configured setting):")
+    for label, count in causes.most_common():
+        print(f"    {count:>3} {label}")
+    for diff, name, page_name, label in sorted(rows)[:40]:
+        print(f"    {diff:+.3f} {name} {page_name}: {label}")
 
 
 def compare(pages: list[dict], metadata: bool, scorer, traced: list, line) -> tuple:
@@ -636,9 +824,17 @@ def main() -> int:
             print("\nAl Jazeera replay fixtures: include/replay/manifest.json not found, skipped")
 
     print("\nsite rule against the generic body (guard in sites.yaml), 5 folds by site")
-    guard_folds([(page, trace) for page, trace in traced if "rule_words" in trace])
+    guards = guard_folds([(page, trace) for page, trace in traced if "rule_words" in trace])
+    site_rule_reach(traced)
     print("\nnewsflow's body against trafilatura's of the page as published (guard.published_share), 5 folds by site")
-    as_published_folds([(page, trace) for page, trace in traced if "as_published" in trace])
+    shares = as_published_folds([(page, trace) for page, trace in traced if "as_published" in trace])
+    print("\ngeneric layers on top of trafilatura (layers in sites.yaml), 5 folds by site")
+    layers = layer_folds(traced)
+    print("\npages below plain trafilatura, by cause")
+    loss_causes(traced)
+    print("\nheld-out figures: every tunable choice (layers, guard, published_share) made on 4 folds by site, "
+          "scored on the fifth")
+    held_out_figures(traced, layers, guards, shares)
     print(f"\n{sum(met)}/{len(met)} goals met")
     return 0
 

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -153,6 +154,46 @@ class TitleRule:
     drop_kicker: bool = False
 
 
+# The generic layers newsflow puts on top of trafilatura, each switched on or off in sites.yaml
+# (``layers``); bench/extraction/run.py keeps one on only where it helps the dev pages of sites held
+# out of the choice (5 folds by site).
+LAYERS = {
+    "boilerplate_elements": "the generic drop_tags / drop_classes / drop_xpaths removed before trafilatura reads the page",
+    "link_lists": "lists whose every item is mostly one link removed before trafilatura reads the page",
+    "fast_first": "trafilatura's fast run kept when it looks whole (else its full run, plain trafilatura's)",
+    "standfirst": "the summary shown under the headline opens the body when trafilatura left it out",
+    "article_body": "JSON-LD articleBody replaces a body under 300 characters",
+    "description": "the page's description stands in for an empty article body",
+    "line_rules": "the generic drop_lines / lead_lines / stop_lines",
+    "headline_lines": "the headline repeated above the story removed",
+    "repeated_lines": "a line repeating the line before it removed",
+    "author_notes": "notes about a credited author and the editors' names closing a story removed",
+    "credit_lines": "source lines and lone agency credits removed from the body (agencies are noted either way)",
+    "mojibake_repair": "ftfy repairs text its own test calls bad",
+}
+# The page being extracted: its rules' layers, and the set receiving the layers that changed its
+# result (None unless a benchmark traces the page).  A context variable, so that the text helpers
+# deep in the body's making need no rules argument.
+_page_layers: ContextVar[tuple] = ContextVar("newsflow_page_layers", default=(frozenset(LAYERS), None))
+
+
+def _on(layer: str) -> bool:
+    return layer in _page_layers.get()[0]
+
+
+def _tracing() -> bool:
+    return _page_layers.get()[1] is not None
+
+
+def _note(layer: str) -> None:
+    """Record that ``layer`` changed this page's result, or would have had it been on (benchmarks
+    re-read a page with a layer switched only where it does anything: elsewhere the result is the
+    same either way).  An off layer whose effect is costly to foresee notes every traced page."""
+    fired = _page_layers.get()[1]
+    if fired is not None:
+        fired.add(layer)
+
+
 @dataclass(frozen=True)
 class Rules:
     generic: SiteRules
@@ -160,6 +201,7 @@ class Rules:
     agency_aliases: dict  # lower-cased spelling -> agency name
     arabic_names: dict  # agency name -> its Arabic spelling
     guard: BodyGuard = BodyGuard()
+    layers: frozenset = frozenset(LAYERS)  # the generic layers switched on
 
 
 def _compile_regexes(values, where: str) -> tuple:
@@ -289,7 +331,7 @@ def parse_rules(raw, where: str = "sites.yaml") -> Rules:
     """Validate the rules document; a bad entry raises ConfigError naming it."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping with generic, agencies and sites")
-    unknown = set(raw) - {"generic", "agencies", "sites", "guard"}
+    unknown = set(raw) - {"generic", "agencies", "sites", "guard", "layers"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level key(s) {', '.join(sorted(unknown))}")
     generic = _parse_site("", raw.get("generic") or {}, f"{where}: generic")
@@ -311,7 +353,24 @@ def parse_rules(raw, where: str = "sites.yaml") -> Rules:
             raise ConfigError(f"{where}: sites.{host}.agency: {site.agency!r} is not listed under agencies")
         sites[host] = site
     return Rules(generic=generic, sites=sites, agency_aliases=aliases, arabic_names=arabic,
-                 guard=_parse_guard(raw.get("guard"), f"{where}: guard"))
+                 guard=_parse_guard(raw.get("guard"), f"{where}: guard"),
+                 layers=_parse_layers(raw.get("layers"), f"{where}: layers"))
+
+
+def _parse_layers(raw, where: str) -> frozenset:
+    """``layers``: layer name -> true / false; a layer not named stays on."""
+    if raw is None:
+        return frozenset(LAYERS)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of layer names to true or false")
+    unknown = set(raw) - set(LAYERS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown layer(s) {', '.join(sorted(map(str, unknown)))}; "
+                          f"known: {', '.join(LAYERS)}")
+    for name, value in raw.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}.{name}: expected true or false, got {value!r}")
+    return frozenset(name for name in LAYERS if raw.get(name, True))
 
 
 def load_rules(path: str | None = None) -> Rules:
@@ -385,8 +444,10 @@ def clean_text(text: str) -> str:
         from ftfy.badness import is_bad
 
         if is_bad(text):
-            text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
-                            normalization="NFC")
+            _note("mojibake_repair")
+            if _on("mojibake_repair"):
+                text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                                normalization="NFC")
     text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _BIDI_MARKS.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
@@ -700,6 +761,7 @@ def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRule
         # never drop a container that holds the story itself
         if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
             continue
+        _note("boilerplate_elements")  # a site's own drop rules count as the site rule's (guard)
         element.drop_tree()
 
 
@@ -740,17 +802,24 @@ def _trafilatura_options(url: str | None) -> dict:
 
 
 def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: float) -> list[str]:
-    """trafilatura without its fallback extractors first (about twice as fast); the full run
-    (plain trafilatura's) only when that result is much shorter than the page's paragraph text
-    suggests, more than ``max_growth`` times longer (menus and link lists taken for the story),
-    or one unbroken block (the paragraphs were not told apart)."""
+    """trafilatura's full run (plain trafilatura's, with its fallback extractors).  With the
+    ``fast_first`` layer on: the run without fallbacks first (about twice as fast), the full run
+    only when that result is much shorter than the page's paragraph text suggests, more than
+    ``max_growth`` times longer (menus and link lists taken for the story), or one unbroken
+    block.  On by default for speed (the whole process ran at 0.75x plain trafilatura without it);
+    held out it reads a few pages slightly worse than the full run (bench/extraction prints it)."""
     import trafilatura
 
     options = _trafilatura_options(url)
+    if not _on("fast_first"):
+        _note("fast_first")
+        return (trafilatura.extract(tree, fast=False, **options) or "").splitlines()
     text = trafilatura.extract(tree, fast=True, **options) or ""
     if len(text) < max(1000, 0.8 * expected_chars) or len(text) > max_growth * max(1000, expected_chars) \
             or text.count("\n") < len(text) / 2500:
         text = trafilatura.extract(tree, fast=False, **options) or text
+    else:
+        _note("fast_first")
     return text.splitlines()
 
 
@@ -763,7 +832,10 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     rule_lines = []
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
-    _drop_link_lists(tree)
+    if _on("link_lists"):
+        _drop_link_lists(tree)
+    else:
+        _note("link_lists")
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard.published_share)
@@ -822,12 +894,20 @@ def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str
     much longer, else the description."""
     article_body = main.get("articleBody")
     if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body):
-        return html.unescape(article_body).splitlines()
+        _note("article_body")
+        if _on("article_body"):
+            return html.unescape(article_body).splitlines()
     if extracted:
-        lead = _standfirst(tree, meta, main, extracted) if standfirst else None
-        return [lead, *extracted] if lead else extracted
+        lead = _standfirst(tree, meta, main, extracted) if standfirst and (_on("standfirst") or _tracing()) else None
+        if lead:
+            _note("standfirst")
+        return [lead, *extracted] if lead and _on("standfirst") else extracted
     if kind == "article":
-        return _ld_text(_first(meta, "og:description", "description")).splitlines()
+        description = _ld_text(_first(meta, "og:description", "description")).splitlines()
+        if description:
+            _note("description")
+        if _on("description"):
+            return description
     return []
 
 
@@ -840,6 +920,7 @@ def _drop_link_lists(tree) -> None:
     for element in tree.xpath("//ul[count(li) > 1][not(li[not(.//a)])] | //ol[count(li) > 1][not(li[not(.//a)])]"):
         if all(2 * squash("".join(a.text_content() for a in item.iter("a"))) >= squash(item.text_content()) > 0
                for item in element.findall("li")):
+            _note("link_lists")
             element.drop_tree()
 
 
@@ -929,9 +1010,13 @@ def _is_headline(line: str, headline_keys: list[str]) -> bool:
 def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: SiteRules | None) -> list[str]:
     """Drop boilerplate lines and the headline repeated above the story (any of ``headlines``);
     stop at a related-stories heading."""
-    drop = rules.generic.drop_lines + (site.drop_lines if site else ())
-    stop = rules.generic.stop_lines + (site.stop_lines if site else ())
-    lead = rules.generic.lead_lines + (site.lead_lines if site else ())
+    generic = rules.generic if _on("line_rules") else SiteRules()
+    if not _on("line_rules"):
+        _note("line_rules")
+    drop = generic.drop_lines + (site.drop_lines if site else ())
+    stop = generic.stop_lines + (site.stop_lines if site else ())
+    lead = generic.lead_lines + (site.lead_lines if site else ())
+    generic_count = len(generic.drop_lines), len(generic.stop_lines), len(generic.lead_lines)
     # every headline variant the page carries (og:title, h1, JSON-LD), compared as letters only
     headline_keys = [key for key in {_name_key(h) for h in headlines if h} if len(key) >= 4]
     kept = []
@@ -939,19 +1024,30 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
         line = line.strip()
         if not line:
             continue
-        if any(p.search(line) for p in stop):
+        matched = next((i for i, p in enumerate(stop) if p.search(line)), None)
+        if matched is not None:
+            if matched < generic_count[1]:
+                _note("line_rules")
             break
-        if any(p.search(line) for p in drop):
-            continue
-        if index < _LEAD_LINES and any(p.search(line) for p in lead):
+        matched = next((i for i, p in enumerate(drop) if p.search(line)), None)
+        if matched is None and index < _LEAD_LINES:
+            matched = next((len(drop) + i for i, p in enumerate(lead) if p.search(line)), None)
+        if matched is not None:
+            if matched < generic_count[0] or len(drop) <= matched < len(drop) + generic_count[2]:
+                _note("line_rules")  # a generic pattern (a site's own count as its rule's)
             continue
         words = _words(line)
         if not words:
             continue
-        if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) and _is_headline(line, headline_keys):
-            continue  # the headline repeated above the story (further down it can be a subheading)
+        if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) \
+                and (_on("headline_lines") or _tracing()) and _is_headline(line, headline_keys):
+            _note("headline_lines")
+            if _on("headline_lines"):
+                continue  # the headline repeated above the story (further down it can be a subheading)
         if kept and words == _words(kept[-1]):
-            continue  # the same line twice in a row (a teaser over its paragraph); other repeats are the author's
+            _note("repeated_lines")
+            if _on("repeated_lines"):
+                continue  # the same line twice in a row (a teaser over its paragraph)
         kept.append(line)
     return kept
 
@@ -977,6 +1073,8 @@ def _drop_author_notes(lines: list[str], authors: list[str]) -> list[str]:
     edge = range(len(lines)) if len(lines) <= 2 * _LEAD_LINES else \
         [*range(_LEAD_LINES), *range(len(lines) - _LEAD_LINES, len(lines))]
     notes = {i for i in edge if is_note(lines[i])}
+    if notes:
+        _note("author_notes")
     return [line for i, line in enumerate(lines) if i not in notes]
 
 
@@ -1024,8 +1122,10 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
             names = _agency_names(match.group("names"), rules) if match else []
         if names:
             agencies += names
-            continue
-        if i <= 1:
+            _note("credit_lines")
+            if _on("credit_lines"):
+                continue
+        elif i <= 1:
             match = dateline.match(line) or arabic_dateline.match(line)
             if match:
                 agencies += _agency_names(match.group("a") or match.groupdict().get("b") or "", rules)
@@ -1035,7 +1135,9 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
                 names = _agency_names(match.group("a") or match.group("b") or "", rules)
                 if names and match.start() > 0:
                     agencies += names
-                    line = line[:match.start()].rstrip()
+                    _note("credit_lines")
+                    if _on("credit_lines"):
+                        line = line[:match.start()].rstrip()
         if line:
             kept.append(line)
     return kept, agencies
@@ -1072,17 +1174,6 @@ def extractor_version() -> str:
     import trafilatura
 
     return f"{EXTRACTOR_NAME}/{EXTRACTOR_REVISION} trafilatura/{trafilatura.__version__}"
-
-
-def _content_hash(text: str) -> str:
-    try:
-        from newsflow.dedup import content_hash
-    except ImportError:  # a checkout without the dedup module
-        import hashlib
-
-        normalised = " ".join(unicodedata.normalize("NFKC", text).lower().split())
-        return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-    return content_hash(text)
 
 
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
@@ -1126,7 +1217,7 @@ def _language(text: str, tree, main: dict, site: SiteRules | None) -> str | None
 def _empty_result(url: str | None, error: str | None) -> dict:
     return {"url": url, "canonical_url": url, "title": "", "text": "", "published_at": None, "updated_at": None,
             "authors": [], "language": None, "section": None, "tags": [], "word_count": 0,
-            "content_hash": _content_hash(""), "extractor_version": extractor_version(), "kind": "article",
+            "extractor_version": extractor_version(), "kind": "article",
             "agencies": [], "posts": [], "error": error}
 
 
@@ -1166,6 +1257,15 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
     """``trace``, when a dict, receives the candidate bodies and what the check against the page as
     published saw (benchmarks tune the guard with it); ``rules`` replace the configured ones."""
     rules = rules or load_rules()
+    token = _page_layers.set((rules.layers, trace.setdefault("fired", set()) if trace is not None else None))
+    try:
+        return _extract_page(html, url, headers, trace, rules)
+    finally:
+        _page_layers.reset(token)
+
+
+def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trace: dict | None,
+                  rules: Rules) -> dict:
     tree, error = _parse(html, headers)
     if tree is None:
         return _empty_result(url, error)
@@ -1198,14 +1298,20 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
         for element in tree.xpath(site.source_xpath):
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
-    _remove_boilerplate_elements(tree, site, rules.generic)
+    if not _on("boilerplate_elements"):
+        _note("boilerplate_elements")
+    _remove_boilerplate_elements(tree, site, rules.generic if _on("boilerplate_elements") else SiteRules())
 
     def finish(lines: list[str], rules_of: SiteRules | None) -> tuple[list[str], list[str]]:
         lines = clean_text("\n".join(lines)).splitlines()
         lines = _filter_lines(lines, [title, *headlines.values()], rules, rules_of)
-        while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
-            lines.pop()  # the editors' names closing a wire story
-        lines = _drop_author_notes(lines, authors)
+        if not _on("author_notes"):
+            _note("author_notes")
+        else:
+            while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
+                _note("author_notes")
+                lines.pop()  # the editors' names closing a wire story
+            lines = _drop_author_notes(lines, authors)
         return _split_agencies(lines + source_lines, rules)
 
     if kind == "video" and _site_kind(url, site) == "video":
@@ -1240,7 +1346,6 @@ def _extract(html: str | bytes, url: str | None, headers: dict | None, trace: di
         "section": section if isinstance(section, str) and section else None,
         "tags": tags,
         "word_count": len(re.findall(r"\w+", text)),
-        "content_hash": _content_hash(text),
         "extractor_version": extractor_version(),
         "kind": kind,
         "agencies": _page_agencies(agencies, language, site, rules),

@@ -409,7 +409,7 @@ FINGERPRINT = "_fingerprint"
 
 
 def _extract_html(page: dict) -> dict:
-    """Extract one stored page and fingerprint its text for dedup (CPU only: no database, no
+    """Extract one stored page, hash and fingerprint its text for dedup (CPU only: no database, no
     network). Raises on a bad page."""
     from newsflow import dedup
     from newsflow.articles import extract_article
@@ -418,6 +418,9 @@ def _extract_html(page: dict) -> dict:
     result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
     if result.get("error"):
         raise ValueError(result["error"])
+    # the content hash is dedup's (the extractor leaves it out: its command line and batch output
+    # have no use for it, and it would import dedup's numpy into every extracting process)
+    result["content_hash"] = dedup.content_hash(result.get("text") or "")
     if result.get("text"):
         result[FINGERPRINT] = dedup.fingerprint(result["text"])
     return result
