@@ -619,3 +619,66 @@ def test_the_verbatim_rule_is_validated():
         dedup.parse_config(raw)
     del raw["containment"]["verbatim"]
     assert dedup.parse_config(raw).containment.verbatim is None  # the rule is optional
+
+
+def _port_wire_edited(edits: int) -> str:
+    """PORT_WIRE with its first `edits` changes: fewer shared band keys the more it is edited."""
+    changes = [("Tuesday", "Wednesday"), ("four days", "five days"), ("two tugboats", "three tugboats"),
+               ("shortly after dawn", "before noon"), ("overnight", "in the night"),
+               ("fruit and vegetables", "crops"), ("at least a month", "six weeks or more")]
+    text = PORT_WIRE
+    for old, new in changes[:edits]:
+        text = text.replace(old, new)
+    return text
+
+
+def test_candidates_are_bounded_to_those_sharing_most_keys_in_the_index_and_the_warehouse(warehouse):
+    """max_candidates keeps the candidates sharing the most band keys, in memory and in the warehouse
+    alike; the best match is among them."""
+    from newsflow import pipeline
+    from newsflow.warehouse import fetch_dicts, sql
+
+    copies = {f"edit{n}": _port_wire_edited(n) for n in (1, 3, 7)}
+    query = dedup.fingerprint(PORT_WIRE)
+    shared = {slug: len(set(query.band_keys) & set(dedup.fingerprint(text).band_keys))
+              for slug, text in copies.items()}
+    ranked = sorted(shared, key=shared.get, reverse=True)
+    assert len(set(shared.values())) == 3 and shared[ranked[-1]] > 0  # three candidates, no ties
+
+    bounded = dataclasses.replace(dedup.settings(), max_candidates=2)
+    for config, expected in ((dedup.settings(), set(copies)), (bounded, set(ranked[:2]))):
+        index = dedup.ArticleIndex(config)
+        for slug, text in copies.items():
+            index.add(slug, dedup.fingerprint(text, config))
+        index.add("clinic", dedup.fingerprint(CLINIC_STORY, config))
+        assert set(index.candidates(query)) == expected
+        assert index.query(query)[0].doc_id == "edit1"
+
+    published = dt.datetime(2024, 12, 3, 7, tzinfo=dt.timezone.utc)
+    with warehouse.cursor() as cur:
+        cur.execute("INSERT INTO core.source (source_id, name, url, host, language, kind, enabled)"
+                    " VALUES ('desk', 'Desk', 'https://news.example.org', 'news.example.org', 'en', 'publisher', true)")
+        ids = {}
+        for hour, (slug, text) in enumerate([*copies.items(), ("clinic", CLINIC_STORY)]):
+            url = f"https://news.example.org/{slug}"
+            page = {"canonical_url": url, "final_url": url, "feed_id": "desk", "content_sha256": slug,
+                    "fetched_at": published + dt.timedelta(hours=hour), "feed_published_at": None}
+            result = {"text": text, "title": slug, "published_at": published + dt.timedelta(hours=hour)}
+            ids[pipeline._load_extracted(cur, page, result)[0]] = slug
+        for config, expected in ((dedup.settings(), set(copies)), (bounded, set(ranked[:2]))):
+            params = dedup.stored_candidate_params(query, uuid.uuid4(), dt.date(2024, 12, 3), config)
+            found = fetch_dicts(cur, sql("lsh_candidates"), params)
+            assert {ids[row["article_id"]] for row in found} == expected
+            assert [row["article_id"] for row in found] == sorted(row["article_id"] for row in found)
+
+
+def test_max_candidates_must_be_positive(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load(dedup.DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    raw["max_candidates"] = 0
+    with pytest.raises(dedup.DedupConfigError, match="max_candidates must be at least 1"):
+        dedup.parse_config(raw)
+    del raw["max_candidates"]
+    with pytest.raises(dedup.DedupConfigError, match="missing setting 'max_candidates'"):
+        dedup.parse_config(raw)

@@ -201,3 +201,29 @@ def test_a_page_whose_load_fails_is_an_error_and_the_pages_around_it_load_as_wit
         assert status == "error" and "ForeignKeyViolation" in error
         cur.execute("DELETE FROM core.page_extraction WHERE canonical_url = %s", ghost[:1])
     assert table_snapshot(warehouse, ("core",)) == without
+
+
+def test_a_source_row_is_written_only_when_new_or_changed(warehouse):
+    """A poll's first transaction writes nothing for a known source (its commit then does not wait
+    for the disk); a changed feed entry still reaches core.source."""
+    import dataclasses
+
+    from newsflow import pipeline
+    from newsflow.warehouse import transaction
+
+    feed = pipeline._feed("aljazeera_en")
+
+    def synced(feed) -> tuple:
+        with transaction() as conn, conn.cursor() as cur:
+            pipeline.sync_sources(cur, [feed])
+            cur.execute("SELECT txid_current_if_assigned() IS NOT NULL")
+            wrote = cur.fetchone()[0]
+        return wrote, scalar(warehouse, "SELECT xmin::text || name FROM core.source WHERE source_id = %s", feed.id)
+
+    wrote, first = synced(feed)
+    assert wrote and first.endswith(feed.name)
+    wrote, again = synced(feed)
+    assert not wrote and again == first
+    renamed = dataclasses.replace(feed, name=feed.name + " (renamed)")
+    wrote, changed = synced(renamed)
+    assert wrote and changed.endswith("(renamed)") and changed != first

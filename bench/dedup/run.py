@@ -611,6 +611,7 @@ def parse_args(argv=None):
     parser.add_argument("--threshold", type=float, help="similarity threshold (default: dedup.yaml)")
     parser.add_argument("--bands", type=int, help="LSH bands (default: dedup.yaml)")
     parser.add_argument("--rows", type=int, help="LSH rows per band (default: dedup.yaml)")
+    parser.add_argument("--max-candidates", type=int, help="candidates compared per text (default: dedup.yaml)")
     parser.add_argument("--seed", type=int, default=20241201, help="random seed for the edits and folds")
     parser.add_argument("--folds", type=int, default=5, help="folds for choosing the containment rule")
     return parser.parse_args(argv)
@@ -644,7 +645,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     config = dedup.settings()
     overrides = {k: v for k, v in (("similarity_threshold", args.threshold), ("bands", args.bands),
-                                    ("rows", args.rows)) if v is not None}
+                                    ("rows", args.rows), ("max_candidates", args.max_candidates)) if v is not None}
     config = dataclasses.replace(config, **overrides)
     if config.bands * config.rows != config.num_perm:
         print(f"bands x rows must equal num_perm ({config.num_perm})", file=sys.stderr)
@@ -685,7 +686,7 @@ def main(argv=None) -> int:
           + (", ".join(f"{originals[a].name} ~ {originals[b].name}" for a, b in twin_pairs) or "none"))
     c = config.containment
     print(f"settings: num_perm={config.num_perm} shingle={config.shingle_size} bands={config.bands} "
-          f"rows={config.rows} threshold={config.similarity_threshold}; containment: shingle={c.shingle_size} "
+          f"rows={config.rows} threshold={config.similarity_threshold} max_candidates={config.max_candidates}; containment: shingle={c.shingle_size} "
           f"one key in {c.sample_one_in}, >= {c.min_shared_keys} shared keys")
     print()
 

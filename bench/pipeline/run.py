@@ -16,7 +16,10 @@ loading: the stage's time minus its extraction or coding time), warehouse bytes 
 articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
 history (a copy of the warehouse where the corpus is copied nine times onto earlier days, whose
 marts their daily runs build: ten times the days, as many rows a day), per step of the daily run,
-the least and the median of runs taken in turn on both sizes. Last line:
+the least and the median of runs taken in turn on both sizes. On a machine shared with other jobs
+the wall times move with their load, so it also prints each stage's CPU per article (its task
+processes' and their PostgreSQL backends') and the whole pipeline's CPU against plain trafilatura's.
+Last line:
 
     pipeline: N articles, whole X/s (Rx plain trafilatura), extract .../s, events .../s, dedup .../s,
     load .../s, marts 10x/1x=..., peak ... MB
@@ -68,10 +71,31 @@ def _sentences() -> dict[str, list[str]]:
     return {"en": sorted(set(english)), "ar": sorted(set(arabic))}
 
 
-def _new_article(rng: random.Random, sentences: list[str]) -> tuple[str, list[str]]:
-    """Four to six paragraphs of two or three sentences drawn from the language's sentences: few
-    sentences recur between articles, as in news (the planted duplicates are made apart)."""
-    picked = rng.sample(sentences, rng.randint(8, 15))
+class SentenceDeck:
+    """A language's sentences dealt in a shuffled order, reshuffled when all are dealt: unrelated
+    articles share a sentence only once the corpus needs more sentences than the dev texts have, as
+    in news, where a sentence recurs in the copies and retellings of one story (planted apart).
+    Drawn at random with replacement instead, each generated article shared sentences with about 17
+    others at 600 articles, making containment candidates of unrelated articles (0.45-0.85 per
+    article against 0.00-0.01 among the real fundus articles)."""
+
+    def __init__(self, rng: random.Random, sentences: list[str]):
+        self.rng, self.sentences, self.left = rng, sentences, []
+
+    def deal(self, n: int) -> list[str]:
+        picked: list[str] = []
+        while len(picked) < n:
+            if not self.left:
+                self.left = self.rng.sample(self.sentences, len(self.sentences))
+            sentence = self.left.pop()
+            if sentence not in picked:
+                picked.append(sentence)
+        return picked
+
+
+def _new_article(rng: random.Random, sentences: SentenceDeck) -> tuple[str, list[str]]:
+    """Four to six paragraphs of two or three sentences dealt from the language's sentences."""
+    picked = sentences.deal(rng.randint(8, 15))
     paragraphs, i = [], 0
     while i < len(picked):
         n = rng.randint(2, 3)
@@ -102,8 +126,8 @@ ITEM = """<item><title>{title}</title><link>{url}</link><guid>{url}</guid><pubDa
 
 def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
     """Write feeds.yaml and the replay folder; return what was planted."""
-    sentences = _sentences()
     rng = random.Random(seed)
+    sentences = {language: SentenceDeck(rng, pool) for language, pool in _sentences().items()}
     per_feed: dict[int, list[str]] = {f: [] for f in range(feeds)}
     bodies: list[tuple[str, list[str], str]] = []  # title, paragraphs, language of each article
     planted = {"exact": 0, "near": 0, "story": 0}
@@ -173,20 +197,56 @@ def _timed(module, name: str, spent: dict, key: str) -> None:
     setattr(module, name, wrapper)
 
 
+BACKEND_CPU = [0.0]  # CPU seconds of this task process's PostgreSQL backends, closed ones
+
+
+def _backend_cpu_s(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server is not on this machine
+        return 0.0
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _metered_connections() -> None:
+    """Warehouse connections of this process add their backend's CPU to BACKEND_CPU when closed:
+    the PostgreSQL work of the task itself, not of other databases on the same server."""
+    import psycopg2.extensions
+
+    from newsflow import config, warehouse
+    if getattr(warehouse, "_bench_metered", False):
+        return
+
+    class Metered(psycopg2.extensions.connection):
+        def close(self):
+            if not self.closed:
+                BACKEND_CPU[0] += _backend_cpu_s(self.get_backend_pid())
+            super().close()
+
+    def connect(url=None):
+        conn = psycopg2.connect(url or config.warehouse_url(), connection_factory=Metered)
+        conn.autocommit = False
+        return conn
+    warehouse.connect, warehouse._bench_metered = connect, True
+
+
 def _split(function, *args, **kwargs) -> dict:
-    """Run a mapped task body and split its time (the `spent` keys set up by the caller's wrappers)
-    with the process's own CPU time: what a worker's second is made of."""
-    wall, cpu = time.perf_counter(), time.process_time()
+    """Run a task body and split its time (the `spent` keys set up by the caller's wrappers) with
+    the process's own CPU time and its PostgreSQL backends': what a worker's second is made of."""
+    _metered_connections()
+    wall, cpu, backend = time.perf_counter(), time.process_time(), BACKEND_CPU[0]
     counts = function(*args, **kwargs)
     return {**counts, "wall_s": time.perf_counter() - wall, "proc_cpu_s": time.process_time() - cpu,
-            "pid": os.getpid(), "peak_mb": _peak_mb()}
+            "pg_cpu_s": BACKEND_CPU[0] - backend, "pid": os.getpid(), "peak_mb": _peak_mb()}
 
 
 def task_ingest(feed_ids: list[str]) -> dict:
     from newsflow import pipeline
-    start = INGEST_END - timedelta(minutes=15)
-    result = pipeline.ingest_site(feed_ids, start, INGEST_END)
-    return {"pages": sum(r["pages_new"] for r in result), "peak_mb": _peak_mb()}
+
+    def ingest() -> dict:
+        result = pipeline.ingest_site(feed_ids, INGEST_END - timedelta(minutes=15), INGEST_END)
+        return {"pages": sum(r["pages_new"] for r in result)}
+    return _split(ingest)
 
 
 SPENT = {"extract_s": 0.0, "code_s": 0.0, "lock_wait_s": 0.0, "load_s": 0.0}  # per task process
@@ -222,24 +282,31 @@ def task_events(ids: list) -> dict:
 
 def task_dedup(lines: list[str]) -> dict:
     from newsflow.dedup import dedup_batch
-    out = list(dedup_batch(lines))
-    return {"articles": len(out), "duplicates": sum(1 for r in out if r.get("duplicate_of")),
-            "peak_mb": _peak_mb()}
+
+    def deduplicate() -> dict:
+        out = list(dedup_batch(lines))
+        return {"articles": len(out), "duplicates": sum(1 for r in out if r.get("duplicate_of"))}
+    return _split(deduplicate)
 
 
 def task_plain_trafilatura(paths: list[str]) -> dict:
     import trafilatura
-    start = time.perf_counter()
-    for path in paths:
-        trafilatura.extract(Path(path).read_text(encoding="utf-8"))
-    return {"pages": len(paths), "seconds": time.perf_counter() - start, "peak_mb": _peak_mb()}
+
+    def extract() -> dict:
+        for path in paths:
+            trafilatura.extract(Path(path).read_text(encoding="utf-8"))
+        return {"pages": len(paths)}
+    return _split(extract)
 
 
 def task_daily(days: list[str]) -> dict:
     from newsflow import pipeline
-    for day in days:
-        pipeline.daily(date.fromisoformat(day))
-    return {"peak_mb": _peak_mb()}
+
+    def rebuild() -> dict:
+        for day in days:
+            pipeline.daily(date.fromisoformat(day))
+        return {}
+    return _split(rebuild)
 
 
 def _warm_up() -> None:
@@ -319,6 +386,11 @@ def _postgres_cpu_s(url: str) -> float | None:
         elif stat[1] == str(postmaster):
             total += int(stat[11]) + int(stat[12])
     return total / tick
+
+
+def _stage_cpu(results: list[dict]) -> tuple[float, float]:
+    """(task processes' CPU seconds, their PostgreSQL backends' CPU seconds) of a stage."""
+    return sum(r["proc_cpu_s"] for r in results), sum(r["pg_cpu_s"] for r in results)
 
 
 def run_stage(function, batches: list, workers: int, url: str | None = None) -> tuple[float, list[dict]]:
@@ -603,8 +675,9 @@ def main() -> int:
         with ReplayServer(root=work) as server:
             os.environ["NEWSFLOW_REPLAY_BASE"] = server.base_url
             groups = pipeline.feeds_by_site()
-            figures["ingest_s"], results = run_stage(task_ingest, groups, 1)
+            figures["ingest_s"], results = run_stage(task_ingest, groups, 1, url)
             peaks = {"ingest": max(r["peak_mb"] for r in results)}
+            cpu = {"ingest": _stage_cpu(results)}
         stored = scalar(url, "SELECT count(*) FROM raw.page")
         print(f"corpus: {args.articles} articles over {args.feeds} feeds, planted {planted}; "
               f"{stored} pages stored by ingest in {figures['ingest_s']:.1f}s (one worker, local HTTP)")
@@ -613,6 +686,7 @@ def main() -> int:
         one, many = mapped_passes(url, RESET_EXTRACTION, lambda: pipeline.pending_page_batches(size=args.batch),
                                   task_extract, args.workers, "extract")
         peaks["extract"] = max(one["peak"], many["peak"])
+        cpu["extract"] = (one["proc_cpu_s"], one["pg_cpu_s"])
         extract_rate = one["pages"] / one["s"]
         load_rows, load_s = one["rows"], max(one["s"] - one["cpu_s"], 1e-6)
         print(f"extract: {one['pages']} pages ({one['error']} errors) in {one['s']:.1f}s = {extract_rate:.1f} pages/s"
@@ -623,6 +697,7 @@ def main() -> int:
         eone, emany = mapped_passes(url, RESET_EVENTS, lambda: pipeline.article_batches(size=args.batch)["batches"],
                                     task_events, args.workers, "events")
         peaks["events"] = max(eone["peak"], emany["peak"])
+        cpu["events"] = (eone["proc_cpu_s"], eone["pg_cpu_s"])
         events_rate = eone["articles"] / eone["s"]
         load_rows += eone["rows"]
         load_s += max(eone["s"] - eone["cpu_s"], 1e-6)
@@ -642,14 +717,16 @@ def main() -> int:
             conn.close()
         dedup_s, results = run_stage(task_dedup, [lines], 1)
         peaks["dedup"] = results[0]["peak_mb"]
+        cpu["dedup"] = _stage_cpu(results)
         dedup_rate = len(lines) / dedup_s
         print(f"dedup: {len(lines)} articles in {dedup_s:.1f}s = {dedup_rate:.1f}/s"
               f" ({results[0]['duplicates']} linked as duplicates)")
 
         # the publication days and the day of the fetch, which holds the articles (first seen then)
         days = [(FIRST_DAY + timedelta(days=d)).isoformat() for d in range((INGEST_END.date() - FIRST_DAY).days + 1)]
-        daily_s, results = run_stage(task_daily, [days], 1)
+        daily_s, results = run_stage(task_daily, [days], 1, url)
         peaks["daily"] = results[0]["peak_mb"]
+        cpu["daily"] = _stage_cpu(results)
         size = scalar(url, "SELECT pg_database_size(current_database())") - empty_bytes
         by_table = table_bytes(url)
         html_bytes = scalar(url, "SELECT coalesce(sum(octet_length(html_gz)), 0) FROM raw.page")
@@ -672,7 +749,8 @@ def main() -> int:
               f" {at_10x['total'][1]:.3f}s: {at_10x['total'][1] / at_1x['total'][1]:.2f}x)")
 
         plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
-        plain_rate = len(pages) / results[0]["seconds"]
+        plain_rate = len(pages) / results[0]["wall_s"]
+        plain_cpu_ms = results[0]["proc_cpu_s"] * 1000 / len(pages)
         whole_s = figures["ingest_s"] + one["s"] + eone["s"] + dedup_s + daily_s  # one worker each
         whole_rate = args.articles / whole_s
         load_rate = load_rows / load_s
@@ -683,6 +761,11 @@ def main() -> int:
         print("bytes per article by table (with its indexes and TOAST): " + ", ".join(
             f"{name} {b / max(articles, 1) / 1024:.1f} KB" for name, b in by_table[:8])
             + f"; of raw.page, gzip HTML {html_bytes / max(articles, 1) / 1024:.1f} KB")
+        whole_cpu_ms = sum(sum(c) for c in cpu.values()) * 1000 / args.articles
+        print("CPU per article, task processes + their PostgreSQL backends: " + ", ".join(
+            f"{k} {t * 1000 / args.articles:.1f} + {p * 1000 / args.articles:.1f} ms" for k, (t, p) in cpu.items())
+            + f"; whole {whole_cpu_ms:.1f} ms; plain trafilatura {plain_cpu_ms:.1f} ms a page:"
+              f" {plain_cpu_ms / whole_cpu_ms:.2f}x by CPU (wall times move with the other jobs on the machine)")
         print("peak RSS per task process (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in peaks.items()))
         print(f"mapped stages (extract + events): {args.workers} workers {mapped_scaling:.2f}x one worker"
               f" on {os.cpu_count()} cores")

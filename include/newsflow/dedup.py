@@ -89,6 +89,7 @@ class DedupConfig:
     similarity_threshold: float
     lookback_days: int
     min_text_chars: int
+    max_candidates: int  # candidates compared per article: those sharing the most keys
     tracking_parameters: tuple[str, ...]
     mobile_host_prefixes: tuple[str, ...]
     mobile_to_www: bool
@@ -131,6 +132,7 @@ def parse_config(raw: dict, where: str = "dedup.yaml") -> DedupConfig:
         similarity_threshold=_require(raw, "similarity_threshold", float, where),
         lookback_days=_require(raw, "lookback_days", int, where),
         min_text_chars=_require(raw, "min_text_chars", int, where),
+        max_candidates=_require(raw, "max_candidates", int, where),
         tracking_parameters=_string_list(raw, "tracking_parameters", where),
         mobile_host_prefixes=_string_list(raw, "mobile_host_prefixes", where),
         mobile_to_www=_require(raw, "mobile_to_www", bool, where),
@@ -155,6 +157,8 @@ def parse_config(raw: dict, where: str = "dedup.yaml") -> DedupConfig:
         raise DedupConfigError(f"{where}: lookback_days must be >= 0, got {config.lookback_days}")
     if config.min_text_chars < 0:
         raise DedupConfigError(f"{where}: min_text_chars must be >= 0, got {config.min_text_chars}")
+    if config.max_candidates < 1:
+        raise DedupConfigError(f"{where}: max_candidates must be at least 1, got {config.max_candidates}")
     return config
 
 
@@ -748,7 +752,8 @@ def stored_candidate_params(query: Fingerprint, article_id, day, config: DedupCo
     return {"band_keys": query.band_keys, "containment_keys": query.containment_keys,
             "min_shared_keys": config.containment.min_shared_keys,
             "min_key_share": config.containment.min_key_share, "query_keys": len(query.containment_keys),
-            "article_id": article_id, "day_from": day - window, "day_to": day + window}
+            "article_id": article_id, "day_from": day - window, "day_to": day + window,
+            "max_candidates": config.max_candidates}
 
 
 def stored_candidates(query: Fingerprint, rows, config: DedupConfig | None = None):
@@ -787,14 +792,19 @@ class ArticleIndex:
             self._postings.setdefault(key, []).append(doc_id)
 
     def candidates(self, fp: Fingerprint) -> list:
-        """Candidate ids, in insertion order."""
+        """Candidate ids, in insertion order: at most `max_candidates`, those sharing the most band
+        keys, then the most containment keys, then the earliest (as sql/lsh_candidates.sql)."""
         # Set intersections first: most keys of a text are in no other text.
-        found = set(chain.from_iterable(self._bands[key] for key in self._bands.keys() & fp.band_keys))
+        bands = Counter(chain.from_iterable(self._bands[key] for key in self._bands.keys() & fp.band_keys))
         shared = Counter(chain.from_iterable(
             self._postings[key] for key in self._postings.keys() & fp.containment_keys))
         keys, fewest = len(fp.containment_keys), self.config.containment.min_shared_keys
+        found = set(bands)
         found.update(doc_id for doc_id, count in shared.items() if count >= fewest and containment_candidate(
             count, keys, len(self._fingerprints[doc_id].containment_keys), self.config))
+        if len(found) > self.config.max_candidates:
+            found = sorted(found, key=lambda doc_id: (-bands[doc_id], -shared[doc_id], self._position[doc_id]))
+            found = found[:self.config.max_candidates]
         return sorted(found, key=self._position.__getitem__)
 
     def comparisons(self, fp: Fingerprint) -> list[tuple]:
