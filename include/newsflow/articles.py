@@ -194,6 +194,21 @@ def _note(layer: str) -> None:
         fired.add(layer)
 
 
+def _fires(layer: str) -> bool:
+    """``layer`` would change this page's result here: noted; whether it is on to do so."""
+    _note(layer)
+    return _on(layer)
+
+
+def _off(layer: str) -> bool:
+    """Whether ``layer`` is off for this page; an off layer is noted (its effect is costly to
+    foresee, so a traced page is re-read with it on)."""
+    if _on(layer):
+        return False
+    _note(layer)
+    return True
+
+
 @dataclass(frozen=True)
 class Rules:
     generic: SiteRules
@@ -443,11 +458,9 @@ def clean_text(text: str) -> str:
         from ftfy import fix_text
         from ftfy.badness import is_bad
 
-        if is_bad(text):
-            _note("mojibake_repair")
-            if _on("mojibake_repair"):
-                text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
-                                normalization="NFC")
+        if is_bad(text) and _fires("mojibake_repair"):
+            text = fix_text(text, uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                            normalization="NFC")
     text = _PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _BIDI_MARKS.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
@@ -811,8 +824,7 @@ def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: f
     import trafilatura
 
     options = _trafilatura_options(url)
-    if not _on("fast_first"):
-        _note("fast_first")
+    if _off("fast_first"):
         return (trafilatura.extract(tree, fast=False, **options) or "").splitlines()
     text = trafilatura.extract(tree, fast=True, **options) or ""
     if len(text) < max(1000, 0.8 * expected_chars) or len(text) > max_growth * max(1000, expected_chars) \
@@ -832,10 +844,8 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     rule_lines = []
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
-    if _on("link_lists"):
+    if not _off("link_lists"):
         _drop_link_lists(tree)
-    else:
-        _note("link_lists")
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard.published_share)
@@ -894,19 +904,14 @@ def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str
     much longer, else the description."""
     article_body = main.get("articleBody")
     if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body):
-        _note("article_body")
-        if _on("article_body"):
+        if _fires("article_body"):
             return html.unescape(article_body).splitlines()
     if extracted:
         lead = _standfirst(tree, meta, main, extracted) if standfirst and (_on("standfirst") or _tracing()) else None
-        if lead:
-            _note("standfirst")
-        return [lead, *extracted] if lead and _on("standfirst") else extracted
+        return [lead, *extracted] if lead and _fires("standfirst") else extracted
     if kind == "article":
         description = _ld_text(_first(meta, "og:description", "description")).splitlines()
-        if description:
-            _note("description")
-        if _on("description"):
+        if description and _fires("description"):
             return description
     return []
 
@@ -1010,9 +1015,7 @@ def _is_headline(line: str, headline_keys: list[str]) -> bool:
 def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: SiteRules | None) -> list[str]:
     """Drop boilerplate lines and the headline repeated above the story (any of ``headlines``);
     stop at a related-stories heading."""
-    generic = rules.generic if _on("line_rules") else SiteRules()
-    if not _on("line_rules"):
-        _note("line_rules")
+    generic = SiteRules() if _off("line_rules") else rules.generic
     drop = generic.drop_lines + (site.drop_lines if site else ())
     stop = generic.stop_lines + (site.stop_lines if site else ())
     lead = generic.lead_lines + (site.lead_lines if site else ())
@@ -1041,12 +1044,10 @@ def _filter_lines(lines: list[str], headlines: list[str], rules: Rules, site: Si
             continue
         if index < _LEAD_LINES and not any(len(k.split()) >= 20 for k in kept) \
                 and (_on("headline_lines") or _tracing()) and _is_headline(line, headline_keys):
-            _note("headline_lines")
-            if _on("headline_lines"):
+            if _fires("headline_lines"):
                 continue  # the headline repeated above the story (further down it can be a subheading)
         if kept and words == _words(kept[-1]):
-            _note("repeated_lines")
-            if _on("repeated_lines"):
+            if _fires("repeated_lines"):
                 continue  # the same line twice in a row (a teaser over its paragraph)
         kept.append(line)
     return kept
@@ -1122,8 +1123,7 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
             names = _agency_names(match.group("names"), rules) if match else []
         if names:
             agencies += names
-            _note("credit_lines")
-            if _on("credit_lines"):
+            if _fires("credit_lines"):
                 continue
         elif i <= 1:
             match = dateline.match(line) or arabic_dateline.match(line)
@@ -1135,8 +1135,7 @@ def _split_agencies(lines: list[str], rules: Rules) -> tuple[list[str], list[str
                 names = _agency_names(match.group("a") or match.group("b") or "", rules)
                 if names and match.start() > 0:
                     agencies += names
-                    _note("credit_lines")
-                    if _on("credit_lines"):
+                    if _fires("credit_lines"):
                         line = line[:match.start()].rstrip()
         if line:
             kept.append(line)
@@ -1298,16 +1297,12 @@ def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trac
         for element in tree.xpath(site.source_xpath):
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
-    if not _on("boilerplate_elements"):
-        _note("boilerplate_elements")
-    _remove_boilerplate_elements(tree, site, rules.generic if _on("boilerplate_elements") else SiteRules())
+    _remove_boilerplate_elements(tree, site, SiteRules() if _off("boilerplate_elements") else rules.generic)
 
     def finish(lines: list[str], rules_of: SiteRules | None) -> tuple[list[str], list[str]]:
         lines = clean_text("\n".join(lines)).splitlines()
         lines = _filter_lines(lines, [title, *headlines.values()], rules, rules_of)
-        if not _on("author_notes"):
-            _note("author_notes")
-        else:
+        if not _off("author_notes"):
             while lines and authors and _words(lines[-1]) in {_words(" ".join(authors)), _words(", ".join(authors))}:
                 _note("author_notes")
                 lines.pop()  # the editors' names closing a wire story
