@@ -327,11 +327,12 @@ def _read_yaml(name: str, path=None) -> dict:
     return data
 
 
-def _forms(value, where: str) -> list[str]:
+def string_list(value, where: str, error: type[Exception] = ActorDataError) -> list[str]:
+    """A data file's list of non-empty strings (None: none); else `error` naming `where`."""
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ActorDataError(f"{where}: expected a list of non-empty strings, got {value!r}")
+        raise error(f"{where}: expected a list of non-empty strings, got {value!r}")
     return value
 
 
@@ -357,7 +358,7 @@ def load_sector_classes(path=None) -> dict[str, frozenset]:
     if not isinstance(classes, dict) or set(classes) != SECTOR_CLASSES:
         raise ActorDataError(f"{where}: expected the classes {sorted(SECTOR_CLASSES)}, got "
                              f"{sorted(classes) if isinstance(classes, dict) else classes!r}")
-    return {name: frozenset(_check_sector(sector, f"{where}.{name}") for sector in _forms(sectors, f"{where}.{name}"))
+    return {name: frozenset(_check_sector(sector, f"{where}.{name}") for sector in string_list(sectors, f"{where}.{name}"))
             for name, sectors in classes.items()}
 
 
@@ -379,20 +380,34 @@ def load_actor_grammar(path=None) -> dict[str, dict[str, dict[str, tuple[str, ..
     data = _read_yaml("grammar.yaml", path)
     if set(data) != set(ACTOR_GRAMMAR_LISTS):
         raise ActorDataError(f"{where}: expected the sections {sorted(ACTOR_GRAMMAR_LISTS)}, got {sorted(data)}")
+    return word_lists(data, ACTOR_GRAMMAR_LISTS, where, _LANGUAGES, ActorDataError, _AS_WRITTEN_SECTIONS)
+
+
+def word_lists(data: dict, sections: dict[str, set], where: str, languages: Sequence[str],
+               error: type[Exception], as_written: frozenset = frozenset()) -> dict:
+    """The validated word lists of a grammar file (data/actors/ or data/events/grammar.yaml): for
+    each of `sections`, exactly its lists, each words per language among `languages`; section ->
+    list -> language -> its words in order, folded unless the section is in `as_written`. A bad
+    entry raises `error` naming it."""
     result: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
-    for section, names in ACTOR_GRAMMAR_LISTS.items():
+    for section, names in sections.items():
         lists = data[section]
         if not isinstance(lists, dict) or set(lists) != names:
-            raise ActorDataError(f"{where}: {section}: expected the lists {sorted(names)}")
-        fold = (lambda word: word) if section in _AS_WRITTEN_SECTIONS else fold_for_match
+            raise error(f"{where}: {section}: expected the lists {sorted(names)}")
+        fold = (lambda word: word) if section in as_written else fold_for_match
         result[section] = {}
         for name, by_language in lists.items():
-            if not isinstance(by_language, dict) or not set(by_language) <= set(_LANGUAGES):
-                raise ActorDataError(f"{where}: {section}.{name}: expected words per language ({', '.join(_LANGUAGES)})")
+            if not isinstance(by_language, dict) or not set(by_language) <= set(languages):
+                raise error(f"{where}: {section}.{name}: expected words per language ({', '.join(languages)})")
             result[section][name] = {
-                language: tuple(fold(w) for w in _forms(words, f"{where}: {section}.{name}.{language}"))
+                language: tuple(fold(w) for w in string_list(words, f"{where}: {section}.{name}.{language}", error))
                 for language, words in by_language.items()}
     return result
+
+
+def words_in(by_language: dict[str, tuple[str, ...]], languages: Iterable[str]) -> frozenset[str]:
+    """The words of one list of `word_lists` in `languages`."""
+    return frozenset(w for language in languages for w in by_language.get(language, ()))
 
 
 @lru_cache(maxsize=1)
@@ -403,8 +418,7 @@ def actor_grammar() -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
 
 def actor_words(section: str, name: str, *languages: str) -> frozenset[str]:
     """The words of a data/actors/grammar.yaml list in `languages` (default: both)."""
-    by_language = actor_grammar()[section][name]
-    return frozenset(w for language in languages or _LANGUAGES for w in by_language.get(language, ()))
+    return words_in(actor_grammar()[section][name], languages or _LANGUAGES)
 
 
 def load_actor_entries() -> dict[str, list[tuple[str, ActorEntry]]]:
@@ -435,7 +449,7 @@ def _load_named(out) -> None:
         )
         if entry.country and not code.startswith(entry.country):
             raise ActorDataError(f"{where}: code {code} does not start with its country {entry.country}")
-        forms_en, forms_ar = _forms(item.get("en"), where + ".en"), _forms(item.get("ar"), where + ".ar")
+        forms_en, forms_ar = string_list(item.get("en"), where + ".en"), string_list(item.get("ar"), where + ".ar")
         if not forms_en and not forms_ar:
             raise ActorDataError(f"{where}: no English or Arabic forms")
         out["en"].extend((f, entry) for f in forms_en)
@@ -455,7 +469,7 @@ def _load_sectors(out) -> None:
         entry = ActorEntry("sector", None, None, sector, sector.lower(), weak=bool(item.get("weak")),
                            title=bool(item.get("title")))
         for language in ("en", "ar"):
-            out[language].extend((f, entry) for f in _forms(item.get(language), f"{where}.{language}"))
+            out[language].extend((f, entry) for f in string_list(item.get(language), f"{where}.{language}"))
     _load_words(out, data, "quantities", "quantity", "sectors.yaml")
 
 
@@ -467,7 +481,7 @@ def _load_words(out, data: dict, key: str, kind: str, name: str) -> None:
         raise ActorDataError(f"data/actors/{name}: {key} must be a mapping")
     entry = ActorEntry(kind, None, None, None, kind)
     for language in ("en", "ar"):
-        out[language].extend((f, entry) for f in _forms(words.get(language), f"{key}.{language}"))
+        out[language].extend((f, entry) for f in string_list(words.get(language), f"{key}.{language}"))
 
 
 def _arabic_nisba_forms(adjective: str) -> list[str]:
@@ -507,7 +521,7 @@ def _load_countries(out) -> None:
     exclude = data.get("exclude") or {}
     if not isinstance(exclude, dict):
         raise ActorDataError("data/actors/countries.yaml: exclude must be a mapping")
-    excluded = {key: {fold_for_match(w) for w in _forms(exclude.get(key), f"exclude.{key}")}
+    excluded = {key: {fold_for_match(w) for w in string_list(exclude.get(key), f"exclude.{key}")}
                 for key in ("en", "ar", "capitals", "en_adj", "ar_adj")}
     countries = data.get("countries") or {}
     listed: dict[str, set[str]] = {"en": set(), "ar": set()}  # folded forms the data gives
@@ -525,23 +539,23 @@ def _load_countries(out) -> None:
         aliases = item.get("aliases") or {}
         capitals = item.get("capitals") or {}
         for language in ("en", "ar"):
-            for form in _forms(aliases.get(language), f"{where}.aliases"):
+            for form in string_list(aliases.get(language), f"{where}.aliases"):
                 out[language].append((form, state))
                 if language == "ar":
                     arabic_names.append((form, iso3))
-            out[language].extend((f, capital) for f in _forms(capitals.get(language), f"{where}.capitals"))
-            listed[language].update(fold_for_match(f) for f in _forms(capitals.get(language), where))
-        for form in _forms(item.get("en_adj"), f"{where}.en_adj"):
+            out[language].extend((f, capital) for f in string_list(capitals.get(language), f"{where}.capitals"))
+            listed[language].update(fold_for_match(f) for f in string_list(capitals.get(language), where))
+        for form in string_list(item.get("en_adj"), f"{where}.en_adj"):
             plural = form.endswith("s") or form.endswith("ese")
             out["en"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=plural)))
             listed["en"].add(fold_for_match(form))
-        ar_adj = _forms(item.get("ar_adj"), f"{where}.ar_adj")
+        ar_adj = string_list(item.get("ar_adj"), f"{where}.ar_adj")
         for adjective in ar_adj:
             _add_arabic_adjective(out, adjective, iso3)
         listed["ar"].update(fold_for_match(a) for a in ar_adj)
         if ar_adj:
             with_adjective.add(iso3)
-        for form in _forms(item.get("ar_plural"), f"{where}.ar_plural"):
+        for form in string_list(item.get("ar_plural"), f"{where}.ar_plural"):
             out["ar"].append((form, ActorEntry("demonym", None, iso3, None, iso3, plural=True)))
     # Every other country by its babel name in both languages.
     from babel import Locale
@@ -565,7 +579,7 @@ def _load_countries(out) -> None:
     for adjective, iso3 in derived.items():
         _add_arabic_adjective(out, adjective, iso3)
     _load_words(out, data, "currencies", "currency", "countries.yaml")
-    dissolved = set(_forms(exclude.get("countries"), "exclude.countries"))
+    dissolved = set(string_list(exclude.get("countries"), "exclude.countries"))
     _add_countryinfo(out, listed["en"], excluded, dissolved)
 
 

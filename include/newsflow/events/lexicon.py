@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import yaml
 
-from newsflow.actors import LexiconMatcher, get_actor_coder
+from newsflow.actors import LexiconMatcher, get_actor_coder, string_list, word_lists, words_in
 from newsflow.events.clause_words import MATCH_GROUP, MATCH_START, TOKEN, ClauseWords, token_profiles
 from newsflow.events.plover import PLOVER_TYPES, SUPPORTED_LANGUAGES, EventDataError
 from newsflow.text import BoundedMemo, fold_for_match, fold_piece
@@ -95,12 +95,7 @@ def _english_plurals(phrase: str) -> list[str]:
     return [phrase, phrase + "s"]
 
 
-def _word_list(value, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise EventDataError(f"{where}: expected a list of non-empty strings, got {value!r}")
-    return value
+_word_list = partial(string_list, error=EventDataError)
 
 
 def _read_yaml(name: str, path=None):
@@ -197,18 +192,7 @@ def load_grammar(path=None) -> dict:
         raise EventDataError(f"{where}: irregular_past: expected a mapping of verb -> forms")
     result = {"irregular_past": {str(verb): tuple(_word_list(forms, f"{where}: irregular_past.{verb}"))
                                  for verb, forms in irregular.items()}}
-    for section, names in GRAMMAR_SECTIONS.items():
-        lists = data[section]
-        if not isinstance(lists, dict) or set(lists) != names:
-            raise EventDataError(f"{where}: {section}: expected the lists {sorted(names)}")
-        result[section] = {}
-        for name, by_language in lists.items():
-            if not isinstance(by_language, dict) or not set(by_language) <= set(SUPPORTED_LANGUAGES):
-                raise EventDataError(f"{where}: {section}.{name}: expected words per language "
-                                     f"({', '.join(SUPPORTED_LANGUAGES)})")
-            result[section][name] = {
-                language: tuple(fold_for_match(w) for w in _word_list(words, f"{where}: {section}.{name}.{language}"))
-                for language, words in by_language.items()}
+    result.update(word_lists(data, GRAMMAR_SECTIONS, where, SUPPORTED_LANGUAGES, EventDataError))
     return result
 
 
@@ -220,8 +204,7 @@ def grammar() -> dict:
 
 def grammar_words(section: str, name: str, *languages: str) -> frozenset:
     """The folded words of a grammar.yaml list in `languages` (default: all of them)."""
-    by_language = grammar()[section][name]
-    return frozenset(w for language in languages or SUPPORTED_LANGUAGES for w in by_language.get(language, ()))
+    return words_in(grammar()[section][name], languages or SUPPORTED_LANGUAGES)
 
 
 def load_senses(path=None) -> dict:
