@@ -1,8 +1,9 @@
 """The whole pipeline under load: ingest -> extract -> events -> dedup -> daily on a generated corpus.
 
 Generates a replay corpus (--articles N in Arabic and English over --feeds feeds, from the dev texts
-of ../shared/devdata wrapped in a page template, with planted exact and near duplicates and stories
-told by several sources), serves it with newsflow's replay server, and drives the real task
+of ../shared/devdata, with planted exact and near duplicates and stories told by several sources),
+each article in a page of a news site's chrome (pages.py) sized like the dev pages (a median of
+254 KB of HTML; --small-pages for the 3 KB template of earlier runs), serves it with newsflow's replay server, and drives the real task
 functions against a throwaway PostgreSQL database. The mapped stages (extract, events) run as the
 DAGs run them: batches listed, then one worker process per slot taking batches (`--workers`), once
 with one worker and once with `--workers`; the other figures come from the one-worker pass. Each
@@ -10,7 +11,8 @@ pass prints what every worker process's time was made of (its own CPU, extractio
 for an advisory lock, loading under the article-load lock, the rest) with the machine's busy cores
 and the PostgreSQL server's CPU over the pass: where a second worker's time goes.
 
-Prints per-stage throughput, the whole pipeline's articles/s per core and its ratio to plain
+Prints the pages' sizes, newsflow's and plain trafilatura's extraction F1 against the generated text
+(neither may win speed by losing the story), per-stage throughput, the whole pipeline's articles/s per core and its ratio to plain
 trafilatura's pages/s on the same pages, the load rate into PostgreSQL (rows written per second of
 loading: the stage's time minus its extraction or coding time), warehouse bytes per 1,000
 articles, peak RSS per stage (of each task process), and the daily marts' time with 1x and 10x the
@@ -46,6 +48,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVDATA = ROOT.parent / "shared" / "devdata"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import PageSizes, Story, build_page  # noqa: E402  (this folder's page builder)
 FIRST_DAY = date(2025, 3, 1)
 DAYS = 5  # the corpus's publication days
 INGEST_END = datetime(2025, 3, 6, tzinfo=timezone.utc)
@@ -124,8 +128,9 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 ITEM = """<item><title>{title}</title><link>{url}</link><guid>{url}</guid><pubDate>{pub}</pubDate></item>"""
 
 
-def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
-    """Write feeds.yaml and the replay folder; return what was planted."""
+def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7, small_pages: bool = False) -> dict:
+    """Write feeds.yaml and the replay folder; return what was planted, the pages' sizes and each
+    page's article text (its paragraphs: what extraction must find)."""
     rng = random.Random(seed)
     sentences = {language: SentenceDeck(rng, pool) for language, pool in _sentences().items()}
     per_feed: dict[int, list[str]] = {f: [] for f in range(feeds)}
@@ -152,17 +157,35 @@ def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
         else:
             title, paragraphs = _new_article(rng, sentences[language])
         bodies.append((title, paragraphs, language))
+
+    def place(i: int) -> tuple[int, str, datetime, str]:
         feed = (i * 7919) % feeds  # spread over the feeds, both languages on each
         host = f"bench{feed:03d}.example"
         published = datetime.combine(FIRST_DAY, datetime.min.time(), timezone.utc) + timedelta(
             minutes=(i * (DAYS * 24 * 60)) // articles)
-        url = f"https://{host}/news/{published:%Y/%m/%d}/article-{i:06d}"
-        page = PAGE.format(lang=language, dir="rtl" if language == "ar" else "ltr", title=html.escape(title),
-                           url=url, published=published.isoformat(), source=f"Bench source {feed}",
-                           paragraphs="\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+        return feed, host, published, f"https://{host}/news/{published:%Y/%m/%d}/article-{i:06d}"
+
+    # the corpus's other stories in each language, as a page's menus, cards and lists show them
+    stories = {language: [Story(b[0], b[1][0], place(i)[3]) for i, b in enumerate(bodies) if b[2] == language]
+               for language in ("en", "ar")}
+    sizes = PageSizes(random.Random(seed + 1), DEVDATA, 3 if small_pages else None)
+    page_bytes, truth = [], {}
+    for i, (title, paragraphs, language) in enumerate(bodies):
+        feed, host, published, url = place(i)
+        if small_pages:
+            page = PAGE.format(lang=language, dir="rtl" if language == "ar" else "ltr", title=html.escape(title),
+                               url=url, published=published.isoformat(), source=f"Bench source {feed}",
+                               paragraphs="\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+        else:
+            page = build_page(rng, sizes.draw(), lang=language, title=title, paragraphs=paragraphs, url=url,
+                              host=host, source=f"Bench source {feed}", published=published.isoformat(),
+                              stories=[s for s in rng.sample(stories[language], min(200, len(stories[language])))
+                                       if s.url != url])
         path = root / "sites" / host / "news" / f"{published:%Y/%m/%d}" / f"article-{i:06d}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
+        page_bytes.append(len(page.encode("utf-8")))
+        truth[url] = "\n".join(paragraphs)
         per_feed[feed].append(ITEM.format(title=html.escape(title), url=url,
                                           pub=published.strftime("%a, %d %b %Y %H:%M:%S +0000")))
     lines = ["feeds:"]
@@ -175,7 +198,7 @@ def build_corpus(root: Path, articles: int, feeds: int, seed: int = 7) -> dict:
                   f"    url: https://{host}/rss.xml", "    language: en", "    kind: publisher",
                   "    enabled: true"]
     (root / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return planted
+    return {"planted": planted, "page_bytes": page_bytes, "sizes_from": sizes.origin, "truth": truth}
 
 
 # --- stages, each in task processes ----------------------------------------------------------------
@@ -293,10 +316,42 @@ def task_plain_trafilatura(paths: list[str]) -> dict:
     import trafilatura
 
     def extract() -> dict:
-        for path in paths:
-            trafilatura.extract(Path(path).read_text(encoding="utf-8"))
-        return {"pages": len(paths)}
+        texts = [trafilatura.extract(Path(path).read_text(encoding="utf-8")) for path in paths]
+        return {"pages": len(paths), "texts": texts}
     return _split(extract)
+
+
+def task_plain_trafilatura_dev(count: int) -> dict:
+    """Plain trafilatura on `count` of the real dev pages (extraction/fundus): its ms per KB of HTML
+    there against on the generated pages says how real the generated pages' cost is."""
+    import gzip
+
+    import trafilatura
+    paths = sorted((DEVDATA / "extraction/fundus/test_data").glob("*/*.html.gz"))
+    pages = [gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+             for p in random.Random(1).sample(paths, min(count, len(paths)))]
+    start = time.process_time()
+    for page in pages:
+        trafilatura.extract(page)
+    return {"pages": len(pages), "kb": sum(len(p.encode("utf-8")) for p in pages) / 1024,
+            "cpu_s": time.process_time() - start}
+
+
+def _extraction_scorer():
+    """bench/extraction's body score (4-token shingles, precision and recall per page averaged, F1 of
+    the averages), so that the figures compare with that benchmark's."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("extraction_bench", ROOT / "bench/extraction/run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.precision_recall, module.prf
+
+
+def extraction_f1(texts: dict[str, str | None], truth: dict[str, str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of extracted texts (by page URL; a page without one counts as empty)
+    against the generated articles' text."""
+    precision_recall, prf = _extraction_scorer()
+    return prf([precision_recall(texts.get(url), text) for url, text in truth.items()])
 
 
 def task_daily(days: list[str]) -> dict:
@@ -443,6 +498,13 @@ STARTUP: list[float] = []
 
 
 # --- warehouse ------------------------------------------------------------------------------------
+
+def fetch_all(url: str, query: str, params=None) -> list[tuple]:
+    import psycopg2
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
 
 def scalar(url: str, query: str, params=None):
     import psycopg2
@@ -639,6 +701,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=50, help="pages or articles per mapped task")
     parser.add_argument("--keep-db", action="store_true",
                         help="keep the benchmark's databases (1x and 10x history) to examine, and print their names")
+    parser.add_argument("--small-pages", action="store_true",
+                        help="the small page template of earlier runs (3 KB: three links, one aside) instead of"
+                             " pages of the dev pages' sizes with a news site's chrome")
     parser.add_argument("--profile", action="store_true",
                         help="run each stage's one-worker pass under cProfile and print where its time goes")
     args = parser.parse_args()
@@ -655,8 +720,12 @@ def main() -> int:
         global PROFILE_DIR
         PROFILE_DIR = str(work / "profiles")
         os.makedirs(PROFILE_DIR)
-    planted = build_corpus(work, args.articles, args.feeds)
+    corpus = build_corpus(work, args.articles, args.feeds, small_pages=args.small_pages)
     pages = sorted(str(p) for p in (work / "sites").rglob("article-*"))
+    page_bytes = corpus["page_bytes"]
+    quartiles = statistics.quantiles(page_bytes, n=4)
+    print(f"pages: mean {statistics.mean(page_bytes) / 1024:.0f} KB of HTML (quartiles "
+          + " / ".join(f"{q / 1024:.0f}" for q in quartiles) + f" KB), sizes {corpus['sizes_from']}")
     server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
                                 f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
     name = f"newsflow_bench_{uuid.uuid4().hex[:8]}"
@@ -679,7 +748,7 @@ def main() -> int:
             peaks = {"ingest": max(r["peak_mb"] for r in results)}
             cpu = {"ingest": _stage_cpu(results)}
         stored = scalar(url, "SELECT count(*) FROM raw.page")
-        print(f"corpus: {args.articles} articles over {args.feeds} feeds, planted {planted}; "
+        print(f"corpus: {args.articles} articles over {args.feeds} feeds, planted {corpus['planted']}; "
               f"{stored} pages stored by ingest in {figures['ingest_s']:.1f}s (one worker, local HTTP)")
 
         # extraction: one worker, then --workers, over the same batches
@@ -751,11 +820,31 @@ def main() -> int:
         plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
         plain_rate = len(pages) / results[0]["wall_s"]
         plain_cpu_ms = results[0]["proc_cpu_s"] * 1000 / len(pages)
+        _, dev = run_stage(task_plain_trafilatura_dev, [60], 1)
+        print(f"plain trafilatura, CPU ms per KB of HTML: {results[0]['proc_cpu_s'] * 1000 / (sum(page_bytes) / 1024):.3f}"
+              f" on the generated pages, {dev[0]['cpu_s'] * 1000 / dev[0]['kb']:.3f} on {dev[0]['pages']} dev pages"
+              f" (extraction/fundus, {dev[0]['cpu_s'] * 1000 / dev[0]['pages']:.1f} ms a page)")
         whole_s = figures["ingest_s"] + one["s"] + eone["s"] + dedup_s + daily_s  # one worker each
         whole_rate = args.articles / whole_s
         load_rate = load_rows / load_s
         print(f"plain trafilatura: {plain_rate:.1f} pages/s on the same pages (one process);"
               f" extraction {extract_rate / plain_rate:.2f}x of it")
+        # both extract the story, or a speed ratio means nothing: scored against the generated text
+        sites = work / "sites"
+        plain_texts = {"https://" + str(Path(path).relative_to(sites)): text
+                       for path, text in zip(pages, results[0]["texts"])}
+        stored = dict(fetch_all(url, "SELECT canonical_url, text FROM core.article"))
+        for label, texts in (("newsflow (the warehouse's core.article)", stored), ("plain trafilatura", plain_texts)):
+            precision, recall, f1 = extraction_f1(texts, corpus["truth"])
+            print(f"extraction F1 against the generated text, {label}: {f1:.4f} (precision {precision:.4f},"
+                  f" recall {recall:.4f}, {sum(1 for u in corpus['truth'] if texts.get(u))} of"
+                  f" {len(corpus['truth'])} pages with a text)")
+        per_article = {"ingest": figures["ingest_s"], "extract": one["s"], "events": eone["s"], "dedup": dedup_s,
+                       "daily": daily_s}
+        print("wall ms per article, one worker: " + ", ".join(
+            f"{k} {v * 1000 / args.articles:.1f}" for k, v in per_article.items())
+            + f" (of extract: extracting {one['cpu_s'] * 1000 / args.articles:.1f}, loading under the lock"
+              f" {one['load_s'] * 1000 / args.articles:.1f}); plain trafilatura {1000 / plain_rate:.1f} ms a page")
         print(f"warehouse: {size / max(articles, 1) * 1000 / 1e6:.1f} MB per 1,000 articles"
               f" (raw HTML compressed, text, events, indexes)")
         print("bytes per article by table (with its indexes and TOAST): " + ", ".join(
