@@ -27,27 +27,38 @@ from test_concurrency import INGEST_END, INGEST_START, at_once, empty, scalar, s
 LOGICAL_DATE = INGEST_END
 
 
-def test_mapped_extraction_batches_at_once_load_as_one_run_would(warehouse, stored_pages):
+@pytest.mark.parametrize("chained", [True, False], ids=["chained", "keys only"])
+def test_mapped_extraction_batches_at_once_load_as_one_run_would(warehouse, stored_pages, chained):
+    """Chained: as the DAG maps them, each batch waiting for the page before it; keys only: each batch
+    reads the pages pending before its own."""
     from newsflow import pipeline
 
     assert pipeline.extract_pending()["pages"] == stored_pages
     expected = table_snapshot(warehouse)
 
     empty(warehouse, ("core", "mart"))
-    batches = pipeline.pending_page_batches(size=7)
-    assert len(batches) >= 4 and sum(map(len, batches)) == stored_pages
+    batches = pipeline.chained_page_batches(size=7)
+    assert [b["keys"] for b in batches] == pipeline.pending_page_batches(size=7)
+    assert [b["after_key"] for b in batches] == [None] + [b["keys"][-1] for b in batches[:-1]]
+    if not chained:
+        batches = [{"keys": b["keys"]} for b in batches]
+    assert len(batches) >= 4 and sum(len(b["keys"]) for b in batches) == stored_pages
     # the last batch starts first: it extracts its pages at once and waits for the earlier ones to load
-    results = at_once(*(lambda b=batch: pipeline.extract_pending(keys=b) for batch in reversed(batches)))
+    results = at_once(*(lambda b=batch: pipeline.extract_pending(**b) for batch in reversed(batches)))
     assert sum(r["pages"] for r in results) == stored_pages
     assert sum(r["error"] for r in results) == 0
     assert table_snapshot(warehouse) == expected
     # a batch run again (a retry, a second worker) finds its pages done
-    again = pipeline.extract_pending(keys=batches[0])
-    assert again["pages"] == 0 and again["done_elsewhere"] == len(batches[0])
+    again = pipeline.extract_pending(**batches[0])
+    assert again["pages"] == 0 and again["done_elsewhere"] == len(batches[0]["keys"])
+    again = pipeline.extract_pending(**batches[-1])
+    assert again["pages"] == 0 and again["done_elsewhere"] == len(batches[-1]["keys"])
     assert table_snapshot(warehouse) == expected
 
 
-def test_a_batch_whose_earlier_batch_never_comes_loads_those_pages_itself(warehouse, stored_pages, monkeypatch):
+@pytest.mark.parametrize("chained", [True, False], ids=["chained", "keys only"])
+def test_a_batch_whose_earlier_batch_never_comes_loads_those_pages_itself(warehouse, stored_pages, monkeypatch,
+                                                                           chained):
     from datetime import timedelta
 
     from newsflow import pipeline
@@ -56,11 +67,12 @@ def test_a_batch_whose_earlier_batch_never_comes_loads_those_pages_itself(wareho
     expected = table_snapshot(warehouse)
     empty(warehouse, ("core", "mart"))
     monkeypatch.setattr(pipeline, "EARLIER_BATCH_WAIT", timedelta(seconds=1))
-    first, second = pipeline.pending_page_batches(size=(stored_pages + 1) // 2)
-    late = pipeline.extract_pending(keys=second)
+    first, second = pipeline.chained_page_batches(size=(stored_pages + 1) // 2)
+    assert second["after_key"] == first["keys"][-1]
+    late = pipeline.extract_pending(**(second if chained else {"keys": second["keys"]}))
     assert late["pages"] == stored_pages  # the first batch's pages, then its own, in pending order
-    assert pipeline.extract_pending(keys=first) == {"pages": 0, "ok": 0, "error": 0,
-                                                     "done_elsewhere": len(first)}
+    assert pipeline.extract_pending(**first) == {"pages": 0, "ok": 0, "error": 0,
+                                                 "done_elsewhere": len(first["keys"])}
     assert table_snapshot(warehouse) == expected
 
 

@@ -105,15 +105,15 @@ def extract_articles():
     load one at a time, in pending order: see pipeline.extract_pending)."""
 
     @task
-    def page_batches() -> list[list[list[str]]]:
-        from newsflow.pipeline import pending_page_batches
-        return pending_page_batches()
+    def page_batches() -> list[dict]:
+        from newsflow.pipeline import chained_page_batches
+        return chained_page_batches()
 
     @task(outlets=[ARTICLES], execution_timeout=BACKLOG_TIMEOUT,
           map_index_template="{{ task.op_kwargs['keys'] | length }} pages")
-    def extract_batch(keys: list[list[str]]) -> dict:
+    def extract_batch(keys: list[list[str]], after_key: list[str] | None) -> dict:
         from newsflow.pipeline import extract_pending
-        return extract_pending(keys=keys)
+        return extract_pending(keys=keys, after_key=after_key)
 
     # the group's end: also when nothing was pending (no batch, the mapped task skipped), so tasks
     # placed after the group still run; a failed batch fails it
@@ -121,4 +121,4 @@ def extract_articles():
     def extracted() -> None:
         pass
 
-    extract_batch.expand(keys=page_batches()) >> extracted()
+    extract_batch.expand_kwargs(page_batches()) >> extracted()

@@ -526,7 +526,16 @@ def pending_page_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> list[l
     return mapped_batches(keys, size)
 
 
-def extract_pending(limit: int = 1000, keys: list | None = None) -> dict:
+def chained_page_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> list[dict]:
+    """`pending_page_batches` as keyword arguments of `extract_pending`, each batch with the key of the
+    page just before it (`after_key`, None for the first): what a DAG run maps its extraction over. A
+    batch then waits for that one page to be extracted instead of reading the whole backlog under the
+    article-load lock (which, per batch, made a backfill's extraction quadratic in its pages)."""
+    batches = pending_page_batches(limit, size)
+    return [{"keys": batch, "after_key": batches[i - 1][-1] if i else None} for i, batch in enumerate(batches)]
+
+
+def extract_pending(limit: int = 1000, keys: list | None = None, after_key: list | None = None) -> dict:
     """Extract every stored page not yet extracted (or the pages `keys` name). One bad page is
     recorded and skipped.
 
@@ -536,7 +545,7 @@ def extract_pending(limit: int = 1000, keys: list | None = None) -> dict:
     takes them, so the result is a single run's.
     """
     if keys is not None:
-        return _extract_batch([tuple(k) for k in keys])
+        return _extract_batch([tuple(k) for k in keys], tuple(after_key) if after_key else None)
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
@@ -562,11 +571,22 @@ def _count(counts: dict, outcome: dict) -> None:
     counts[outcome["status"]] += 1
 
 
-def _extract_batch(keys: list[tuple[str, str]]) -> dict:
+def _still_pending(cur, key: tuple[str, str]) -> bool:
+    cur.execute(sql("page_still_pending"), {"canonical_url": key[0], "content_sha256": key[1]})
+    return cur.fetchone()[0]
+
+
+def _extract_batch(keys: list[tuple[str, str]], after_key: tuple[str, str] | None = None) -> dict:
     """One mapped task's pages: extracted outside any transaction (mapped tasks extract at the same
     time), then loaded under the article-load lock in pending order. Pages still pending before this
     batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT without
-    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op."""
+    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op.
+
+    With `after_key` (the page before this batch when the run listed its batches) the batch waits
+    for that page only: the batch before loads every page pending before its own last page in the
+    same transaction, so once that page is extracted, so are all before it. The pages pending before
+    this batch are read (the whole backlog, in pending order) only without `after_key` or when that
+    page is still pending after EARLIER_BATCH_WAIT."""
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
@@ -585,6 +605,17 @@ def _extract_batch(keys: list[tuple[str, str]]) -> dict:
                 if not ours:
                     counts["done_elsewhere"] += len(keys)
                     return _logged(counts)
+                if after_key is not None:
+                    if not _still_pending(cur, after_key):  # all before this batch are loaded
+                        counts["done_elsewhere"] += len(keys) - len(ours)
+                        _record_outcomes(cur, _load_pages(cur, [(ours[key], extracted.get(key)) for key in keys
+                                                                if key in ours]), counts)
+                        break
+                    if time.monotonic() - waiting_since < EARLIER_BATCH_WAIT.total_seconds():
+                        conn.rollback()  # releases the lock for the batch we wait for
+                        time.sleep(0.2)
+                        continue
+                    after_key = None  # that batch never came: the pages before this one, loaded now
                 order = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": None})]
                 position = {k: i for i, k in enumerate(order)}
                 last = max(position[k] for k in ours)
