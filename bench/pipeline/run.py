@@ -289,10 +289,10 @@ def _instrumented() -> None:
         SPENT[key] = 0.0
 
 
-def task_extract(keys: list) -> dict:
+def task_extract(batch: dict) -> dict:
     from newsflow import pipeline
     _instrumented()
-    result = _split(pipeline.extract_pending, keys=keys)
+    result = _split(pipeline.extract_pending, **batch)
     return {**result, **SPENT, "cpu_s": SPENT["extract_s"]}
 
 
@@ -691,6 +691,15 @@ def mapped_passes(url: str, reset: str, list_batches, task, workers: int, stage:
     return passes[0], passes[1]
 
 
+def page_batches(size: int) -> list[dict]:
+    """The extraction's batches as the DAG maps them (each with the page before it, to wait for), or
+    keys only with a package before chained batches (to measure it on the same corpus)."""
+    from newsflow import pipeline
+    if hasattr(pipeline, "chained_page_batches"):
+        return pipeline.chained_page_batches(size=size)
+    return [{"keys": keys} for keys in pipeline.pending_page_batches(size=size)]
+
+
 # --- main ----------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -752,8 +761,8 @@ def main() -> int:
               f"{stored} pages stored by ingest in {figures['ingest_s']:.1f}s (one worker, local HTTP)")
 
         # extraction: one worker, then --workers, over the same batches
-        one, many = mapped_passes(url, RESET_EXTRACTION, lambda: pipeline.pending_page_batches(size=args.batch),
-                                  task_extract, args.workers, "extract")
+        one, many = mapped_passes(url, RESET_EXTRACTION, lambda: page_batches(args.batch), task_extract,
+                                  args.workers, "extract")
         peaks["extract"] = max(one["peak"], many["peak"])
         cpu["extract"] = (one["proc_cpu_s"], one["pg_cpu_s"])
         extract_rate = one["pages"] / one["s"]
