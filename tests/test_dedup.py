@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import subprocess
+import sys
 import uuid
 
 import numpy as np
@@ -682,3 +684,24 @@ def test_max_candidates_must_be_positive(tmp_path):
     del raw["max_candidates"]
     with pytest.raises(dedup.DedupConfigError, match="missing setting 'max_candidates'"):
         dedup.parse_config(raw)
+
+
+def test_event_ids_fold_text_as_dedup_does_for_every_code_point():
+    """Event ids fold place names without numpy (event_ids.fold_text); stored ids stay the same only
+    while that folding is dedup's normalize_text, code point for code point."""
+    from newsflow.event_ids import fold_text
+
+    step = 1000
+    for start in range(0, 0x20000 + step, step):
+        text = "a".join(chr(cp) for cp in range(start, start + step) if not 0xD800 <= cp < 0xE000)
+        assert fold_text(text) == normalize_text(text), hex(start)
+    for text in ["  Idlib ", "إِدْلِب", "حلب الشهباء", "Straße", "A\tB\n\n C ", "", "ـــ", "٣٤ ۵", "x\u200bY", "!!", "ﷺ"]:
+        assert fold_text(text) == normalize_text(text), text
+
+
+def test_an_event_coding_process_does_not_import_numpy_for_event_ids():
+    code = ("import sys; from newsflow.event_ids import event_key; "
+            "event_key('2024-12-02', 'day', 'ASSAULT', 'SY', 'إدلب', 'Idlib', 'RUSMIL', None); "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

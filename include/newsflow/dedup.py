@@ -34,14 +34,13 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import numpy as np
 
 from newsflow.batch import parse_json_object
+from newsflow.event_ids import (  # noqa: F401  (event_key and its namespaces: dedup's names before)
+    ARABIC_FOLD, ARABIC_MARKS, DATE_PRECISIONS, EVENT_NAMESPACE, FOLD_TABLE_SIZE, NEWSFLOW_NAMESPACE, event_key)
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "dedup.yaml"
 CONFIG_ENV = "NEWSFLOW_DEDUP_CONFIG"
 
-# Fixed namespace so cluster and event ids are the same on every machine and every reload.
-NEWSFLOW_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "newsflow.dedup")
 CLUSTER_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "story-cluster")
-EVENT_NAMESPACE = uuid.uuid5(NEWSFLOW_NAMESPACE, "event")
 
 
 # ---------------------------------------------------------------------------
@@ -230,25 +229,8 @@ def settings() -> DedupConfig:
 # Text normalisation and exact duplicates
 # ---------------------------------------------------------------------------
 
-# Harakat, Quranic marks and the superscript alef carry no meaning for matching.
-_ARABIC_MARKS = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
-_ARABIC_FOLD = {
-    0x0640: None,  # tatweel
-    0x0622: "\u0627",  # alef with madda -> alef
-    0x0623: "\u0627",  # alef with hamza above -> alef
-    0x0625: "\u0627",  # alef with hamza below -> alef
-    0x0671: "\u0627",  # alef wasla -> alef
-    0x0649: "\u064a",  # alef maqsura -> ya
-    0x06CC: "\u064a",  # Farsi ya -> ya
-    0x0629: "\u0647",  # ta marbuta -> ha
-    0x0624: "\u0648",  # waw with hamza -> waw
-    0x0626: "\u064a",  # ya with hamza -> ya
-    0x06A9: "\u0643",  # keheh -> kaf
-    **{0x0660 + d: str(d) for d in range(10)},  # Arabic-Indic digits
-    **{0x06F0 + d: str(d) for d in range(10)},  # Extended Arabic-Indic digits
-}
-# Code points at or above this are letters (CJK extensions) or unused: kept as they are.
-_TABLE_SIZE = 0x20000
+# The folding rules (shared with event ids, which fold place names without numpy).
+_ARABIC_MARKS, _ARABIC_FOLD, _TABLE_SIZE = ARABIC_MARKS, ARABIC_FOLD, FOLD_TABLE_SIZE
 _SPACE = 0x20
 _DROP = 0xFFFFFFFF
 
@@ -828,78 +810,6 @@ def cluster_id_for(first_member_key: str) -> str:
     if not first_member_key:
         raise ValueError("a cluster needs a non-empty first member key")
     return str(uuid.uuid5(CLUSTER_NAMESPACE, str(first_member_key)))
-
-
-DATE_PRECISIONS = ("day", "month", "year", "unknown")
-
-
-def _precision(date_precision: str | None) -> str:
-    precision = (date_precision or "unknown").strip().lower()
-    if precision not in DATE_PRECISIONS:
-        raise ValueError(f"date_precision must be one of {DATE_PRECISIONS}, got {date_precision!r}")
-    return precision
-
-
-def _event_date_part(event_date, precision: str) -> str:
-    if precision == "unknown" or not event_date:
-        return ""
-    if hasattr(event_date, "isoformat"):  # datetime.date or datetime.datetime
-        event_date = event_date.isoformat()
-    match = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", str(event_date))
-    if not match:
-        raise ValueError(f"event_date must start with yyyy[-mm[-dd]], got {event_date!r}")
-    year, month, day = match.groups()
-    if precision == "year":
-        return f"{year}"
-    if month is None:
-        raise ValueError(f"event_date {event_date!r} lacks the month its precision needs")
-    if precision == "month":
-        return f"{year}-{int(month):02d}"
-    if day is None:
-        raise ValueError(f"event_date {event_date!r} lacks the day its precision needs")
-    return f"{year}-{int(month):02d}-{int(day):02d}"
-
-
-def _code(value: str | None) -> str:
-    return (value or "").strip().upper()
-
-
-def event_key(
-    event_date,
-    date_precision: str | None,
-    event_type: str,
-    country: str | None,
-    admin1: str | None,
-    location_name: str | None,
-    actor1_code: str | None,
-    actor2_code: str | None,
-) -> str:
-    """Deterministic id (uuid5 string) of the merged event that a mention belongs to.
-
-    Mentions share a key when all of these agree after normalisation:
-    - date (an ISO string or a date), cut to its precision: "day" keys on yyyy-mm-dd,
-      "month" on yyyy-mm, "year" on yyyy, "unknown" (or None) on no date at all; the
-      precision is part of the key, so a day-precise and a month-precise mention of the
-      same month do not merge; a time of day or offset after the date is ignored;
-    - event type, country and actor codes: trimmed, upper-case;
-    - admin1 and location name: `normalize_text` (case, punctuation, Arabic letter variants);
-    - actor order: actor1 acts on actor2, so swapping them gives another event.
-    Missing values take part as empty strings.
-    """
-    if not event_type or not event_type.strip():
-        raise ValueError("event_type is required")
-    precision = _precision(date_precision)
-    parts = [
-        _event_date_part(event_date, precision),
-        precision,
-        _code(event_type),
-        _code(country),
-        normalize_text(admin1 or ""),
-        normalize_text(location_name or ""),
-        _code(actor1_code),
-        _code(actor2_code),
-    ]
-    return str(uuid.uuid5(EVENT_NAMESPACE, "\x1f".join(parts)))
 
 
 # ---------------------------------------------------------------------------

@@ -644,7 +644,7 @@ def _coder() -> str:
 
 def _mention_row(article: dict, event: dict, is_event: bool) -> tuple:
     import uuid
-    from newsflow.dedup import event_key
+    from newsflow.event_ids import event_key  # not dedup's module: numpy is no coding task's need
 
     a1, a2, loc = event.get("actor1") or {}, event.get("actor2") or {}, event.get("location") or {}
     event_id = event_key(event.get("event_date"), event.get("date_precision") or "unknown", event["event_type"],
