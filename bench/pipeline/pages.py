@@ -1,7 +1,7 @@
 """News pages of real size for bench/pipeline: a generated article in the chrome of a news site.
 
 Real article pages are mostly not the article: the 258 pages of the dev data (extraction/fundus)
-hold a median of 254 KB of HTML (quartiles 139 / 419 KB) for articles of a few KB of text, the rest
+hold a median of 254 kB of HTML (quartiles 139 / 419 kB) for articles of a few KB of text, the rest
 being navigation menus, scripts (a fifth of the bytes: analytics, ads, the page's state as JSON),
 styles, inline icons, lists of other stories, share bars, comment, cookie and newsletter boxes and
 footers of links. Extraction cost follows the page's size, so the benchmark's pages follow the dev
@@ -18,7 +18,8 @@ import random
 import struct
 from pathlib import Path
 
-# Quartiles of the dev pages' HTML (KB), documented in docs/scaling.md: used when the dev data is absent.
+# Quartiles of the dev pages' HTML in kB (1,000 bytes), documented in docs/scaling.md: used when the dev
+# data is absent.
 DEV_SIZE_QUARTILES_KB = (139, 254, 419)
 
 LABELS = {
@@ -111,7 +112,7 @@ class PageSizes:
             return self.rng.choice(self.sizes)
         low, median, high = DEV_SIZE_QUARTILES_KB
         sigma = math.log(high / low) / (2 * 0.6745)  # quartiles of a normal at -+0.6745 sigma
-        return int(median * 1024 * math.exp(self.rng.gauss(0.0, sigma)))
+        return int(median * 1000 * math.exp(self.rng.gauss(0.0, sigma)))
 
 
 def _hash(rng: random.Random, n: int = 6) -> str:
