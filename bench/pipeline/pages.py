@@ -94,20 +94,15 @@ def dev_page_sizes(devdata: Path) -> list[int]:
 
 class PageSizes:
     """Target page sizes in bytes: drawn from the dev pages' sizes, or from a log-normal through the
-    documented quartiles without them, or a fixed size (`page_kb`, e.g. 3 for the small template
-    the benchmark used before)."""
+    documented quartiles without them."""
 
-    def __init__(self, rng: random.Random, devdata: Path, page_kb: float | None = None):
-        self.rng, self.fixed = rng, page_kb * 1024 if page_kb else None
-        self.sizes = [] if page_kb else dev_page_sizes(devdata)
-        self.origin = (f"{page_kb:g} KB each" if page_kb else
-                       f"drawn from the {len(self.sizes)} dev pages' sizes" if self.sizes else
+    def __init__(self, rng: random.Random, devdata: Path):
+        self.rng, self.sizes = rng, dev_page_sizes(devdata)
+        self.origin = (f"drawn from the {len(self.sizes)} dev pages' sizes" if self.sizes else
                        "drawn from a log-normal through the dev pages' quartiles "
-                       + " / ".join(map(str, DEV_SIZE_QUARTILES_KB)) + " KB")
+                       + " / ".join(map(str, DEV_SIZE_QUARTILES_KB)) + " kB")
 
     def draw(self) -> int:
-        if self.fixed:
-            return int(self.fixed)
         if self.sizes:
             return self.rng.choice(self.sizes)
         low, median, high = DEV_SIZE_QUARTILES_KB
