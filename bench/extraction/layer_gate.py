@@ -112,13 +112,23 @@ def decided_gain(gate: LayerGate, rows: list[dict]) -> float:
                for row in rows if row["layer"] in gate.layers)
 
 
-def choose_l2(rows: list[dict]) -> float:
-    """The L2 strength with the best gain on an inner split of the training sites by fold."""
+def choose(rows: list[dict]) -> LayerGate:
+    """The gate for ``rows``' sites: the L2 strength with the best gain on an inner split of their
+    sites by fold (ties to the stronger penalty), and the layers whose gate gains on that split
+    (the others apply wherever they fire); then trained on all of ``rows``."""
     folds = sorted({row["fold"] for row in rows})
-    def inner(l2: float) -> float:
-        return sum(decided_gain(fit([r for r in rows if r["fold"] != f], l2), [r for r in rows if r["fold"] == f])
-                   for f in folds)
-    return max(L2_GRID, key=lambda l2: (round(inner(l2), 9), l2))  # ties to the stronger penalty
+    best = None
+    for l2 in L2_GRID:
+        per_layer = Counter()
+        for fold in folds:
+            gate = fit([row for row in rows if row["fold"] != fold], l2)
+            for layer in GATED_LAYERS:
+                per_layer[layer] += decided_gain(gate, [r for r in rows if r["fold"] == fold and r["layer"] == layer])
+        key = (round(sum(per_layer.values()), 9), l2)
+        if best is None or key > best[0]:
+            best = (key, l2, [layer for layer in GATED_LAYERS if per_layer[layer] > 1e-9])
+    _, l2, kept = best
+    return replace(fit(rows, l2), layers=frozenset(kept)), l2
 
 
 def gated_text(page: dict, trace: dict, gate: LayerGate | None) -> str:
@@ -135,35 +145,41 @@ def gated_text(page: dict, trace: dict, gate: LayerGate | None) -> str:
     return bench.extract_with(page, replace(articles.load_rules(), gate=gate))
 
 
-def fold_gates(traced: list[tuple[dict, dict]], rows: list[dict]) -> tuple[dict, list]:
-    """The gate each fold trains on the other four, and the layers kept: those whose gate gains
-    held out over applying the layer everywhere."""
-    gates = {}
+def fold_gates(rows: list[dict]) -> dict:
+    """The gate each fold chooses and trains on the other four; per layer its pairs (gain above /
+    below 0), the held-out gain of the folds' gates over applying the layer everywhere, and the
+    pages where it was not applied."""
+    gates, l2s = {}, []
     for fold in range(bench.FOLDS):
-        train = [row for row in rows if row["fold"] != fold]
-        gates[fold] = fit(train, choose_l2(train))
-    kept = []
-    print(f"  {'layer':<15} {'pairs':>5} {'+':>4} {'-':>4} | held-out gain of the gate over always applying "
-          f"(sets weighted the same), per fold | kept")
+        gates[fold], l2 = choose([row for row in rows if row["fold"] != fold])
+        l2s.append(l2)
+    print(f"  L2 chosen per fold {l2s}")
+    print(f"  {'layer':<15} {'pairs':>5} {'+':>4} {'-':>4} | folds gating it | held-out gain of the gate over "
+          f"always applying (sets weighted the same), per fold")
     for layer in GATED_LAYERS:
         part = [row for row in rows if row["layer"] == layer]
         per_fold = [decided_gain(gates[f], [r for r in part if r["fold"] == f]) for f in range(bench.FOLDS)]
-        total = sum(per_fold)
-        if total > 1e-9:
-            kept.append(layer)
-        rejected = sum(gates[row["fold"]].gain(row["features"]) <= 0 for row in part)
+        rejected = sum(layer in gates[row["fold"]].layers and gates[row["fold"]].gain(row["features"]) <= 0
+                       for row in part)
         print(f"  {layer:<15} {len(part):>5} {sum(r['gain'] > 1e-9 for r in part):>4} "
-              f"{sum(r['gain'] < -1e-9 for r in part):>4} | {total:+.5f} "
-              f"[{', '.join(f'{g:+.5f}' for g in per_fold)}]; not applied on {rejected} pages | "
-              f"{'gated' if layer in kept else 'always applied'}")
-    return {fold: replace(gate, layers=frozenset(kept)) for fold, gate in gates.items()}, kept
+              f"{sum(r['gain'] < -1e-9 for r in part):>4} | {sum(layer in g.layers for g in gates.values())}/"
+              f"{bench.FOLDS} | {sum(per_fold):+.5f} [{', '.join(f'{g:+.5f}' for g in per_fold)}]; "
+              f"not applied on {rejected} pages")
+    return gates
 
 
-def report(traced: list[tuple[dict, dict]], held: dict, in_sample: LayerGate) -> None:
+def held_out(traced: list[tuple[dict, dict]]) -> dict:
+    """run.py's view: the folds' gates, the per-set figures next to the configured gate's."""
+    gates = fold_gates(pairs_of(traced))
+    report(traced, gates, articles.load_rules().gate, "configured gate")
+    return gates
+
+
+def report(traced: list[tuple[dict, dict]], held: dict, in_sample: LayerGate, label: str) -> None:
     """Per set: plain, every layer applied, the gate held out, the gate in-sample; pages below plain."""
     columns = {"plain": lambda p, t: t["plain_text"], "every layer": lambda p, t: gated_text(p, t, None),
                "gate held out": lambda p, t: gated_text(p, t, held[bench.fold_of(p)]),
-               "gate in-sample": lambda p, t: gated_text(p, t, in_sample)}
+               label: lambda p, t: gated_text(p, t, in_sample)}
     texts = {name: [make(page, trace) for page, trace in traced] for name, make in columns.items()}
     print(f"  {'set':<17} {'pages':>5} | " + " | ".join(f"{name:>22}" for name in columns))
     below_rows = {}
@@ -224,11 +240,11 @@ def main() -> int:
     traced = traced_pages(set(args.sets.split(",")))
     rows = pairs_of(traced)
     print(f"{len(traced)} pages, {len(rows)} (page, gated layer) pairs; 5 folds by site")
-    held, kept = fold_gates(traced, rows)
-    l2 = choose_l2(rows)
-    in_sample = replace(fit(rows, l2), layers=frozenset(kept))
+    held = fold_gates(rows)
+    in_sample, l2 = choose(rows)
+    kept = sorted(in_sample.layers, key=GATED_LAYERS.index)
     print(f"\nper set (in-sample gate: trained on every page, L2 {l2}, gated layers {kept})")
-    report(traced, held, in_sample)
+    report(traced, held, in_sample, "gate in-sample")
     if args.write:
         write_model(in_sample, l2, len(traced), len(rows))
     return 0

@@ -122,12 +122,10 @@ def layer_features(layer: str, with_lines: list[str], without_lines: list[str], 
     sit in the first or last lines, how much of them the page's description or headline holds,
     the page's declared language, how many other gated layers changed it, and the body's length."""
     added_at, removed_at = _only_in(with_lines, without_lines), _only_in(without_lines, with_lines)
-    added = [token for i in added_at for token in _tokens(with_lines[i])]
-    removed = [token for i in removed_at for token in _tokens(without_lines[i])]
-    if not added_at and not removed_at:  # a line shortened in place (a trailing credit)
-        added = list((Counter(_tokens("\n".join(with_lines))) - Counter(_tokens("\n".join(without_lines)))).elements())
-        removed = list((Counter(_tokens("\n".join(without_lines))) - Counter(_tokens("\n".join(with_lines)))).elements())
-    body_words = max(len(_tokens("\n".join(with_lines))), len(_tokens("\n".join(without_lines))), 1)
+    # words as multisets: a line shortened in place (a trailing credit) counts only the words it lost
+    with_words, without_words = Counter(_tokens("\n".join(with_lines))), Counter(_tokens("\n".join(without_lines)))
+    added, removed = list((with_words - without_words).elements()), list((without_words - with_words).elements())
+    body_words = max(sum(with_words.values()), sum(without_words.values()), 1)
     changed_share = (len(added) + len(removed)) / body_words
     edge = lambda positions, size, start: any(  # noqa: E731
         (i < _EDGE_LINES) if start else (i >= size - _EDGE_LINES) for i in positions)
