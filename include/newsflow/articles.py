@@ -157,7 +157,8 @@ class TitleRule:
 
 # The generic layers newsflow puts on top of trafilatura, each switched on or off in sites.yaml
 # (``layers``); bench/extraction/run.py keeps one on only where it helps the dev pages of sites held
-# out of the choice (5 folds by site).
+# out of the choice (5 folds by site).  Of those on, the ones the layer gate decides
+# (``newsflow.layer_gate``) apply on a page only where its model predicts a gain there.
 LAYERS = {
     "boilerplate_elements": "the generic drop_tags / drop_classes / drop_xpaths removed before trafilatura reads the page",
     "link_lists": "lists whose every item is mostly one link removed before trafilatura reads the page",
