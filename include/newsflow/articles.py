@@ -893,14 +893,16 @@ def _gated(compose, gate: LayerGate | None, facts, trace: dict | None) -> tuple[
     full = _composed(compose, layers, fired)
     if traced_fired is not None:
         traced_fired.update(fired)
-    decided = [layer for layer in GATED_LAYERS if layer in fired and layer in layers]
+    changed = [layer for layer in GATED_LAYERS if layer in fired and layer in layers]
+    # a trace records every gated layer that changed the page (training data); else only those the gate decides
+    decided = changed if trace is not None else [layer for layer in changed if layer in gate.layers]
     if not decided:
         return full
     page = facts()
     without, record = {}, {}
     for layer in decided:
         without[layer] = _composed(compose, layers - {layer}, None)
-        features = layer_features(layer, full[0], without[layer][0], page, len(decided) - 1)
+        features = layer_features(layer, full[0], without[layer][0], page, len(changed) - 1)
         gain = gate.gain(features) if gate is not None and layer in gate.layers else None
         record[layer] = {"features": features, "without": "\n".join(without[layer][0]), "gain": gain}
     if trace is not None:
@@ -914,6 +916,7 @@ def _gated(compose, gate: LayerGate | None, facts, trace: dict | None) -> tuple[
 
 
 def _page_facts(tree, meta: dict, main: dict) -> PageFacts:
+    """The page's descriptions, headlines and declared language, for the layer gate's features."""
     word_set = lambda text: frozenset(re.findall(r"\w+", text.casefold()))  # noqa: E731
     descriptions = {_ld_text(d) for d in [main.get("description"), *meta.get("og:description", []),
                                           *meta.get("description", []), *meta.get("twitter:description", [])]}
