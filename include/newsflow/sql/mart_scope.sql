@@ -1,0 +1,51 @@
+-- What a daily run recomputes of the event marts, for mentions first seen in [since, until).
+-- Rows with no group (country NULL): event days rebuilt whole. They are the days being built, the
+-- publication days of the articles first seen then (nearly every row of those days is touched), the
+-- days queued by a change outside the days' runs (core.event_day_changed, taken off the queue here),
+-- and older days where the touched rows are not few against the day's rows (as cheap whole).
+-- Rows with a group: (day, country, type, actor1, actor2) touched on an older day, normalised as the
+-- event key normalises them (newsflow.dedup.event_key: trimmed, upper-case). An event's mentions all
+-- share its key, so the group of the mention that speaks for it (sql/recompute_events.sql), now and
+-- before, is that of any of its mentions: a day-precise mention names its event's groups alone. The
+-- key of a month-, year- or undated event does not hold its day: all its mentions' days are read (by
+-- the events' keys, few). Admin1 is left out: mentions of one event may spell it otherwise.
+WITH queued AS (
+    DELETE FROM core.event_day_changed RETURNING day
+), recent AS MATERIALIZED (
+    SELECT generate_series(%(day_from)s::date, %(day_to)s::date, interval '1 day')::date AS day
+    UNION
+    SELECT (published_at AT TIME ZONE 'UTC')::date FROM core.article
+    WHERE first_seen_at >= %(since)s AND first_seen_at < %(until)s AND published_at IS NOT NULL
+    UNION
+    SELECT day FROM queued
+), run_mentions AS MATERIALIZED (
+    SELECT event_id, event_date, date_precision, country, event_type, actor1_code, actor2_code
+    FROM core.event_mention
+    WHERE mentioned_at >= %(since)s AND mentioned_at < %(until)s
+      AND (date_precision IS DISTINCT FROM 'day' OR event_date NOT IN (SELECT day FROM recent))
+), older_mentions AS (
+    SELECT event_date, country, event_type, actor1_code, actor2_code FROM run_mentions
+    WHERE date_precision = 'day'
+    UNION ALL
+    SELECT event_date, country, event_type, actor1_code, actor2_code FROM core.event_mention
+    WHERE event_id = ANY(ARRAY(SELECT DISTINCT event_id FROM run_mentions WHERE date_precision IS DISTINCT FROM 'day'))
+), older_groups AS MATERIALIZED (
+    SELECT DISTINCT event_date AS day, upper(trim(coalesce(country, ''))) AS country,
+           upper(trim(event_type)) AS event_type, upper(trim(actor1_code)) AS actor1, upper(trim(actor2_code)) AS actor2
+    FROM older_mentions
+    WHERE event_date IS NOT NULL AND event_date NOT IN (SELECT day FROM recent)
+), older_days AS MATERIALIZED (
+    -- recomputed in part where the touched rows are under half the day's rows
+    SELECT d.day, count(*) FILTER (WHERE (d.day, upper(trim(d.country)), upper(trim(d.event_type))) IN (
+                      SELECT day, country, event_type FROM older_groups)) * 2 < count(*) AS partial
+    FROM mart.daily_events d
+    WHERE d.day = ANY(ARRAY(SELECT DISTINCT day FROM older_groups))
+    GROUP BY d.day
+)
+SELECT day, NULL, NULL, NULL, NULL FROM recent
+UNION
+SELECT day, NULL, NULL, NULL, NULL FROM older_groups
+WHERE day NOT IN (SELECT day FROM older_days WHERE partial)
+UNION ALL
+SELECT g.day, g.country, g.event_type, g.actor1, g.actor2
+FROM older_groups g JOIN older_days o ON o.day = g.day AND o.partial
