@@ -747,6 +747,9 @@ class DataCheckError(RuntimeError):
 
 CHECKS = ("event_has_mention", "mart_totals_match_facts", "no_future_dates")
 MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source_health")  # sql/marts/*
+# marts whose touched groups of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
+# run only when there are such days
+MARTS_BY_GROUP = ("daily_actor_activity",)
 
 
 @contextmanager
@@ -803,6 +806,8 @@ def _daily_marts(conn, params: dict, steps: dict) -> dict:
         for name in MARTS:
             with _step(steps, name):
                 cur.execute(sql(f"marts/{name}"), params)
+                if name in MARTS_BY_GROUP and params["partial_days"]:
+                    cur.execute(sql(f"marts/{name}_older"), params)
         results = {}
         for name in CHECKS:
             with _step(steps, f"check {name}"):
