@@ -23,7 +23,8 @@ WITH queued AS (
 ), run_mentions AS MATERIALIZED (
     SELECT event_id, event_date, country, event_type, actor1_code, actor2_code, dated_by_key
     FROM (
-        SELECT *, coalesce(CASE date_precision WHEN 'day' THEN event_date IS NOT NULL
+        SELECT event_id, event_date, country, event_type, actor1_code, actor2_code,
+               coalesce(CASE date_precision WHEN 'day' THEN event_date IS NOT NULL
                                                WHEN 'month' THEN extract(day FROM event_date) = 1
                                                WHEN 'unknown' THEN event_date IS NULL END, false) AS dated_by_key
         FROM core.event_mention
