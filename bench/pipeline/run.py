@@ -592,6 +592,7 @@ def print_plans(url: str) -> None:
              *(f"marts/{m}_older" for m in pipeline.MARTS_BY_GROUP), *(f"checks/{c}" for c in pipeline.CHECKS)]
     print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(pipeline.DAILY_PLANNER_SETTINGS)
         pipeline.mart_scope(cur, params)
         print(f"  scope: {len(params['event_days'])} event days whole, {len(params['touched_days'])} groups"
               f" ({len(params['touched_actor_days'])} of actors) on {len(params['partial_days'])} older days")

@@ -1,7 +1,7 @@
 -- mart.daily_actor_activity on older days (%(partial_days)s, sql/mart_scope.sql): the rows of the
 -- (day, actor, role, type) groups touched there, rebuilt from their events; the days' other rows are
--- left as they are. Run only when there are such days. The days' rows and events are read once and
--- joined to the groups (as in daily_events.sql).
+-- left as they are. Run only when there are such days. The days' mart rows are read once and joined
+-- to the groups (as in daily_events.sql).
 WITH touched AS MATERIALIZED (
     SELECT * FROM unnest(%(touched_actor_days)s::date[], %(touched_actor_codes)s::text[],
                          %(touched_actor_roles)s::text[], %(touched_actor_types)s::text[]) AS g(day, actor_code, role, event_type)
@@ -16,8 +16,10 @@ WITH touched AS MATERIALIZED (
     SELECT * FROM unnest(%(touched_actor_days)s::date[], %(touched_actor_codes)s::text[],
                          %(touched_actor_roles)s::text[], %(touched_actor_types)s::text[]) AS g(day, actor_code, role, event_type)
 ), older_events AS MATERIALIZED (
-    SELECT event_date, actor1_code, actor2_code, event_type, num_mentions FROM core.event
-    WHERE event_date = ANY(%(partial_days)s)
+    -- the events of the groups' days and types (index event_day_type_country, migration 016)
+    SELECT e.event_date, e.actor1_code, e.actor2_code, e.event_type, e.num_mentions
+    FROM (SELECT DISTINCT day, event_type FROM touched) g
+    JOIN core.event e ON e.event_date = g.day AND upper(trim(e.event_type)) = g.event_type
 ), roles AS (
     SELECT event_date, actor1_code AS actor_code, 'source' AS role, event_type, num_mentions
     FROM older_events WHERE actor1_code IS NOT NULL
