@@ -2,8 +2,9 @@
 -- (sql/marts/daily_events.sql): the mart counts events and their mentions by joining the mentions, the
 -- facts are core.event's rows and the event mentions each counts (num_mentions, kept by
 -- sql/recompute_events.sql). Two derivations that must agree, and those days' and groups' rows only
--- (indexes event_date_idx, event_day_type_country and the mart's primary key): no mention is read. The older days are compared
--- by the groups recomputed, not whole: their other rows were checked by the runs that recomputed them.
+-- (indexes event_date_idx, event_day_type_country and the mart's primary key): no mention is read.
+-- The older days are compared by the groups recomputed, not whole: their other rows were checked by
+-- the runs that recomputed them.
 WITH touched AS MATERIALIZED (
     SELECT * FROM unnest(%(touched_days)s::date[], %(touched_countries)s::text[], %(touched_types)s::text[])
         AS g(day, country, event_type)
