@@ -16,7 +16,7 @@ WITH touched AS MATERIALIZED (
     SELECT * FROM unnest(%(touched_actor_days)s::date[], %(touched_actor_codes)s::text[],
                          %(touched_actor_roles)s::text[], %(touched_actor_types)s::text[]) AS g(day, actor_code, role, event_type)
 ), older_events AS MATERIALIZED (
-    -- the events of the groups' days and types (index event_day_type_country, migration 016)
+    -- the events of the groups' days and types (index event_day_type_country, migration 015)
     SELECT e.event_date, e.actor1_code, e.actor2_code, e.event_type, e.num_mentions
     FROM (SELECT DISTINCT day, event_type FROM touched) g
     JOIN core.event e ON e.event_date = g.day AND upper(trim(e.event_type)) = g.event_type

@@ -2,7 +2,7 @@
 -- (day, country, type) groups touched there, every admin1 (sql/mart_scope.sql): each row recomputed
 -- from the facts of its group, never incremented, so a re-run gives the same rows, and a row of a
 -- touched group left with no event goes. The groups' events are read by group (index
--- event_day_type_country, migration 016); the older days' mart rows are read once (its primary key)
+-- event_day_type_country, migration 015); the older days' mart rows are read once (its primary key)
 -- and joined to the groups: a test of each row against the groups compared it with every group.
 -- The mentions are read by their events' keys (index event_mention_event): joined by the planner, they
 -- were all read, the whole history. Only the rows that change are written (measured at 10x history:
