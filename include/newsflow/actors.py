@@ -245,9 +245,11 @@ def _add_atoms(atoms: list[Atom], hits, base: int, text: str, offsets) -> None:
         for payload, exact, prefix in accepted:
             if exact is not None and text[start:end].replace(" ", "") != exact:
                 continue
-            atoms.append(Atom(fstart, fend, start, end, payload, prefix))
+            atoms.append(_new_tuple(Atom, (fstart, fend, start, end, payload, prefix)))
 
 
+# Atom(...) without the named tuple's Python-level __new__ (one per hit of every text).
+_new_tuple = tuple.__new__
 _PIECE_CACHE_SIZE = 50_000  # distinct pieces of text remembered by LexiconMatcher.scan
 
 

@@ -72,7 +72,7 @@ _EVIDENCE = ("source", "target", "place", "date", "near_source", "near_target", 
              "intent", "verbal", "later_type")
 _EVIDENCE_KEYS = frozenset(_EVIDENCE)
 _EVIDENCE_NAMES = tuple(f"evidence:{name}" for name in _EVIDENCE)
-_WORD_NAMES_LIMIT = 8_192  # distinct words remembered per kind and position (some 40 kinds)
+_WORD_NAMES_LIMIT = 32_768  # distinct words remembered per kind and position (most kinds meet far fewer)
 
 
 class _KindNames:
