@@ -4,7 +4,7 @@ PYTEST_ARGS ?=
 # make run WORKERS=2 / make demo WORKERS=2: the CeleryExecutor with two local workers (0: LocalExecutor)
 WORKERS ?= 0
 
-.PHONY: run demo stop test venv venv-bi bi bi-stop pg browser bench lock lock-bi dictionary
+.PHONY: run demo stop test venv venv-bi bi bi-stop pg browser bench layer-gate lock lock-bi dictionary
 
 .venv/.installed: requirements.lock pyproject.toml
 	bash scripts/venv.sh
@@ -50,6 +50,10 @@ bench: venv
 	.venv/bin/python bench/actors/run.py
 	.venv/bin/python bench/dedup/run.py
 	. scripts/env.sh && .venv/bin/python bench/pipeline/run.py
+
+# retrain the extraction layer gate (include/newsflow/data/extraction/layer_gate.json) on the dev sets
+layer-gate: venv
+	.venv/bin/python bench/extraction/layer_gate.py --write
 
 lock:
 	.venv/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.11

@@ -41,6 +41,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "include"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # Publishers that are news agencies (wire services) among the dev pages, by fundus name.
 WIRE_PUBLISHERS = ("Reuters", "APNews", "VoiceOfAmerica", "AnadoluAjansi", "AFPFaktencheck")
@@ -640,10 +641,10 @@ def layer_folds(traced: list[tuple[dict, dict]]) -> dict:
     return chosen
 
 
-def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict, shares: dict) -> None:
+def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict, shares: dict, gates: dict) -> None:
     """Every set's figures with each fold's sites read under the settings chosen on the other
-    folds (layers, guard thresholds, published_share), next to the configured settings and plain
-    trafilatura on the same folds: mean and spread over the folds."""
+    folds (layers, guard thresholds, published_share, the layer gate's weights), next to the
+    configured settings and plain trafilatura on the same folds: mean and spread over the folds."""
     from dataclasses import replace
 
     from newsflow.articles import load_rules
@@ -653,9 +654,11 @@ def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict
         fold = fold_of(page)
         held = replace(rules, layers=frozenset(layers.get(fold, rules.layers)),
                        guard=replace(guards.get(fold, rules.guard),
-                                     published_share=shares.get(fold, rules.guard.published_share)))
+                                     published_share=shares.get(fold, rules.guard.published_share)),
+                       gate=gates.get(fold, rules.gate))
         affected = set(trace.get("fired", ())) & (rules.layers ^ held.layers) or \
-            (held.guard != rules.guard and ("rule_words" in trace or "as_published" in trace))
+            (held.guard != rules.guard and ("rule_words" in trace or "as_published" in trace)) or \
+            gate_decisions(trace, held.gate) != gate_decisions(trace, rules.gate)
         trace["held_text"] = extract_with(page, held) if affected else trace["text"]
     print(f"  {'set':<17} {'pages':>5} | {'plain':>15} | {'configured (in-sample)':>22} | {'held-out':>15}")
     for name in ("fundus", "trafilatura_eval", "readability", "replay"):
@@ -673,6 +676,13 @@ def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict
         print(f"  {name:<17} {len(rows):>5} | {cells[0]:>15} | {cells[1]:>22} | {cells[2]:>15}")
     print("  (each cell: the set's figure over all its pages, ± the spread of the per-fold figures; "
           "held-out: each fold's sites under the settings chosen on the other four)")
+
+
+def gate_decisions(trace: dict, gate) -> set:
+    """The gated layers ``gate`` keeps off the traced page."""
+    seen = trace.get("gate", {}).get("layers", {})
+    return {layer for layer, record in seen.items()
+            if gate is not None and layer in gate.layers and gate.gain(record["features"]) <= 0}
 
 
 def set_f1(pages: list[dict], texts: list[str]) -> float:
@@ -737,6 +747,8 @@ def goal(text: str, met: bool) -> bool:
 
 
 def main() -> int:
+    import layer_gate  # the layer gate's folds (it imports this module's scorers)
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", default="fundus,trafilatura_eval,readability,replay")
     parser.add_argument("--whole", nargs=2, metavar=("SIDE", "LISTING"), help=argparse.SUPPRESS)
@@ -830,11 +842,13 @@ def main() -> int:
     shares = as_published_folds([(page, trace) for page, trace in traced if "as_published" in trace])
     print("\ngeneric layers on top of trafilatura (layers in sites.yaml), 5 folds by site")
     layers = layer_folds(traced)
+    print("\nthe layer gate (data/extraction/layer_gate.json): trained on 4 folds by site, applied on the fifth")
+    gates = layer_gate.held_out(traced)
     print("\npages below plain trafilatura, by cause")
     loss_causes(traced)
     print("\nheld-out figures: every tunable choice (layers, guard, published_share) made on 4 folds by site, "
           "scored on the fifth")
-    held_out_figures(traced, layers, guards, shares)
+    held_out_figures(traced, layers, guards, shares, gates)
     print(f"\n{sum(met)}/{len(met)} goals met")
     return 0
 

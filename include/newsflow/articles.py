@@ -43,6 +43,7 @@ import yaml
 
 from newsflow.batch import parse_json_object, read_page_file
 from newsflow.config import CONFIG_DIR, ConfigError
+from newsflow.layer_gate import GATED_LAYERS, LayerGate, PageFacts, layer_features, load_gate
 
 EXTRACTOR_NAME = "newsflow-articles"
 EXTRACTOR_REVISION = "1.0"
@@ -156,7 +157,8 @@ class TitleRule:
 
 # The generic layers newsflow puts on top of trafilatura, each switched on or off in sites.yaml
 # (``layers``); bench/extraction/run.py keeps one on only where it helps the dev pages of sites held
-# out of the choice (5 folds by site).
+# out of the choice (5 folds by site).  Of those on, the ones the layer gate decides
+# (``newsflow.layer_gate``) apply on a page only where its model predicts a gain there.
 LAYERS = {
     "boilerplate_elements": "the generic drop_tags / drop_classes / drop_xpaths removed before trafilatura reads the page",
     "link_lists": "lists whose every item is mostly one link removed before trafilatura reads the page",
@@ -217,6 +219,7 @@ class Rules:
     arabic_names: dict  # agency name -> its Arabic spelling
     guard: BodyGuard = BodyGuard()
     layers: frozenset = frozenset(LAYERS)  # the generic layers switched on
+    gate: LayerGate | None = None  # per-page choice of the gated layers (None: each applies wherever it fires)
 
 
 def _compile_regexes(values, where: str) -> tuple:
@@ -400,7 +403,7 @@ def _load_rules(path: str) -> Rules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read extraction rules: {exc}") from None
-    return parse_rules(raw, str(path))
+    return replace(parse_rules(raw, str(path)), gate=load_gate())
 
 
 def site_rules(url: str | None, rules: Rules) -> SiteRules | None:
@@ -835,12 +838,13 @@ def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: f
     return text.splitlines()
 
 
-def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str, guard: BodyGuard,
+def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str, rules: Rules,
           finish, trace: dict | None, as_published: _AsPublished) -> tuple[list[str], list[str]]:
     """Body lines and agencies.  Without a site rule: the generic body (``_generic_lines`` with the
     generic rules).  With one: the rule's body (its container, line patterns and standfirst
     choice), kept only while ``guard`` finds it in proportion to the generic body; otherwise the
     generic body.  trafilatura runs once per page and both bodies share its result."""
+    guard = rules.guard
     rule_lines = []
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
@@ -850,7 +854,9 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard.published_share)
     if site is None or not site.shapes_body:
-        return finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=True), site)
+        found = {}  # the standfirst, looked for once however often the body is composed
+        return _gated(lambda: finish(_generic_lines(tree, meta, main, extracted, kind, True, found), site),
+                      rules.gate, lambda: _page_facts(tree, meta, main), trace)
     ruled = finish(rule_lines or _generic_lines(tree, meta, main, extracted, kind, site.standfirst), site)
     # the generic body without its standfirst: counted against the rule's, that one line aside
     plain = finish(_generic_lines(tree, meta, main, extracted, kind, standfirst=False), None)
@@ -863,6 +869,62 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
         trace.update(rule_words=_word_count(ruled[0]), generic_words=_word_count(plain[0]), kept=kept,
                      rule="\n".join(ruled[0]), generic="\n".join(generic[0]))
     return ruled if kept else generic
+
+
+def _composed(compose, layers: frozenset, fired: set | None):
+    """``compose()`` under ``layers``, noting the layers that change it in ``fired``."""
+    token = _page_layers.set((layers, fired))
+    try:
+        return compose()
+    finally:
+        _page_layers.reset(token)
+
+
+def _gated(compose, gate: LayerGate | None, facts, trace: dict | None) -> tuple[list[str], list[str]]:
+    """The body ``compose`` makes, without each gated layer that changed it where ``gate`` predicts
+    the layer lowers the page's score.  The body without a layer costs no trafilatura run: these
+    layers only add or remove lines of its result.  ``trace`` receives the body with every layer,
+    and each gated layer's features and body without it (bench/extraction/layer_gate.py trains
+    the gate with them)."""
+    layers, traced_fired = _page_layers.get()
+    if gate is None and trace is None:
+        return compose()
+    fired = set()
+    full = _composed(compose, layers, fired)
+    if traced_fired is not None:
+        traced_fired.update(fired)
+    changed = [layer for layer in GATED_LAYERS if layer in fired and layer in layers]
+    # a trace records every gated layer that changed the page (training data); else only those the gate decides
+    decided = changed if trace is not None else [layer for layer in changed if layer in gate.layers]
+    if not decided:
+        return full
+    page = facts()
+    without, record = {}, {}
+    for layer in decided:
+        without[layer] = _composed(compose, layers - {layer}, None)
+        features = layer_features(layer, full[0], without[layer][0], page, len(changed) - 1)
+        gain = gate.gain(features) if gate is not None and layer in gate.layers else None
+        record[layer] = {"features": features, "without": "\n".join(without[layer][0]), "gain": gain}
+    if trace is not None:
+        trace["gate"] = {"full": "\n".join(full[0]), "layers": record}
+    rejected = {layer for layer in decided if record[layer]["gain"] is not None and record[layer]["gain"] <= 0}
+    if not rejected:
+        return full
+    if len(rejected) == 1:
+        return without[rejected.pop()]
+    return _composed(compose, layers - rejected, None)
+
+
+def _page_facts(tree, meta: dict, main: dict) -> PageFacts:
+    """The page's descriptions, headlines and declared language, for the layer gate's features."""
+    word_set = lambda text: frozenset(re.findall(r"\w+", text.casefold()))  # noqa: E731
+    descriptions = {_ld_text(d) for d in [main.get("description"), *meta.get("og:description", []),
+                                          *meta.get("description", []), *meta.get("twitter:description", [])]}
+    headlines = set(_title_candidates(tree, meta, main).values())
+    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)")
+    declared = declared[:2].lower() if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared) else None
+    return PageFacts(descriptions=tuple(word_set(d) for d in descriptions if d),
+                     headlines=tuple(word_set(h) for h in headlines if h), language=declared)
 
 
 @dataclass
@@ -899,15 +961,20 @@ def _word_count(lines: list[str]) -> int:
     return sum(len(re.findall(r"\w+", line)) for line in lines)
 
 
-def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str, standfirst: bool) -> list[str]:
+def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str, standfirst: bool,
+                   found: dict | None = None) -> list[str]:
     """trafilatura's lines led by the page's standfirst, else JSON-LD ``articleBody`` when that is
-    much longer, else the description."""
+    much longer, else the description.  ``found`` keeps the standfirst for the next call on the page."""
     article_body = main.get("articleBody")
     if isinstance(article_body, str) and sum(map(len, extracted)) < 300 < len(article_body):
         if _fires("article_body"):
             return html.unescape(article_body).splitlines()
     if extracted:
-        lead = _standfirst(tree, meta, main, extracted) if standfirst and (_on("standfirst") or _tracing()) else None
+        lead = None
+        if standfirst and (_on("standfirst") or _tracing()):
+            found = {} if found is None else found
+            lead = found["standfirst"] if "standfirst" in found else \
+                found.setdefault("standfirst", _standfirst(tree, meta, main, extracted))
         return [lead, *extracted] if lead and _fires("standfirst") else extracted
     if kind == "article":
         description = _ld_text(_first(meta, "og:description", "description")).splitlines()
@@ -1317,7 +1384,7 @@ def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trac
                                   if line], site)
     else:
         as_published = _AsPublished(html, headers, url, page_chars, trace)
-        lines, agencies = _body(tree, url, main, meta, site, kind, rules.guard, finish, trace, as_published)
+        lines, agencies = _body(tree, url, main, meta, site, kind, rules, finish, trace, as_published)
         if kind == "video":
             # a video by its metadata alone: an article with a video on top when the body has the
             # words of one, else the video's caption, which is not a body

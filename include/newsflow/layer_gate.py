@@ -1,0 +1,148 @@
+"""Per-page choice of the generic extraction layers that only add or remove body lines.
+
+A layer switched on in ``layers:`` of sites.yaml helps on average and still reads some pages
+worse (the standfirst that one publisher counts and another leaves out, a headline line that is
+the story's first sentence).  For the layers whose body without them costs no second trafilatura
+run (``GATED_LAYERS``), the body is composed with and without each one that changed the page, and
+a logistic model over what the layer changed predicts whether it raises the page's score; the
+layer applies where the predicted gain is positive.
+
+The model is data (``data/extraction/layer_gate.json``), trained on the dev pages by
+``bench/extraction/layer_gate.py --write`` and validated here on load.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from newsflow.config import ConfigError
+
+GATED_LAYERS = ("standfirst", "headline_lines", "line_rules", "author_notes", "credit_lines")
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "extraction" / "layer_gate.json"  # NEWSFLOW_LAYER_GATE_FILE
+# What the layer changed on the page, as numbers known at run time (``layer_features``).
+FEATURES = (
+    "words_added_log", "words_removed_log", "changed_share", "changed_lines_log", "at_start", "at_end",
+    "description_overlap", "headline_overlap", "lang_en", "lang_undeclared", "other_layers", "body_words_log",
+    *(f"layer:{layer}" for layer in GATED_LAYERS), *(f"layer:{layer}:changed_share" for layer in GATED_LAYERS),
+)
+_EDGE_LINES = 2  # "first / last lines" of a body
+
+
+@dataclass(frozen=True)
+class LayerGate:
+    """A logistic model's weights over ``FEATURES``: a layer in ``layers`` applies to a page when
+    ``bias + weights . features`` is positive (its predicted gain for the page)."""
+    layers: frozenset
+    bias: float
+    weights: dict
+
+    def gain(self, features: dict) -> float:
+        return self.bias + sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the page says about itself, for comparing a layer's lines with it."""
+    descriptions: tuple  # word sets of its descriptions (meta, og, twitter, JSON-LD)
+    headlines: tuple  # word sets of its headlines (h1, og:title, JSON-LD, <title>)
+    language: str | None  # as declared (<html lang>, JSON-LD inLanguage), two letters
+
+
+def parse_gate(raw, where: str) -> LayerGate:
+    """Validate a gate document; a bad entry raises ConfigError naming it."""
+    if not isinstance(raw, dict) or not {"layers", "bias", "weights"} <= set(raw):
+        raise ConfigError(f"{where}: expected a mapping with layers, bias and weights")
+    layers = raw["layers"]
+    if not isinstance(layers, list) or set(layers) - set(GATED_LAYERS):
+        raise ConfigError(f"{where}: layers: expected a list among {', '.join(GATED_LAYERS)}, got {layers!r}")
+    number = lambda value: isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)  # noqa: E731
+    if not number(raw["bias"]):
+        raise ConfigError(f"{where}: bias: expected a number, got {raw['bias']!r}")
+    weights = raw["weights"]
+    if not isinstance(weights, dict):
+        raise ConfigError(f"{where}: weights: expected a mapping of feature names to numbers")
+    unknown = set(weights) - set(FEATURES)
+    if unknown:
+        raise ConfigError(f"{where}: weights: unknown feature(s) {', '.join(sorted(map(str, unknown)))}")
+    for name, value in weights.items():
+        if not number(value):
+            raise ConfigError(f"{where}: weights.{name}: expected a number, got {value!r}")
+    return LayerGate(layers=frozenset(layers), bias=float(raw["bias"]),
+                     weights={name: float(value) for name, value in weights.items()})
+
+
+def load_gate(path: str | None = None) -> LayerGate:
+    """The gate of ``path``, else of $NEWSFLOW_LAYER_GATE_FILE, else the shipped one (read once)."""
+    return _load_gate(str(path or os.environ.get("NEWSFLOW_LAYER_GATE_FILE") or MODEL_PATH))
+
+
+@lru_cache(maxsize=4)
+def _load_gate(path: str) -> LayerGate:
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read the extraction layer gate: {exc}") from None
+    return parse_gate(raw, path)
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _only_in(lines: list[str], other: list[str]) -> list[int]:
+    """Positions of the lines of ``lines`` that ``other`` lacks (counted as multisets)."""
+    left = Counter(other)
+    positions = []
+    for i, line in enumerate(lines):
+        if left[line] > 0:
+            left[line] -= 1
+        else:
+            positions.append(i)
+    return positions
+
+
+def _overlap(tokens: list[str], references: tuple) -> float:
+    """The largest share of ``tokens`` found in one of ``references`` (word sets)."""
+    if not tokens:
+        return 0.0
+    return max((sum(token in words for token in tokens) / len(tokens) for words in references), default=0.0)
+
+
+def layer_features(layer: str, with_lines: list[str], without_lines: list[str], facts: PageFacts,
+                   other_layers: int) -> dict:
+    """What ``layer`` changed: the words it adds and removes, their share of the body, whether they
+    sit in the first or last lines, how much of them the page's description or headline holds,
+    the page's declared language, how many other gated layers changed it, and the body's length."""
+    added_at, removed_at = _only_in(with_lines, without_lines), _only_in(without_lines, with_lines)
+    # words as multisets: a line shortened in place (a trailing credit) counts only the words it lost
+    with_words, without_words = Counter(_tokens("\n".join(with_lines))), Counter(_tokens("\n".join(without_lines)))
+    added, removed = list((with_words - without_words).elements()), list((without_words - with_words).elements())
+    body_words = max(sum(with_words.values()), sum(without_words.values()), 1)
+    changed_share = (len(added) + len(removed)) / body_words
+    edge = lambda positions, size, start: any(  # noqa: E731
+        (i < _EDGE_LINES) if start else (i >= size - _EDGE_LINES) for i in positions)
+    features = {
+        "words_added_log": math.log1p(len(added)),
+        "words_removed_log": math.log1p(len(removed)),
+        "changed_share": changed_share,
+        "changed_lines_log": math.log1p(len(added_at) + len(removed_at)),
+        "at_start": float(edge(added_at, len(with_lines), True) or edge(removed_at, len(without_lines), True)),
+        "at_end": float(edge(added_at, len(with_lines), False) or edge(removed_at, len(without_lines), False)),
+        "description_overlap": _overlap(added + removed, facts.descriptions),
+        "headline_overlap": _overlap(added + removed, facts.headlines),
+        "lang_en": float(facts.language == "en"),
+        "lang_undeclared": float(facts.language is None),
+        "other_layers": float(other_layers),
+        "body_words_log": math.log1p(body_words),
+        f"layer:{layer}": 1.0,
+        f"layer:{layer}:changed_share": changed_share,
+    }
+    return features
