@@ -588,12 +588,14 @@ def print_plans(url: str) -> None:
     from newsflow.warehouse import sql
 
     params = {**pipeline.day_params(INGEST_END.date()), "cut": load_event_policy().cut}
-    names = ["event_cut_disagrees", "event_days_touched", *(f"marts/{m}" for m in pipeline.MARTS),
-             *(f"checks/{c}" for c in pipeline.CHECKS)]
+    names = ["event_cut_disagrees", "mart_scope", *(f"marts/{m}" for m in pipeline.MARTS),
+             *(f"marts/{m}_older" for m in pipeline.MARTS_BY_GROUP), *(f"checks/{c}" for c in pipeline.CHECKS)]
     print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute(sql("event_days_touched"), params)
-        params["event_days"] = [r[0] for r in cur.fetchall()]
+        cur.execute(pipeline.DAILY_PLANNER_SETTINGS)
+        pipeline.mart_scope(cur, params)
+        print(f"  scope: {len(params['event_days'])} event days whole, {len(params['touched_days'])} groups"
+              f" ({len(params['touched_actor_days'])} of actors) on {len(params['partial_days'])} older days")
         for name in names:
             statements = [s for s in re.split(r";\s*\n", sql(name)) if re.sub(r"--[^\n]*", "", s).strip()]
             scans = []
@@ -629,6 +631,33 @@ def mapped_passes(url: str, reset: str, list_batches, task, workers: int, stage:
     return passes[0], passes[1]
 
 
+def marts_of(name: str, articles: int, feeds: int) -> int:
+    """The daily marts' part of the benchmark on kept databases: the newsflow code at hand (this
+    checkout's, or another's first on PYTHONPATH) timed on the same rows as a run before it."""
+    from newsflow.warehouse import migrate
+
+    server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
+                                f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
+    url = server_url.rpartition("/")[0] + "/" + name
+    work = Path(tempfile.mkdtemp(prefix="newsflow-bench-marts-"))
+    try:
+        build_corpus(work, articles, feeds)  # its feeds file: the sources the daily run syncs
+        os.environ.update(NEWSFLOW_WAREHOUSE_URL=url, NEWSFLOW_FEEDS_FILE=str(work / "feeds.yaml"))
+        for database in (url, url + "_10x"):
+            migrate(database)
+        timed = time_marts({"1x": url, "10x": url + "_10x"})
+        print_marts(timed["1x"], timed["10x"])
+        print_plans(url + "_10x")
+        (least_1x, median_1x), (least_10x, median_10x) = timed["1x"]["total"], timed["10x"]["total"]
+        print(f"marts of one day {least_1x:.3f}s at 1x history, {least_10x:.3f}s at 10x (least of {MARTS_REPEATS};"
+              f" medians {median_1x:.3f}s, {median_10x:.3f}s: {median_10x / median_1x:.2f}x):"
+              f" marts 10x/1x={least_10x / least_1x:.2f}")
+    finally:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 # --- main ----------------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -641,10 +670,15 @@ def main() -> int:
                         help="keep the benchmark's databases (1x and 10x history) to examine, and print their names")
     parser.add_argument("--profile", action="store_true",
                         help="run each stage's one-worker pass under cProfile and print where its time goes")
+    parser.add_argument("--marts-of", metavar="DATABASE",
+                        help="only time the daily marts (and print their plans) on DATABASE and DATABASE_10x, kept"
+                             " by --keep-db with the same --articles and --feeds; they are migrated first")
     args = parser.parse_args()
     if not DEVDATA.is_dir():
         print(f"bench/pipeline: {DEVDATA} is missing (the dev data); nothing measured", file=sys.stderr)
         return 2
+    if args.marts_of:
+        return marts_of(args.marts_of, args.articles, args.feeds)
 
     import psycopg2
 

@@ -647,7 +647,9 @@ def apply_event_cut(cur, policy: EventPolicy) -> int:
     cur.execute(sql("reflag_event_mentions"), {"cut": policy.cut})
     changed = [r[0] for r in cur.fetchall()]
     if changed:
-        cur.execute(sql("recompute_events"), {"event_ids": sorted(set(changed))})
+        event_ids = sorted(set(changed))
+        cur.execute(sql("recompute_events"), {"event_ids": event_ids})
+        cur.execute(sql("event_days_changed"), {"event_ids": event_ids})  # their marts: next daily run
     return len(changed)
 
 
@@ -671,9 +673,14 @@ def _code_articles(cur, articles: list[dict], policy: EventPolicy, counts: dict)
     # mention writes and event merges of all runs go one at a time: a merge must read every
     # committed mention of its events, never a state another run is half way through
     lock(cur, LOCK_EVENT_MERGE)
-    cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id", (ids,))
-    touched = {r[0] for r in cur.fetchall()} | {r[1] for r in rows.values()}
+    cur.execute("DELETE FROM core.event_mention WHERE article_id = ANY(%s) RETURNING event_id, event_date, article_id",
+                (ids,))
+    removed = cur.fetchall()
+    touched = {r[0] for r in removed} | {r[1] for r in rows.values()}
     bulk_upsert(cur, sql("insert_event_mentions"), [rows[k] for k in sorted(rows)])
+    if removed:  # articles coded before: their events' days may have lost or gained rows
+        cur.execute(sql("queue_recoded_event_days"), {"removed_days": sorted({r[1] for r in removed if r[1]}),
+                                                      "article_ids": sorted({r[2] for r in removed})})
     cur.execute("UPDATE core.article SET events_coded_version = version, events_coder = %s WHERE article_id = ANY(%s)",
                 (_coder(), ids))
     if touched:
@@ -740,6 +747,13 @@ class DataCheckError(RuntimeError):
 
 CHECKS = ("event_has_mention", "mart_totals_match_facts", "no_future_dates")
 MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source_health")  # sql/marts/*
+# The days' rows are read from memory: at the default cost of a random page (a disk's), the planner
+# read the marts' tables whole rather than the days' rows by their keys, a cost growing with the
+# history (plans printed by bench/pipeline at 10x history).
+DAILY_PLANNER_SETTINGS = "SET LOCAL random_page_cost = 1.1"
+# marts whose touched groups of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
+# run only when there are such days
+MARTS_BY_GROUP = ("daily_actor_activity",)
 
 
 @contextmanager
@@ -761,6 +775,57 @@ def day_params(day: date, revisit_days: int = 2) -> dict:
             "until": datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)}
 
 
+def mart_scope(cur, params: dict) -> None:
+    """Add to `params` (of day_params) what the daily run recomputes of the event marts
+    (sql/mart_scope.sql): `event_days`, rebuilt whole; on older event days, `partial_days` and their
+    touched groups as parallel arrays, recomputed alone: (day, country, type) of mart.daily_events
+    (`touched_*`, every admin1) and (day, actor, role, type) of mart.daily_actor_activity
+    (`touched_actor_*`), trimmed and upper-case as in the events' keys.
+
+    An older day's rows grow with the history that mentions it, and only the groups of the events the
+    run's mentions name can have changed there (other changes queue their days whole)."""
+    cur.execute(sql("mart_scope"), params)
+    rows = cur.fetchall()
+    groups = [r for r in rows if r[1] is not None]
+    params["event_days"] = sorted({r[0] for r in rows if r[1] is None})
+    params["partial_days"] = sorted({g[0] for g in groups})
+    places = sorted({g[:3] for g in groups})
+    actors = sorted({(g[0], code, role, g[2]) for g in groups
+                     for code, role in ((g[3], "source"), (g[4], "target")) if code is not None})
+    for prefix, found, names in (("touched", places, ("days", "countries", "types")),
+                                 ("touched_actor", actors, ("days", "codes", "roles", "types"))):
+        for i, name in enumerate(names):
+            params[f"{prefix}_{name}"] = [r[i] for r in found]
+
+
+def _daily_marts(conn, params: dict, steps: dict) -> dict:
+    """daily's second transaction: clusters, marts and checks of the days of `params` under the marts
+    lock. Returns each check's (passed, detail), recorded in mart.data_check."""
+    with conn, conn.cursor() as cur:
+        lock(cur, LOCK_MARTS)  # two rebuilds of the same days would collide on the marts' keys
+        cur.execute(DAILY_PLANNER_SETTINGS)
+        with _step(steps, "sync_sources"):
+            sync_sources(cur, load_feeds())
+        with _step(steps, "mart_scope"):
+            mart_scope(cur, params)
+        for name in MARTS:
+            with _step(steps, name):
+                cur.execute(sql(f"marts/{name}"), params)
+                if name in MARTS_BY_GROUP and params["partial_days"]:
+                    cur.execute(sql(f"marts/{name}_older"), params)
+        results = {}
+        for name in CHECKS:
+            with _step(steps, f"check {name}"):
+                cur.execute(sql(f"checks/{name}"), params)
+                passed, detail = cur.fetchone()
+            results[name] = (bool(passed), detail)
+        bulk_upsert(cur, "INSERT INTO mart.data_check (day, check_name, passed, detail) VALUES %s"
+                         " ON CONFLICT (day, check_name) DO UPDATE SET passed = EXCLUDED.passed,"
+                         " detail = EXCLUDED.detail",
+                    [(params["day_to"], name, ok, detail) for name, (ok, detail) in results.items()])
+    return results
+
+
 def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) -> dict:
     """Recompute the day (and a few days before it, for late articles): clusters, marts, checks.
 
@@ -772,36 +837,20 @@ def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) ->
     params = day_params(day, revisit_days)
     policy = load_event_policy()
     steps = {} if step_seconds is None else step_seconds
-    with transaction() as conn, conn.cursor() as cur, _step(steps, "reflag_event_mentions"):
-        reflagged = apply_event_cut(cur, policy)
-    with transaction() as conn, conn.cursor() as cur:
-        lock(cur, LOCK_MARTS)  # two rebuilds of the same days would collide on the marts' keys
-        with _step(steps, "sync_sources"):
-            sync_sources(cur, load_feeds())
-        with _step(steps, "event_days_touched"):
-            cur.execute(sql("event_days_touched"), params)
-            params["event_days"] = [r[0] for r in cur.fetchall()]
-        for name in MARTS:
-            with _step(steps, name):
-                cur.execute(sql(f"marts/{name}"), params)
-        results = {}
-        for name in CHECKS:
-            with _step(steps, f"check {name}"):
-                cur.execute(sql(f"checks/{name}"), params)
-                passed, detail = cur.fetchone()
-            results[name] = (bool(passed), detail)
-        bulk_upsert(cur, "INSERT INTO mart.data_check (day, check_name, passed, detail) VALUES %s"
-                         " ON CONFLICT (day, check_name) DO UPDATE SET passed = EXCLUDED.passed,"
-                         " detail = EXCLUDED.detail",
-                    [(day, name, ok, detail) for name, (ok, detail) in results.items()])
+    with connection() as conn:  # one connection (each costs milliseconds), two transactions
+        with conn, conn.cursor() as cur, _step(steps, "reflag_event_mentions"):
+            reflagged = apply_event_cut(cur, policy)
+        results = _daily_marts(conn, params, steps)
     failed = {n: d for n, (ok, d) in results.items() if not ok}
-    log.info("day %s: marts rebuilt for %d event day(s), %d mention(s) re-flagged; checks: %d passed, %d failed%s;"
-             " ms per step: %s", day, len(params["event_days"]), reflagged, len(results) - len(failed), len(failed),
+    log.info("day %s: marts rebuilt for %d event day(s) whole and %d group(s) of %d older day(s), %d mention(s)"
+             " re-flagged; checks: %d passed, %d failed%s; ms per step: %s", day, len(params["event_days"]),
+             len(params["touched_days"]), len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
              f" ({', '.join(failed)})" if failed else "",
              ", ".join(f"{name} {s * 1000:.0f}" for name, s in steps.items()))
     if failed:
         raise DataCheckError("data checks failed: " + "; ".join(f"{n}: {d}" for n, d in failed.items()))
     return {"day": day.isoformat(), "event_days": [d.isoformat() for d in params["event_days"]],
+            "partial_days": [d.isoformat() for d in params["partial_days"]],
             "reflagged_mentions": reflagged, "checks": {n: ok for n, (ok, _) in results.items()}}
 
 

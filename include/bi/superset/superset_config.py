@@ -20,7 +20,7 @@ MAPBOX_API_KEY = ""
 # the rate limiter's counters in memory (one process) instead of a warning on every start
 RATELIMIT_STORAGE_URI = "memory://"
 FEATURE_FLAGS = {"DASHBOARD_NATIVE_FILTERS": True}
-# a SQL Lab query as long as the BI login's statement_timeout (migration 015)
+# a SQL Lab query as long as the BI login's statement_timeout (migration 013)
 SQLLAB_TIMEOUT = 60
 SUPERSET_WEBSERVER_TIMEOUT = 60
 

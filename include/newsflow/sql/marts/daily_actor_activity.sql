@@ -1,4 +1,5 @@
--- mart.daily_actor_activity of %(event_days)s, rebuilt from those days' events.
+-- mart.daily_actor_activity of %(event_days)s, the event days rebuilt whole (sql/mart_scope.sql; the
+-- touched groups of older days: daily_actor_activity_older.sql), from those days' events.
 DELETE FROM mart.daily_actor_activity WHERE day = ANY(%(event_days)s);
 INSERT INTO mart.daily_actor_activity (day, actor_code, role, event_type, events, mentions)
 SELECT event_date, actor_code, role, event_type, count(*), sum(num_mentions)
