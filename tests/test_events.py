@@ -949,3 +949,23 @@ def test_a_bare_an_is_no_according_to_but_naqlan_an_is():
     assert opposition_reports("قصفت الطائرات الروسية البلدة، وفق البيانات الصادرة عن المعارضة السورية.")
     (accusation,) = extract_events("واتهم بيان صادر عن النيابة العامة المسلحين بمهاجمة مركز الشرطة.", "ar", PUBLISHED)
     assert (accusation["actor2"] or {}).get("sector") != "JUD"
+
+
+def test_the_content_of_a_verbal_act_runs_twelve_words_or_to_a_clause_break():
+    """What was asked is the rest of the verbal trigger's word and at most twelve words after it,
+    cut at a clause break (; : ؛) or the sentence end."""
+    from newsflow.events.clauses import verbal_scope
+
+    def content(text, language="en"):
+        doc = Document(text, language, PUBLISHED)
+        verbal = next(t for t in doc.triggers if t.payload.verbal)
+        start, end = verbal_scope(doc, verbal, doc.sentences[0])
+        return doc.folded[start:end]
+
+    long_request = ("The envoy urged both sides to lay down their arms and return to the table at once "
+                    "before the winter set in.")
+    assert content(long_request) == " both sides to lay down their arms and return to the table at"
+    assert content("The envoy urged calm; gunmen stormed the town hall.") == " calm"
+    assert content("The envoy urged calm.") == " calm."
+    # folded Arabic (ة read as ه), cut at the Arabic semicolon
+    assert content("وطالبت الحكومة بوقف القصف؛ وقصفت الطائرات البلدة.", "ar") == " الحكومه بوقف القصف"

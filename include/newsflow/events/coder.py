@@ -192,10 +192,10 @@ def _sentence_events(doc: Document, sentence, places, previous_places, is_root: 
         shape = {"shape:earlier_year": date[3],
                  # An Arabic imperfect ("يدعو", "يستهدف"): a present, habitual or future act.
                  "shape:present": doc.language == "ar" and present}
-        features = mention_features(doc, trigger, event_type, evidence, sentence_words)
-        features |= {name for name, present in shape.items() if present}
+        extra = [name for name, present in shape.items() if present]
         if event_type in realis:
-            features |= best_reading(realis[event_type])
+            extra += best_reading(realis[event_type])
+        features = mention_features(doc, trigger, event_type, evidence, sentence_words, extra)
         confidence = scorer.confidence(features)
         is_event = event_policy().is_event(confidence)
         location_country = iso2_to_iso3().get(place.country) if place else None

@@ -17,6 +17,7 @@ from newsflow.text import fold_offsets, piece_offsets, strip_clitics
 # Fields of a PieceRecord read by position: a plain tuple subscript, no attribute lookup.
 _FOLDED, _HITS, _OPENS_PHRASE, _PLACE_STARTS, _DATE_RULES, _TOKEN_STARTS, _FLAGS = map(
     itemgetter, range(len(PieceRecord._fields)))
+_START = itemgetter(2)  # Atom.start
 
 
 def paragraph_starts(text: str) -> list[int]:
@@ -83,11 +84,17 @@ class Document:
         phrase_pieces = compress(zip(self._bases, map(len, folded_pieces)), map(_OPENS_PHRASE, records))
         atoms = lexicon.matchers[language].scan(text, self.folded, self.offsets, compress(zip(self._bases, hits), hits),
                                                 phrase_pieces)
-        self.triggers = [a for a in longest_non_overlapping(a for a in atoms
-                                                            if isinstance(a.payload, (TriggerEntry, NotActEntry)))
-                         if a.payload is not NOT_ACT]
-        self.modifiers = sorted((a for a in atoms if isinstance(a.payload, ModifierEntry)), key=lambda a: a.start)
-        actor_atoms = longest_non_overlapping(a for a in atoms if isinstance(a.payload, ActorEntry))
+        trigger_atoms, modifiers, actor_atoms = [], [], []
+        for atom in atoms:  # one pass: each hit is of one kind
+            if isinstance(atom.payload, (TriggerEntry, NotActEntry)):
+                trigger_atoms.append(atom)
+            elif isinstance(atom.payload, ModifierEntry):
+                modifiers.append(atom)
+            elif isinstance(atom.payload, ActorEntry):
+                actor_atoms.append(atom)
+        self.triggers = [a for a in longest_non_overlapping(trigger_atoms) if a.payload is not NOT_ACT]
+        self.modifiers = sorted(modifiers, key=_START)
+        actor_atoms = longest_non_overlapping(actor_atoms)
         self.actors = compose_actors(actor_atoms, text, self.folded, language)
         # Words that are an actor by themselves ("رهائن"), joined to a neighbour only by composition.
         self.actor_words = {(a.start, a.end) for a in actor_atoms}

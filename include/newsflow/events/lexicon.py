@@ -341,6 +341,8 @@ _LEXICON_LOCK = threading.Lock()
 
 def get_event_lexicon() -> EventLexicon:
     global _LEXICON
+    if _LEXICON is not None:  # loaded: no lock to take (asked thousands of times per text batch)
+        return _LEXICON
     with _LEXICON_LOCK:
         if _LEXICON is None:
             _LEXICON = EventLexicon()

@@ -204,7 +204,7 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
     words = view.words
     entry: TriggerEntry = trigger.payload
     first, last = view.index_of(trigger.fstart), view.index_of(trigger.fend - 1)
-    clause = view.clause_start(first)
+    clause, clause_end = view.clause_start(first), view.clause_end(last)
     attached = trigger.prefix.lstrip("وف")
     verb = entry.finite and attached[:1] not in ("ب", "ل", "ك") and "ال" not in attached and (
         first == clause or view.folded[trigger.fstart:trigger.fend] not in words.verb_or_noun
@@ -240,7 +240,7 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
             for j in range(clause, first))
         predicate = outcome_before or cause or _realised_later(view, last)
         if not predicate and first - clause <= 1 and any(
-                view.counted_casualty(j) for j in range(clause, view.clause_end(last))):
+                view.counted_casualty(j) for j in range(clause, clause_end)):
             predicate = True  # "مقتل ثلاثة ..."
     # Hostages as the complement of a verb of holding earlier in the clause: taken, not held already.
     hostages = not verb and "ال" not in attached and view.is_in(first, IN.hostages)
@@ -285,19 +285,21 @@ def _realis_features(view: _ClauseView, trigger: Atom) -> dict[str, bool]:
     # "the first / deadliest since 2003" singles one act out; "attacks since 2003" counts many.
     # "منذ الصباح" dates the act within the day; it counts nothing.
     flags = view.flags
-    cumulative = any(flags[j] & IN.cumulative and not view.any_in(range(max(last + 1, j - 3), j), IN.ordinals)
-                     and not (j + 1 < view.size and view.has_time_at(j + 1))
-                     for j in range(last + 1, view.clause_end(last)))
+    # (most clauses hold no such word: looked for first, then read where found)
+    cumulative = any(map(IN.cumulative.__and__, flags[last + 1:clause_end])) and any(
+        flags[j] & IN.cumulative and not view.any_in(range(max(last + 1, j - 3), j), IN.ordinals)
+        and not (j + 1 < view.size and view.has_time_at(j + 1))
+        for j in range(last + 1, clause_end))
     # Victims counted: of a harm word anywhere, as the object of this act ("اختطف 9 عراقيين"),
     # or hostages ("احتجزت 68 رهينة"); for a protest verb, its crowd counted ("تظاهر نحو مائة طالب").
     count = view.has_count or crowd \
         or (hostages and any(view.is_number(j) for j in range(max(clause, first - 3), first))) \
         or (verb and any(view.is_number(j) or (entry.event_type == "ASSAULT" and view.is_in(j, IN.victims))
-                         for j in range(last + 1, min(view.clause_end(last), last + 3)))) \
+                         for j in range(last + 1, min(clause_end, last + 3)))) \
         or (entry.event_type == "PROTEST" and predicate and any(
             view.is_number(j) for j in range(max(clause, first - CROWD_REACH), first)))
     # The act's own time: a time word in the trigger's clause, not one of another clause of the sentence.
-    own_time = view.has_time and any(view.has_time_at(j) for j in range(clause, view.clause_end(last)))
+    own_time = view.has_time and any(view.time_at[clause:clause_end])
     return {"predicate": predicate, "time": view.has_time or dated_line, "count": count, "reference": reference,
             "irrealis": irrealis, "generic": generic, "figurative": figurative, "anaphoric": anaphoric,
             "cumulative": cumulative, "own_time": own_time}

@@ -29,8 +29,18 @@ def actor_dict(mention: ActorMention | None, fallback_country: str | None) -> di
 
 
 _EN_REPORTING = grammar_words("roles", "reporting_verbs", "en")
-_ACCORDING = {language: tuple(phrase.split() for phrase in phrases)
-              for language, phrases in grammar()["roles"]["according"].items()}
+# "according to" phrases (as lists of words) per language and last word: the phrases that may end
+# with the word before an actor (or, for an Arabic word, with it without an attached و).
+def _according_by_last_word() -> dict[str, dict[str, tuple[list[str], ...]]]:
+    found: dict[str, dict[str, tuple[list[str], ...]]] = {}
+    for language, phrases in grammar()["roles"]["according"].items():
+        by_last = found.setdefault(language, {})
+        for words in (phrase.split() for phrase in phrases):
+            by_last[words[-1]] = by_last.get(words[-1], ()) + (words,)
+    return found
+
+
+_ACCORDING = _according_by_last_word()
 _ARTICLES = grammar_words("roles", "articles")
 _COMPLEMENTISERS = grammar_words("roles", "complementisers")
 _INCLUDING = grammar_words("roles", "including")
@@ -160,7 +170,13 @@ def _is_reporter(doc: Document, actor: ActorMention) -> bool:
 def _after_according(before: list[str], language: str) -> bool:
     """The words `before` an actor end with a whole "according to" phrase ("according to",
     "بحسب", "نقلا عن": a bare "عن" is no such phrase); an Arabic phrase may take an attached و."""
-    for phrase in _ACCORDING.get(language, ()):
+    if not before:
+        return False
+    by_last = _ACCORDING.get(language, {})
+    phrases = by_last.get(before[-1], ())
+    if language == "ar" and before[-1][:1] == "و":
+        phrases += by_last.get(before[-1].lstrip("و"), ())
+    for phrase in phrases:
         tail = before[-len(phrase):]
         if len(tail) == len(phrase) and tail[1:] == phrase[1:] and (
                 tail[0] == phrase[0] or language == "ar" and tail[0].lstrip("و") == phrase[0]):

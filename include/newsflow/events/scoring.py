@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
+from functools import partial
 from importlib import resources
-from itertools import chain, repeat
+from itertools import compress, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -14,6 +14,7 @@ from newsflow.actors import Atom
 from newsflow.events.document import bare_word
 from newsflow.events.lexicon import WORD_PUNCTUATION
 from newsflow.events.plover import EventDataError
+from newsflow.text import BoundedMemo
 
 if TYPE_CHECKING:
     from newsflow.events.document import Document
@@ -29,44 +30,82 @@ BAG_WORDS = 12     # words either side of the trigger read as a bag
 
 
 def mention_features(doc: Document, trigger: Atom, event_type: str, evidence: dict[str, bool],
-                      sentence_span: tuple[int, int]) -> frozenset:
+                     sentence_span: tuple[int, int], extra: Iterable[str] = ()) -> frozenset:
+    """The names of the mention's features, with `extra` names (its shape and clause reading)."""
     language = doc.language
     start, end = sentence_span
+    folded = doc.folded
     word_start = trigger.fstart - len(trigger.prefix)
-    head = doc.folded[start:word_start].split()
-    tail = doc.folded[trigger.fend:end]
+    head = folded[start:word_start].split()
+    tail = folded[trigger.fend:end]
     after_words = tail.split()
     if tail[:1] not in ("", " "):
         after_words = after_words[1:]  # the rest of the trigger's own word
-    # The words right before and after the trigger.
-    before = head[-1].strip(WORD_PUNCTUATION) if head else ""
-    after = after_words[0].strip(WORD_PUNCTUATION) if after_words else ""
+    kind = _KINDS[language, event_type]
     # No feature of the language alone: Arabic is labelled for attacks and protests only, and its
     # base rate there says nothing of its other types (they share the weights of their type).
-    names = {f"type:{event_type}", f"lang_type:{language}:{event_type}",
-             f"trigger:{language}:{doc.folded[trigger.fstart:trigger.fend]}"}
-    names.update(f"evidence:{name}" for name, present in evidence.items() if present)
+    names = set(kind.names)
+    names.add(f"trigger:{language}:{folded[trigger.fstart:trigger.fend]}")
+    if evidence.keys() != _EVIDENCE_KEYS:
+        raise ValueError(f"evidence: expected {sorted(_EVIDENCE_KEYS)}, got {sorted(evidence)}")
+    names.update(compress(_EVIDENCE_NAMES, map(evidence.__getitem__, _EVIDENCE)))
     if len(head) >= LATE_TRIGGER:
         names.add("shape:late")
     # Context words weigh per language and type: what "hit" means near an attack word is not
-    # what it means near a protest word.
-    kind = f"{language}:{event_type}"
-    if before:
-        names.add(f"prev:{kind}:{before}")
-    if after:
-        names.add(f"next:{kind}:{after}")
+    # what it means near a protest word. The words right before and after the trigger:
+    if head:
+        names.add(kind.before[head[-1]])
+    if after_words:
+        names.add(kind.after[after_words[0]])
     # A bag of the words around the trigger, clitics stripped (12 either side did better on
     # held-out folds than none, 3 or 6).
-    names.update(map(_bag_name, repeat(kind), chain(head[-BAG_WORDS:], after_words[:BAG_WORDS])))
-    names.discard(None)
+    bag = kind.bag.__getitem__
+    names.update(map(bag, head[-BAG_WORDS:]))
+    names.update(map(bag, after_words[:BAG_WORDS]))
+    names.update(extra)
+    names.discard(None)  # punctuation alone names no word
     return frozenset(names)
 
 
-@lru_cache(maxsize=131072)
-def _bag_name(kind: str, word: str) -> str | None:
-    """The bag feature of a word near a trigger of `kind` (language:type), None for punctuation."""
+# The evidence a coder finds for a mention (see coder._sentence_events), in the order it is read.
+_EVIDENCE = ("source", "target", "place", "date", "near_source", "near_target", "corroborated", "hedged",
+             "intent", "verbal", "later_type")
+_EVIDENCE_KEYS = frozenset(_EVIDENCE)
+_EVIDENCE_NAMES = tuple(f"evidence:{name}" for name in _EVIDENCE)
+_WORD_NAMES_LIMIT = 32_768  # distinct words remembered per kind and position (most kinds meet far fewer)
+
+
+class _KindNames:
+    """The feature names of one kind of mention (language and type): its constant names, and those
+    of a word right before, right after and around its trigger, each worked out once per word
+    (None for punctuation alone)."""
+
+    def __init__(self, language: str, event_type: str) -> None:
+        kind = f"{language}:{event_type}"
+        self.names = (f"type:{event_type}", f"lang_type:{language}:{event_type}")
+        self.before = BoundedMemo(partial(_word_name, f"prev:{kind}:"), _WORD_NAMES_LIMIT)
+        self.after = BoundedMemo(partial(_word_name, f"next:{kind}:"), _WORD_NAMES_LIMIT)
+        self.bag = BoundedMemo(partial(_bag_name, f"bag:{kind}:"), _WORD_NAMES_LIMIT)
+
+
+def _word_name(label: str, word: str) -> str | None:
     word = word.strip(WORD_PUNCTUATION)
-    return f"bag:{kind}:{bare_word(word)}" if word else None
+    return label + word if word else None
+
+
+def _bag_name(label: str, word: str) -> str | None:
+    """The bag feature of a word near a trigger, clitics stripped."""
+    word = word.strip(WORD_PUNCTUATION)
+    return label + bare_word(word) if word else None
+
+
+class _Kinds(dict):
+    def __missing__(self, key: tuple[str, str]) -> _KindNames:
+        self[key] = found = _KindNames(*key)
+        return found
+
+
+_KINDS = _Kinds()
 
 
 class ConfidenceModel:
