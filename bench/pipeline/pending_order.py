@@ -12,13 +12,13 @@ Run: .venv/bin/python bench/pipeline/pending_order.py [--pages 600,5000,20000]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "include"))
+
+from run import new_database  # noqa: E402  (bench/pipeline/run.py, beside this script)
 
 FILL = """
 INSERT INTO core.source (source_id, name, url, host, language, kind, enabled)
@@ -55,16 +55,9 @@ def main() -> int:
 
     from newsflow.warehouse import migrate, sql
 
-    server = os.environ.get("NEWSFLOW_BENCH_PG_URL",
-                            f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
     print(f"per batch, under the article-load lock (least of 5 runs); a run has pages / {args.batch} batches:")
     for pages in (int(n) for n in args.pages.split(",")):
-        name = f"newsflow_bench_pending_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(server)
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE {name}")
-        url = server.rpartition("/")[0] + "/" + name
+        admin, name, url = new_database("newsflow_bench_pending")
         try:
             migrate(url)
             with psycopg2.connect(url) as conn, conn.cursor() as cur:

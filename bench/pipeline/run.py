@@ -702,14 +702,31 @@ def page_batches(size: int) -> list[dict]:
     return [{"keys": keys} for keys in pipeline.pending_page_batches(size=size)]
 
 
+def bench_server_url() -> str:
+    """The PostgreSQL server the benchmarks create their throwaway databases on."""
+    return os.environ.get("NEWSFLOW_BENCH_PG_URL",
+                          f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
+
+
+def new_database(prefix: str):
+    """A new empty database on the benchmark server: (an autocommit admin connection, its name, its URL)."""
+    import psycopg2
+
+    server_url = bench_server_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    return admin, name, server_url.rpartition("/")[0] + "/" + name
+
+
 def marts_of(name: str, articles: int, feeds: int) -> int:
     """The daily marts' part of the benchmark on kept databases: the newsflow code at hand (this
     checkout's, or another's first on PYTHONPATH) timed on the same rows as a run before it."""
     from newsflow.warehouse import migrate
 
-    server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
-                                f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
-    url = server_url.rpartition("/")[0] + "/" + name
+    url = bench_server_url().rpartition("/")[0] + "/" + name
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-marts-"))
     try:
         build_corpus(work, articles, feeds)  # its feeds file: the sources the daily run syncs
@@ -769,14 +786,7 @@ def main() -> int:
     quartiles = statistics.quantiles(page_bytes, n=4)
     print(f"pages: mean {statistics.mean(page_bytes) / 1024:.0f} KB of HTML (quartiles "
           + " / ".join(f"{q / 1024:.0f}" for q in quartiles) + f" KB), sizes {corpus['sizes_from']}")
-    server_url = os.environ.get("NEWSFLOW_BENCH_PG_URL",
-                                f"postgresql://postgres@127.0.0.1:{os.environ.get('NEWSFLOW_PG_PORT', '5433')}/postgres")
-    name = f"newsflow_bench_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    url = server_url.rpartition("/")[0] + "/" + name
+    admin, name, url = new_database("newsflow_bench")
     os.environ.update(NEWSFLOW_WAREHOUSE_URL=url, NEWSFLOW_FEEDS_FILE=str(work / "feeds.yaml"))
     figures: dict = {}
     try:
