@@ -35,7 +35,7 @@ import numpy as np
 
 from newsflow.batch import parse_json_object
 from newsflow.event_ids import (  # noqa: F401  (event_key and its namespaces: dedup's names before)
-    ARABIC_FOLD, ARABIC_MARKS, DATE_PRECISIONS, EVENT_NAMESPACE, FOLD_TABLE_SIZE, NEWSFLOW_NAMESPACE, event_key)
+    DATE_PRECISIONS, EVENT_NAMESPACE, FOLD_TABLE_SIZE, NEWSFLOW_NAMESPACE, event_key, fold_map)
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "dedup.yaml"
 CONFIG_ENV = "NEWSFLOW_DEDUP_CONFIG"
@@ -229,25 +229,17 @@ def settings() -> DedupConfig:
 # Text normalisation and exact duplicates
 # ---------------------------------------------------------------------------
 
-# The folding rules (shared with event ids, which fold place names without numpy).
-_ARABIC_MARKS, _ARABIC_FOLD, _TABLE_SIZE = ARABIC_MARKS, ARABIC_FOLD, FOLD_TABLE_SIZE
 _SPACE = 0x20
 _DROP = 0xFFFFFFFF
 
 
 @lru_cache(maxsize=1)
 def _fold_table() -> np.ndarray:
-    """Code point -> code point after folding, as one numpy lookup table: Arabic variants
-    folded, diacritics and tatweel dropped (_DROP), punctuation (P*), symbols (S*),
-    separators (Z*) and control/format characters (Cc, Cf) turned into spaces.
-    Built on first use (about 0.1 s), not at import."""
-    table = np.arange(_TABLE_SIZE, dtype=np.uint32)
-    for cp in range(_TABLE_SIZE):
-        category = unicodedata.category(chr(cp))
-        if category[0] in "PSZ" or category in ("Cc", "Cf"):
-            table[cp] = _SPACE
-    table[_ARABIC_MARKS] = _DROP
-    for cp, replacement in _ARABIC_FOLD.items():
+    """The folding rules of `event_ids.fold_map` (shared with event ids, which fold place names
+    without numpy) as one numpy lookup table: code point -> code point after folding, _DROP for
+    a dropped one (diacritics, tatweel). Built on first use, not at import."""
+    table = np.arange(FOLD_TABLE_SIZE, dtype=np.uint32)
+    for cp, replacement in fold_map().items():
         table[cp] = _DROP if replacement is None else ord(replacement)
     return table
 
@@ -256,7 +248,7 @@ def _normalised_codepoints(text: str) -> np.ndarray:
     """`normalize_text` as a uint32 array of code points (vectorised: no per-character Python)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    low = points < _TABLE_SIZE
+    low = points < FOLD_TABLE_SIZE
     points = np.where(low, _fold_table()[np.where(low, points, 0)], points)
     points = points[points != _DROP]
     if points.size == 0:

@@ -38,7 +38,7 @@ FOLD_TABLE_SIZE = 0x20000
 
 
 @lru_cache(maxsize=1)
-def _fold_map() -> dict[int, str | None]:
+def fold_map() -> dict[int, str | None]:
     """`str.translate` table of the folding below FOLD_TABLE_SIZE: punctuation (P*), symbols (S*),
     separators (Z*) and control/format characters (Cc, Cf) to spaces, Arabic marks and tatweel
     dropped, Arabic letter variants and digits folded. Built on first use (about 0.05 s)."""
@@ -60,7 +60,7 @@ def fold_text(text: str) -> str:
     whitespace collapsed."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_fold_map())
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(fold_map())
     return _SPACES.sub(" ", folded).strip(" ")
 
 
