@@ -43,7 +43,7 @@ import yaml
 
 from newsflow.batch import parse_json_object, read_page_file
 from newsflow.config import CONFIG_DIR, ConfigError
-from newsflow.layer_gate import GATED_LAYERS, LayerGate, PageFacts, layer_features, load_gate
+from newsflow.layer_gate import GATED_LAYERS, LayerGate, PageFacts, layer_features, load_gate, tokens
 
 EXTRACTOR_NAME = "newsflow-articles"
 EXTRACTOR_REVISION = "1.0"
@@ -917,7 +917,7 @@ def _gated(compose, gate: LayerGate | None, facts, trace: dict | None) -> tuple[
 
 def _page_facts(tree, meta: dict, main: dict) -> PageFacts:
     """The page's descriptions, headlines and declared language, for the layer gate's features."""
-    word_set = lambda text: frozenset(re.findall(r"\w+", text.casefold()))  # noqa: E731
+    word_set = lambda text: frozenset(tokens(text))  # noqa: E731  (the words the gate compares)
     descriptions = {_ld_text(d) for d in [main.get("description"), *meta.get("og:description", []),
                                           *meta.get("description", []), *meta.get("twitter:description", [])]}
     headlines = set(_title_candidates(tree, meta, main).values())

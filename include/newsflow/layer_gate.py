@@ -93,7 +93,8 @@ def _load_gate(path: str) -> LayerGate:
     return parse_gate(raw, path)
 
 
-def _tokens(text: str) -> list[str]:
+def tokens(text: str) -> list[str]:
+    """The words of ``text``, case-folded: what the features count and compare with the page."""
     return re.findall(r"\w+", text.casefold())
 
 
@@ -123,7 +124,7 @@ def layer_features(layer: str, with_lines: list[str], without_lines: list[str], 
     the page's declared language, how many other gated layers changed it, and the body's length."""
     added_at, removed_at = _only_in(with_lines, without_lines), _only_in(without_lines, with_lines)
     # words as multisets: a line shortened in place (a trailing credit) counts only the words it lost
-    with_words, without_words = Counter(_tokens("\n".join(with_lines))), Counter(_tokens("\n".join(without_lines)))
+    with_words, without_words = Counter(tokens("\n".join(with_lines))), Counter(tokens("\n".join(without_lines)))
     added, removed = list((with_words - without_words).elements()), list((without_words - with_words).elements())
     body_words = max(sum(with_words.values()), sum(without_words.values()), 1)
     changed_share = (len(added) + len(removed)) / body_words
