@@ -23,8 +23,8 @@ from newsflow import feeds as feeds_mod
 from newsflow import http
 from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
 from newsflow.sanitize import clean_text, clean_value
-from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, bulk_upsert, connection,
-                                fetch_dicts, lock, sql, transaction, work_claim)
+from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, LOCK_PAGE_ORDER, bulk_upsert,
+                                connection, fetch_dicts, lock, sql, transaction, work_claim)
 
 log = logging.getLogger(__name__)
 
@@ -517,12 +517,28 @@ def _pages(cur, keys) -> dict[tuple[str, str], dict]:
         "canonical_urls": [k[0] for k in keys], "content_sha256s": [k[1] for k in keys]})}
 
 
+def plan_page_extraction(cur) -> int:
+    """Give the stored pages no run has planned yet their place in extraction order, after every
+    page planned before. Pages load in that order, so a page stored later (a poll during a run, an
+    archive day of the past) never loads before a page an earlier plan listed, whatever its fetch
+    time. Returns how many pages were planned."""
+    lock(cur, LOCK_PAGE_ORDER)
+    cur.execute(sql("plan_page_extraction"))
+    return cur.rowcount
+
+
+def _planned_pending(cur, limit: int | None) -> list[tuple[str, str]]:
+    """Plan the pages stored since the last plan, then list the pending pages in extraction order."""
+    plan_page_extraction(cur)
+    return [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": limit})]
+
+
 def pending_page_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> list[list[list[str]]]:
-    """Keys ([canonical_url, content_sha256]) of the pending pages, oldest first, in batches for
-    `extract_pending(keys=...)`: what a DAG run maps its extraction over."""
+    """Keys ([canonical_url, content_sha256]) of the pending pages in extraction order (pages stored
+    since the last plan planned first), in batches for `extract_pending(keys=...)`: what a DAG run
+    maps its extraction over."""
     with connection() as conn, conn, conn.cursor() as cur:
-        keys = [[p["canonical_url"], p["content_sha256"]]
-                for p in fetch_dicts(cur, sql("pending_pages"), {"limit": limit})]
+        keys = [list(key) for key in _planned_pending(cur, limit)]
     return mapped_batches(keys, size)
 
 
@@ -541,15 +557,15 @@ def extract_pending(limit: int = 1000, keys: list | None = None, after_key: list
 
     Pages are claimed a few at a time, each batch in a short transaction under the article-load lock,
     and checked again there: several runs at once share the pages (`done_elsewhere` counts those
-    another run took), each page is extracted once, and pages load in pending order whichever run
-    takes them, so the result is a single run's.
+    another run took), each page is extracted once, and pages load in extraction order
+    (`plan_page_extraction`) whichever run takes them, so the result is a single run's.
     """
     if keys is not None:
         return _extract_batch([tuple(k) for k in keys], tuple(after_key) if after_key else None)
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
-            keys = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": limit})]
+            keys = _planned_pending(cur, limit)
         for batch in _batches(keys):
             with conn, conn.cursor() as cur:
                 lock(cur, LOCK_ARTICLE_LOAD)
@@ -578,15 +594,17 @@ def _still_pending(cur, key: tuple[str, str]) -> bool:
 
 def _extract_batch(keys: list[tuple[str, str]], after_key: tuple[str, str] | None = None) -> dict:
     """One mapped task's pages: extracted outside any transaction (mapped tasks extract at the same
-    time), then loaded under the article-load lock in pending order. Pages still pending before this
-    batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT without
-    progress), by this one. So loads keep a single run's order, and a batch done elsewhere is a no-op.
+    time), then loaded under the article-load lock in extraction order. Pages still pending before
+    this batch's are loaded first: after waiting for the task that holds them (EARLIER_BATCH_WAIT
+    without progress), by this one. So loads keep a single run's order, and a batch done elsewhere is
+    a no-op. Pages stored after the plan that listed this batch come after it in extraction order
+    (`plan_page_extraction`): they never load before it, whenever they arrive.
 
     With `after_key` (the page before this batch when the run listed its batches) the batch waits
     for that page only: the batch before loads every page pending before its own last page in the
     same transaction, so once that page is extracted, so are all before it. The pages pending before
-    this batch are read (the whole backlog, in pending order) only without `after_key` or when that
-    page is still pending after EARLIER_BATCH_WAIT."""
+    this batch are read (in extraction order) only without `after_key` or when that page is still
+    pending after EARLIER_BATCH_WAIT."""
     counts = {"pages": 0, "ok": 0, "error": 0, "done_elsewhere": 0}
     with connection() as conn:
         with conn, conn.cursor() as cur:
@@ -605,6 +623,9 @@ def _extract_batch(keys: list[tuple[str, str]], after_key: tuple[str, str] | Non
                 if not ours:
                     counts["done_elsewhere"] += len(keys)
                     return _logged(counts)
+                if any(p["extract_order"] is None for p in ours.values()):  # keys of no plan
+                    plan_page_extraction(cur)
+                    ours = _pages(cur, keys)
                 if after_key is not None:
                     if not _still_pending(cur, after_key):  # all before this batch are loaded
                         counts["done_elsewhere"] += len(keys) - len(ours)
@@ -616,10 +637,9 @@ def _extract_batch(keys: list[tuple[str, str]], after_key: tuple[str, str] | Non
                         time.sleep(0.2)
                         continue
                     after_key = None  # that batch never came: the pages before this one, loaded now
-                order = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages"), {"limit": None})]
-                position = {k: i for i, k in enumerate(order)}
-                last = max(position[k] for k in ours)
-                earlier = [k for k in order[:last + 1] if k not in ours]
+                order = [_page_key(p) for p in fetch_dicts(cur, sql("pending_pages_through"), {
+                    "last": max(p["extract_order"] for p in ours.values())})]
+                earlier = [k for k in order if k not in ours]
                 if earlier and time.monotonic() - waiting_since < EARLIER_BATCH_WAIT.total_seconds():
                     if earlier_left is None or len(earlier) < earlier_left:  # the other batch moves
                         waiting_since, earlier_left = time.monotonic(), len(earlier)
@@ -629,8 +649,7 @@ def _extract_batch(keys: list[tuple[str, str]], after_key: tuple[str, str] | Non
                 counts["done_elsewhere"] += len(keys) - len(ours)
                 others = _pages(cur, earlier) if earlier else {}
                 _record_outcomes(cur, _load_pages(cur, [(ours[key], extracted.get(key)) if key in ours
-                                                        else (others[key], None) for key in order[:last + 1]]),
-                                 counts)
+                                                        else (others[key], None) for key in order]), counts)
                 break
     return _logged(counts)
 

@@ -65,6 +65,7 @@ LOCK_NAMESPACE = 7312026
 LOCK_ARTICLE_LOAD = 1    # extraction: pages load one at a time, in pending order (dedup sees its predecessors)
 LOCK_EVENT_MERGE = 2     # event mentions and the events merged from them
 LOCK_MARTS = 3           # the daily marts of a day range (delete-and-rebuild)
+LOCK_PAGE_ORDER = 4      # pages get their extraction order (raw.page.extract_order) from one planner at a time
 
 
 def lock(cur, key: int) -> None:
