@@ -45,6 +45,25 @@ def test_the_shipped_storage_settings_load_and_the_cutoff_follows_the_day():
     assert policy.cutoff(date(2025, 1, 2)) == datetime(2024, 12, 4, tzinfo=timezone.utc)
 
 
+def scalar_row(conn, query: str, params) -> tuple:
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchone()
+
+
+def test_stored_html_reads_back_zstd_and_the_gzip_of_pages_stored_before():
+    from newsflow import stored_html
+
+    html = "<html><body><p>A council meeting in Raqqa, reported twice.</p></body></html>".encode() * 40
+    packed = stored_html.pack(html)
+    assert packed[:4] == b"\x28\xb5\x2f\xfd" and len(packed) < len(html) / 4
+    assert stored_html.unpack(packed) == html and stored_html.file_suffix(packed) == ".html.zst"
+    old = gzip.compress(html, 6, mtime=0)
+    assert stored_html.unpack(memoryview(old)) == html and stored_html.file_suffix(old) == ".html.gz"
+    with pytest.raises(ValueError, match="neither zstd nor gzip"):
+        stored_html.unpack(html)
+
+
 def html_state(conn) -> dict:
     with conn.cursor() as cur:
         cur.execute("SELECT canonical_url, content_sha256, fetched_at, html_gz IS NOT NULL, html_moved_to"
@@ -53,11 +72,21 @@ def html_state(conn) -> dict:
 
 
 def test_html_past_retention_moves_to_files_once_and_keeps_articles(warehouse, replay, tmp_path):
-    from newsflow import pipeline
+    """Pages stored as zstd go to .html.zst files, a page stored as gzip (before migration 019) to a
+    .html.gz file: the same bytes either way."""
+    from newsflow import pipeline, stored_html
     from newsflow.retention import apply_html_retention
 
     pipeline.ingest_all(INGEST_START, INGEST_END)
+    with warehouse.cursor() as cur:
+        cur.execute("SELECT canonical_url, content_sha256, html_gz FROM raw.page")
+        url, sha, packed = sorted(cur.fetchall())[1]  # not the page left unextracted below
+        cur.execute("UPDATE raw.page SET html_gz = %s WHERE canonical_url = %s AND content_sha256 = %s",
+                    (gzip.compress(stored_html.unpack(packed), mtime=0), url, sha))
+        as_gzip = (url, sha)
     pipeline.extract_pending()
+    assert scalar_row(warehouse, "SELECT status FROM core.page_extraction WHERE canonical_url = %s"
+                      " AND content_sha256 = %s", as_gzip) == ("ok",)
     pipeline.code_events()
     with warehouse.cursor() as cur:
         cur.execute("SELECT canonical_url, content_sha256, html_gz FROM raw.page")
@@ -80,9 +109,10 @@ def test_html_past_retention_moves_to_files_once_and_keeps_articles(warehouse, r
     for key, (fetched_at, present, moved_to) in state.items():
         if key == waiting:
             continue
-        assert not present and moved_to == f"2024/12/04/{key[1]}.html.gz"
+        suffix = ".html.gz" if key == as_gzip else ".html.zst"
+        assert not present and moved_to == f"2024/12/04/{key[1]}{suffix}"
         stored = (tmp_path / "html" / moved_to).read_bytes()
-        assert stored == html[key] and gzip.decompress(stored)  # the same gzip bytes, readable
+        assert stored == html[key] and stored_html.unpack(stored)  # the same bytes, readable
     assert table_snapshot(warehouse, ("core",)) == kept, "article text, versions and events stay"
 
     # a re-run, a later day and a backfill of an earlier day change nothing more

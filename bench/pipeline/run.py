@@ -902,7 +902,7 @@ def main() -> int:
               f" (raw HTML compressed, text, events, indexes)")
         print("bytes per article by table (with its indexes and TOAST): " + ", ".join(
             f"{name} {b / max(articles, 1) / 1024:.1f} KB" for name, b in by_table[:8])
-            + f"; of raw.page, gzip HTML {html_bytes / max(articles, 1) / 1024:.1f} KB")
+            + f"; of raw.page, compressed HTML {html_bytes / max(articles, 1) / 1024:.1f} KB")
         whole_cpu_ms = sum(sum(c) for c in cpu.values()) * 1000 / args.articles
         print("CPU per article, task processes + their PostgreSQL backends: " + ", ".join(
             f"{k} {t * 1000 / args.articles:.1f} + {p * 1000 / args.articles:.1f} ms" for k, (t, p) in cpu.items())

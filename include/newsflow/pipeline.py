@@ -5,7 +5,6 @@ re-run, a retry or a backfill of the same interval leaves the warehouse as one r
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import time
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 import psycopg2.extras
 
 from newsflow import feeds as feeds_mod
-from newsflow import http
+from newsflow import http, stored_html
 from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
 from newsflow.sanitize import clean_text, clean_value
 from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, LOCK_PAGE_ORDER, bulk_upsert,
@@ -103,11 +102,6 @@ class PageFetches:
     wait_until: datetime | None = None  # a 429/503 with Retry-After: when the site may be asked again
 
 
-# gzip level of stored HTML: on 258 real news pages (320 KB each) level 6 stores 60.3 KB a page in
-# 13 ms, level 9 59.8 KB in 22 ms (docs/scaling.md, "Storage")
-HTML_GZIP_LEVEL = 6
-
-
 def _page_validators(cur, urls: list[tuple[str, str]], interval_end: datetime) -> dict[str, dict]:
     if not urls:
         return {}
@@ -142,7 +136,7 @@ def _fetch_pages(feed_id: str, urls: list[tuple[str, str]], validators: dict[str
         headers = {k: v for k, v in result.headers.items()
                    if k.lower() in ("content-type", "etag", "last-modified", "content-language")}
         out.pages.append((canonical, sha, link, result.final_url, feed_id, result.status,
-                          psycopg2.extras.Json(headers), gzip.compress(result.content, HTML_GZIP_LEVEL, mtime=0),
+                          psycopg2.extras.Json(headers), stored_html.pack(result.content),
                           result.headers.get("ETag"), result.headers.get("Last-Modified"), interval_end))
         out.fetches.append((canonical, interval_start, feed_id, "ok", result.status, None, sha))
     return out
@@ -414,7 +408,7 @@ def _extract_html(page: dict) -> dict:
     from newsflow import dedup
     from newsflow.articles import extract_article
 
-    html = gzip.decompress(bytes(page["html_gz"]))
+    html = stored_html.unpack(page["html_gz"])
     result = clean_value(extract_article(html, url=page["final_url"], headers=page["headers"]))
     if result.get("error"):
         raise ValueError(result["error"])

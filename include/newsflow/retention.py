@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+from newsflow import stored_html
 from newsflow.config import CONFIG_DIR, PROJECT_ROOT, ConfigError, load_settings_file
 from newsflow.warehouse import bulk_upsert, connection, fetch_dicts, sql
 
@@ -59,12 +60,13 @@ def load_storage_policy(path: str | Path | None = None) -> StoragePolicy:
     return StoragePolicy(days, folder)
 
 
-def archive_path(folder: Path, fetched_at: datetime, content_sha256: str) -> Path:
-    """The file a page's HTML goes to: by fetch day (UTC) and content digest (the same bytes, one file)."""
+def archive_path(folder: Path, fetched_at: datetime, content_sha256: str, suffix: str = ".html.zst") -> Path:
+    """The file a page's HTML goes to: by fetch day (UTC) and content digest (the same bytes, one file;
+    `suffix` says their format, `stored_html.file_suffix`)."""
     day = fetched_at.astimezone(timezone.utc)
     if len(content_sha256) != 64 or not all(c in "0123456789abcdef" for c in content_sha256):
         raise ValueError(f"not a SHA-256 digest: {content_sha256!r}")  # a file name must never escape the folder
-    return folder / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{content_sha256}.html.gz"
+    return folder / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{content_sha256}{suffix}"
 
 
 def _write_once(path: Path, data: bytes) -> None:
@@ -99,7 +101,8 @@ def apply_html_retention(day: date, policy: StoragePolicy | None = None) -> dict
                     data = bytes(page["html_gz"])
                     moved_to = None
                     if policy.html_archive_dir is not None:
-                        target = archive_path(policy.html_archive_dir, page["fetched_at"], page["content_sha256"])
+                        target = archive_path(policy.html_archive_dir, page["fetched_at"], page["content_sha256"],
+                                              stored_html.file_suffix(data))
                         _write_once(target, data)
                         moved_to = str(target.relative_to(policy.html_archive_dir))
                     released.append((page["canonical_url"], page["content_sha256"], moved_to))
