@@ -394,3 +394,37 @@ def test_the_bi_login_has_a_statement_timeout_and_a_connection_limit(warehouse_u
         cur.execute("SET statement_timeout = '200ms'")  # the same cancellation, in test time
         with pytest.raises(psycopg2.errors.QueryCanceled):
             cur.execute("SELECT pg_sleep(5)")
+
+
+def test_a_sites_feeds_share_one_connection_and_a_killed_one_is_replaced(hostile, warehouse):
+    """ingest_site polls a site's feeds over one warehouse connection (each new one costs milliseconds);
+    when the server ends it during one feed, that feed is recorded with the real error and the next
+    feeds go on over a new connection."""
+    feeds = ("first", "second", "killed", "after")
+    for feed_id in feeds:
+        hostile.route(f"/news/{feed_id}", static(article(f"Report {feed_id}", REPORT),
+                                                 headers={"Content-Type": "text/html"}))
+        hostile.route(f"/{feed_id}.xml", static(rss([(f"Report {feed_id}", hostile.url(f"/news/{feed_id}"))])))
+    hostile.use_feeds(**{feed_id: f"/{feed_id}.xml" for feed_id in feeds})
+    with warehouse.cursor() as cur:  # which session wrote each poll; the server ends the one of 'killed'
+        cur.execute("CREATE TABLE public.poll_session (feed_id text, pid integer)")
+        cur.execute("""CREATE FUNCTION public.note_session() RETURNS trigger LANGUAGE plpgsql AS $$
+                       BEGIN INSERT INTO public.poll_session VALUES (NEW.feed_id, pg_backend_pid());
+                             IF NEW.feed_id = 'killed' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                             RETURN NEW; END $$""")
+        cur.execute("CREATE TRIGGER note_session BEFORE INSERT ON raw.feed_item FOR EACH ROW"
+                    " EXECUTE FUNCTION public.note_session()")
+    try:
+        summaries = ingest(*feeds)
+        with warehouse.cursor() as cur:
+            cur.execute("SELECT feed_id, pid FROM public.poll_session WHERE feed_id <> 'killed'")
+            sessions = dict(cur.fetchall())
+    finally:
+        with warehouse.cursor() as cur:
+            cur.execute("DROP TRIGGER note_session ON raw.feed_item")
+            cur.execute("DROP FUNCTION public.note_session()")
+            cur.execute("DROP TABLE public.poll_session")
+    assert [summaries[f]["status"] for f in feeds] == ["ok", "ok", "error", "ok"]
+    assert "terminat" in summaries["killed"]["error"] and "already closed" not in summaries["killed"]["error"]
+    assert sessions["first"] == sessions["second"] != sessions["after"]
+    assert scalar(warehouse, "SELECT count(*) FROM raw.page") == 3

@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
@@ -23,7 +23,7 @@ from newsflow import http, stored_html
 from newsflow.config import EventPolicy, Feed, load_event_policy, load_feeds
 from newsflow.sanitize import clean_text, clean_value
 from newsflow.warehouse import (LOCK_ARTICLE_LOAD, LOCK_EVENT_MERGE, LOCK_MARTS, LOCK_PAGE_ORDER, bulk_upsert,
-                                connection, fetch_dicts, lock, sql, transaction, work_claim)
+                                connection, fetch_dicts, lock, real_error, sql, transaction, work_claim)
 
 log = logging.getLogger(__name__)
 
@@ -198,54 +198,57 @@ def _pages_to_fetch(cur, feed_id: str, items: list[feeds_mod.FeedItem], interval
     return (unfetched + known)[:cap]
 
 
-def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime) -> IngestSummary:
+def ingest_feed(feed_id: str, interval_start: datetime, interval_end: datetime, conn=None) -> IngestSummary:
     """Poll one feed for a data interval, store its items, fetch and store their pages.
 
     A feed that fails (HTTP error, timeout, garbage) is recorded in raw.feed_poll with its error and
     does not raise: the other feeds go on. A feed that asked to wait (429 with Retry-After) is not
-    requested until then; its polls meanwhile are recorded as 'deferred'.
+    requested until then; its polls meanwhile are recorded as 'deferred'. `conn`: a warehouse
+    connection with no transaction open, kept open (a task's feeds share one), else one of its own.
     """
+    if conn is None:
+        with connection() as own:
+            return ingest_feed(feed_id, interval_start, interval_end, own)
     interval_start, interval_end = _utc(interval_start), _utc(interval_end)
     feed = _feed(feed_id)
     started = time.monotonic()  # for the log line only
-    with connection() as conn:  # short transactions; the HTTP calls happen between them
-        with conn, conn.cursor() as cur:
-            sync_sources(cur, [feed])
-            cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
-            prev = cur.fetchone() or (None, None)
-            cur.execute(sql("feed_retry_after"), {"feed_id": feed_id, "interval_start": interval_start})
-            wait_until = cur.fetchone()[0]
-        if wait_until is not None:
-            poll = feeds_mod.FeedPoll(feed_id, "deferred", None, etag=prev[0], last_modified=prev[1],
-                                      error=f"not requested: the source asked to wait until {wait_until.isoformat()}")
-        else:
-            poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
-            wait_until = poll.retry_after(interval_end)
-        poll.items, dropped = usable_items(poll.items)
-        if dropped:  # recorded with the poll; the feed's other items go on
-            poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
-        summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
-        fetched = PageFetches()
-        poll_row = {"feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
-                    "status": poll.status, "http_status": poll.http_status,
-                    "error": poll.error and clean_text(poll.error), "etag": poll.etag,
-                    "last_modified": poll.last_modified, "n_items": len(poll.items), "retry_after": wait_until}
-        urls = []
-        with conn, conn.cursor() as cur:  # items and the poll commit together, before any page fetch
-            summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
-            poll_row["n_new_items"] = summary.new_items
-            cur.execute(sql("upsert_feed_poll"), poll_row)
-            if poll.status != "deferred" and wait_until is None:
-                urls = _pages_to_fetch(cur, feed_id, poll.items, interval_start, summary)
-                validators = _page_validators(cur, urls, interval_end)
-        if urls:
-            fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
-            wait_until = max(filter(None, [wait_until, fetched.wait_until]), default=None)
-        summary.retry_after = wait_until.isoformat() if wait_until else None
-        with conn, conn.cursor() as cur:
-            _store_pages(cur, fetched, summary)
-            if wait_until != poll_row["retry_after"]:  # a page answered 429/503 with Retry-After
-                cur.execute(sql("upsert_feed_poll"), {**poll_row, "retry_after": wait_until})
+    with conn, conn.cursor() as cur:  # short transactions; the HTTP calls happen between them
+        sync_sources(cur, [feed])
+        cur.execute(sql("previous_poll_state"), {"feed_id": feed_id, "interval_start": interval_start})
+        prev = cur.fetchone() or (None, None)
+        cur.execute(sql("feed_retry_after"), {"feed_id": feed_id, "interval_start": interval_start})
+        wait_until = cur.fetchone()[0]
+    if wait_until is not None:
+        poll = feeds_mod.FeedPoll(feed_id, "deferred", None, etag=prev[0], last_modified=prev[1],
+                                  error=f"not requested: the source asked to wait until {wait_until.isoformat()}")
+    else:
+        poll = feeds_mod.poll_feed(feed, etag=prev[0], last_modified=prev[1])
+        wait_until = poll.retry_after(interval_end)
+    poll.items, dropped = usable_items(poll.items)
+    if dropped:  # recorded with the poll; the feed's other items go on
+        poll.error = "; ".join(filter(None, [poll.error, *dropped]))[:4000]
+    summary = IngestSummary(feed_id, poll.status, poll.error, items=len(poll.items))
+    fetched = PageFetches()
+    poll_row = {"feed_id": feed_id, "interval_start": interval_start, "interval_end": interval_end,
+                "status": poll.status, "http_status": poll.http_status,
+                "error": poll.error and clean_text(poll.error), "etag": poll.etag,
+                "last_modified": poll.last_modified, "n_items": len(poll.items), "retry_after": wait_until}
+    urls = []
+    with conn, conn.cursor() as cur:  # items and the poll commit together, before any page fetch
+        summary.new_items = store_items(cur, feed_id, poll.items, interval_end)
+        poll_row["n_new_items"] = summary.new_items
+        cur.execute(sql("upsert_feed_poll"), poll_row)
+        if poll.status != "deferred" and wait_until is None:
+            urls = _pages_to_fetch(cur, feed_id, poll.items, interval_start, summary)
+            validators = _page_validators(cur, urls, interval_end)
+    if urls:
+        fetched = _fetch_pages(feed_id, urls, validators, interval_start, interval_end, summary)
+        wait_until = max(filter(None, [wait_until, fetched.wait_until]), default=None)
+    summary.retry_after = wait_until.isoformat() if wait_until else None
+    with conn, conn.cursor() as cur:
+        _store_pages(cur, fetched, summary)
+        if wait_until != poll_row["retry_after"]:  # a page answered 429/503 with Retry-After
+            cur.execute(sql("upsert_feed_poll"), {**poll_row, "retry_after": wait_until})
     log_feed = log.warning if summary.status == "error" else log.info
     log_feed("%s", summary.describe(poll.http_status, time.monotonic() - started))
     return summary
@@ -268,13 +271,17 @@ def ingest_site(feed_ids: list[str], interval_start: datetime, interval_end: dat
 
     One feed's failure is logged and recorded as its failed poll; the site's other feeds go on.
     When even that record cannot be written (the warehouse is down), the error is raised."""
-    summaries = []
-    for fid in feed_ids:
-        try:
-            summaries.append(ingest_feed(fid, interval_start, interval_end).as_dict())
-        except Exception as exc:
-            log.exception("feed %s failed", fid)
-            summaries.append(_record_failed_poll(fid, interval_start, interval_end, exc).as_dict())
+    summaries, conn = [], None
+    with ExitStack() as connections:
+        for fid in feed_ids:
+            try:
+                if conn is None or conn.closed:  # one connection for the site's feeds (each costs ~15 ms)
+                    conn = connections.enter_context(connection())
+                summaries.append(ingest_feed(fid, interval_start, interval_end, conn).as_dict())
+            except Exception as exc:
+                log.exception("feed %s failed", fid)
+                exc = real_error(exc, conn)
+                summaries.append(_record_failed_poll(fid, interval_start, interval_end, exc).as_dict())
     log.info("site of %s: %d feed(s), %d failed, %d items, %d new pages, %d failed pages", ", ".join(feed_ids),
              len(summaries), sum(s["status"] == "error" for s in summaries), sum(s["items"] for s in summaries),
              sum(s["pages_new"] for s in summaries), sum(s["pages_failed"] for s in summaries))

@@ -48,15 +48,21 @@ def connection(url: str | None = None) -> Iterator:
     try:
         yield conn
     except psycopg2.InterfaceError as exc:
-        # on a dead connection the rollbacks raise "connection already closed": raise the real error
-        cause = exc
-        while isinstance(cause, psycopg2.InterfaceError) and cause.__context__ is not None:
-            cause = cause.__context__
-        if conn.closed and cause is not exc:
+        cause = real_error(exc, conn)
+        if cause is not exc:
             raise cause from None
         raise
     finally:
         conn.close()
+
+
+def real_error(exc: BaseException, conn) -> BaseException:
+    """The error to report for `exc` raised on `conn`: on a dead connection the rollbacks raise
+    "connection already closed", and the error that ended it is their context."""
+    cause = exc
+    while isinstance(cause, psycopg2.InterfaceError) and cause.__context__ is not None:
+        cause = cause.__context__
+    return cause if conn is not None and conn.closed else exc
 
 
 # Advisory lock keys (pg_advisory_xact_lock(LOCK_NAMESPACE, key)): one writer at a time where the
