@@ -535,8 +535,8 @@ def _planned_pending(cur, limit: int | None) -> list[tuple[str, str]]:
 
 
 def pending_page_batches(limit: int = 20000, size: int = MAPPED_BATCH) -> list[list[list[str]]]:
-    """Keys ([canonical_url, content_sha256]) of the pending pages in extraction order (pages stored
-    since the last plan planned first), in batches for `extract_pending(keys=...)`: what a DAG run
+    """Keys ([canonical_url, content_sha256]) of the pending pages in extraction order, once the pages
+    stored since the last plan are planned, in batches for `extract_pending(keys=...)`: what a DAG run
     maps its extraction over."""
     with connection() as conn, conn, conn.cursor() as cur:
         keys = [list(key) for key in _planned_pending(cur, limit)]
