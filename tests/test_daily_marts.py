@@ -81,12 +81,14 @@ def test_a_later_mention_recomputes_its_groups_on_the_old_day_and_leaves_the_oth
     store(warehouse, "https://example.org/new-1", SEEN, [
         event(0, "ASSAULT", "SY", "IDLIB", "SYRGOV", 0.95),
         event(40, "ASSAULT", "SY", "Idlib", "RUSMIL", 0.9)])
-    # rows the run must not touch are marked, rows it must recompute are made wrong
+    # rows the run must not touch are marked (the other groups, and the Aleppo strike's row: of the same
+    # day, country and type, but none of the run's events is counted there), rows it must recompute
+    # are made wrong
     with warehouse.cursor() as cur:
-        cur.execute("UPDATE mart.daily_events SET sources = 99 WHERE day = %s AND event_type = 'PROTEST'", (OLD_DAY,))
+        cur.execute("UPDATE mart.daily_events SET sources = 99 WHERE day = %s AND admin1 <> 'Idlib'", (OLD_DAY,))
         cur.execute("UPDATE mart.daily_actor_activity SET events = 99 WHERE day = %s AND event_type = 'PROTEST'",
                     (OLD_DAY,))
-        cur.execute("UPDATE mart.daily_events SET mentions = 77 WHERE day = %s AND event_type = 'ASSAULT'", (OLD_DAY,))
+        cur.execute("UPDATE mart.daily_events SET mentions = 77 WHERE day = %s AND admin1 = 'Idlib'", (OLD_DAY,))
         cur.execute("UPDATE mart.daily_actor_activity SET mentions = 77 WHERE day = %s AND event_type = 'ASSAULT'",
                     (OLD_DAY,))
     other_day = {table: mart_rows(warehouse, table, OTHER_DAY) for table in ("daily_events", "daily_actor_activity")}
@@ -96,13 +98,13 @@ def test_a_later_mention_recomputes_its_groups_on_the_old_day_and_leaves_the_oth
 
     events = mart_rows(warehouse, "daily_events", OLD_DAY)
     actors = mart_rows(warehouse, "daily_actor_activity", OLD_DAY)
-    # touched groups: recomputed from the facts
+    # touched rows: recomputed from the facts
     assert events[(OLD_DAY, "SY", "IDLIB", "ASSAULT")] == (1, 2, 2, 1)
     assert events[(OLD_DAY, "SY", "Idlib", "ASSAULT")] == (1, 1, 1, 1)
-    assert events[(OLD_DAY, "SY", "Aleppo", "ASSAULT")] == (1, 1, 1, 1)
     assert actors[(OLD_DAY, "RUSMIL", "source", "ASSAULT")] == (1, 1)
     assert actors[(OLD_DAY, "SYRGOV", "source", "ASSAULT")] == (2, 3)
-    # untouched groups of the old day, and the other old day: left as they were
+    # untouched rows of the old day, and the other old day: left as they were
+    assert events[(OLD_DAY, "SY", "Aleppo", "ASSAULT")] == (1, 1, 1, 99)
     assert all(row[3] == 99 for key, row in events.items() if key[3] == "PROTEST")
     assert all(row[0] == 99 for key, row in actors.items() if key[3] == "PROTEST")
     assert {table: mart_rows(warehouse, table, OTHER_DAY) for table in other_day} == other_day
@@ -119,8 +121,9 @@ def test_a_later_mention_recomputes_its_groups_on_the_old_day_and_leaves_the_oth
     result = pipeline.daily(DAY)
     assert OLD_DAY.isoformat() in result["event_days"] and result["partial_days"] == []
     whole = {table: mart_rows(warehouse, table, OLD_DAY) for table in ("daily_events", "daily_actor_activity")}
-    assert {k: v for k, v in whole["daily_events"].items() if k[3] == "ASSAULT"} == \
-        {k: v for k, v in events.items() if k[3] == "ASSAULT"}
+    assert {k: v for k, v in whole["daily_events"].items() if k[2] in ("Idlib", "IDLIB")} == \
+        {k: v for k, v in events.items() if k[2] in ("Idlib", "IDLIB")}
+    assert whole["daily_events"][(OLD_DAY, "SY", "Aleppo", "ASSAULT")] == (1, 1, 1, 1)
     assert {k: v for k, v in whole["daily_actor_activity"].items() if k[3] == "ASSAULT"} == \
         {k: v for k, v in actors.items() if k[3] == "ASSAULT"}
     assert whole["daily_events"][(OLD_DAY, "EG", "Cairo", "PROTEST")] == (1, 1, 1, 1)

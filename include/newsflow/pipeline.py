@@ -782,7 +782,7 @@ MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source
 # read the marts' tables whole rather than the days' rows by their keys, a cost growing with the
 # history (plans printed by bench/pipeline at 10x history).
 DAILY_PLANNER_SETTINGS = "SET LOCAL random_page_cost = 1.1"
-# marts whose touched groups of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
+# marts whose touched keys of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
 # run only when there are such days
 MARTS_BY_GROUP = ("daily_actor_activity",)
 
@@ -808,22 +808,22 @@ def day_params(day: date, revisit_days: int = 2) -> dict:
 
 def mart_scope(cur, params: dict) -> None:
     """Add to `params` (of day_params) what the daily run recomputes of the event marts
-    (sql/mart_scope.sql): `event_days`, rebuilt whole; on older event days, `partial_days` and their
-    touched groups as parallel arrays, recomputed alone: (day, country, type) of mart.daily_events
-    (`touched_*`, every admin1) and (day, actor, role, type) of mart.daily_actor_activity
-    (`touched_actor_*`), trimmed and upper-case as in the events' keys.
+    (sql/mart_scope.sql): `event_days`, rebuilt whole; on older event days, `partial_days` and the
+    exact mart keys there, as parallel arrays, recomputed alone: (day, country, admin1, type) of
+    mart.daily_events (`touched_*`) and (day, actor, role, type) of mart.daily_actor_activity
+    (`touched_actor_*`), spelt as core.event spells them (a missing place as '').
 
-    An older day's rows grow with the history that mentions it, and only the groups of the events the
+    An older day's rows grow with the history that mentions it, and only the rows of the events the
     run's mentions name can have changed there (other changes queue their days whole)."""
     cur.execute(sql("mart_scope"), params)
     rows = cur.fetchall()
-    groups = [r for r in rows if r[1] is not None]
+    keys = [r for r in rows if r[1] is not None]
     params["event_days"] = sorted({r[0] for r in rows if r[1] is None})
-    params["partial_days"] = sorted({g[0] for g in groups})
-    places = sorted({g[:3] for g in groups})
-    actors = sorted({(g[0], code, role, g[2]) for g in groups
-                     for code, role in ((g[3], "source"), (g[4], "target")) if code is not None})
-    for prefix, found, names in (("touched", places, ("days", "countries", "types")),
+    params["partial_days"] = sorted({k[0] for k in keys})
+    places = sorted({k[:4] for k in keys})
+    actors = sorted({(k[0], code, role, k[3]) for k in keys
+                     for code, role in ((k[4], "source"), (k[5], "target")) if code is not None})
+    for prefix, found, names in (("touched", places, ("days", "countries", "admin1s", "types")),
                                  ("touched_actor", actors, ("days", "codes", "roles", "types"))):
         for i, name in enumerate(names):
             params[f"{prefix}_{name}"] = [r[i] for r in found]
@@ -873,7 +873,7 @@ def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) ->
             reflagged = apply_event_cut(cur, policy)
         results = _daily_marts(conn, params, steps)
     failed = {n: d for n, (ok, d) in results.items() if not ok}
-    log.info("day %s: marts rebuilt for %d event day(s) whole and %d group(s) of %d older day(s), %d mention(s)"
+    log.info("day %s: marts rebuilt for %d event day(s) whole and %d key(s) of %d older day(s), %d mention(s)"
              " re-flagged; checks: %d passed, %d failed%s; ms per step: %s", day, len(params["event_days"]),
              len(params["touched_days"]), len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
              f" ({', '.join(failed)})" if failed else "",
