@@ -1,6 +1,6 @@
 """The daily run rebuilds its own days' and its articles' publication days' marts whole and, on older
-event days with many rows, only the rows of the groups its mentions' events touch: those recomputed
-from the facts, the others left as they are. Changes outside the days' runs queue their days whole."""
+event days, only the rows its mentions' events can have left or entered: those recomputed from the
+facts, the others left as they are. Changes outside the days' runs queue their days whole."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -65,7 +65,7 @@ def mart_rows(conn, table: str, day: date) -> dict:
 OTHER_DAY = date(2024, 10, 20)  # an older day the later article does not name
 
 
-def test_a_later_mention_recomputes_its_groups_on_the_old_day_and_leaves_the_others(warehouse):
+def test_a_later_mention_recomputes_its_rows_on_the_old_day_and_leaves_the_others(warehouse):
     from newsflow import pipeline
 
     # the old day: strikes in Idlib and Aleppo, protests in four other places; another old day
