@@ -656,10 +656,11 @@ def print_plans(url: str) -> None:
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(pipeline.DAILY_PLANNER_SETTINGS)
         pipeline.mart_scope(cur, params)
-        print(f"  scope: {len(params['event_days'])} event days whole, {len(params['touched_days'])} groups"
-              f" ({len(params['touched_actor_days'])} of actors) on {len(params['partial_days'])} older days")
+        print(f"  scope: {len(params['event_days'])} event days whole, {params['daily_events_keys']} keys"
+              f" ({params['actor_keys']} of actors) on {len(params['partial_days'])} older days")
         for name in names:
-            statements = [s for s in re.split(r";\s*\n", sql(name)) if re.sub(r"--[^\n]*", "", s).strip()]
+            statements = [s for s in re.split(r";\s*\n", sql(name))
+                          if re.sub(r"--[^\n]*", "", s).strip() and "CREATE TEMPORARY TABLE" not in s]  # no plan
             scans = []
             for statement in statements:
                 cur.execute("EXPLAIN (FORMAT JSON, VERBOSE) " + statement, params)

@@ -807,26 +807,20 @@ def day_params(day: date, revisit_days: int = 2) -> dict:
 
 
 def mart_scope(cur, params: dict) -> None:
-    """Add to `params` (of day_params) what the daily run recomputes of the event marts
-    (sql/mart_scope.sql): `event_days`, rebuilt whole; on older event days, `partial_days` and the
-    exact mart keys there, as parallel arrays, recomputed alone: (day, country, admin1, type) of
-    mart.daily_events (`touched_*`) and (day, actor, role, type) of mart.daily_actor_activity
-    (`touched_actor_*`), spelt as core.event spells them (a missing place as '').
+    """Write the transaction's table mart_scope_key (sql/mart_scope.sql): what the daily run recomputes
+    of the event marts. Add to `params` (of day_params) `event_days`, rebuilt whole, and `partial_days`,
+    older event days where only the exact mart keys of mart_scope_key are recomputed, and their numbers
+    (`daily_events_keys`, `actor_keys`: (day, country, admin1, type) rows of mart.daily_events, (day,
+    actor, role, type) rows of mart.daily_actor_activity).
 
     An older day's rows grow with the history that mentions it, and only the rows of the events the
     run's mentions name can have changed there (other changes queue their days whole)."""
     cur.execute(sql("mart_scope"), params)
     rows = cur.fetchall()
-    keys = [r for r in rows if r[1] is not None]
-    params["event_days"] = sorted({r[0] for r in rows if r[1] is None})
-    params["partial_days"] = sorted({k[0] for k in keys})
-    places = sorted({k[:4] for k in keys})
-    actors = sorted({(k[0], code, role, k[3]) for k in keys
-                     for code, role in ((k[4], "source"), (k[5], "target")) if code is not None})
-    for prefix, found, names in (("touched", places, ("days", "countries", "admin1s", "types")),
-                                 ("touched_actor", actors, ("days", "codes", "roles", "types"))):
-        for i, name in enumerate(names):
-            params[f"{prefix}_{name}"] = [r[i] for r in found]
+    params["event_days"] = sorted(day for day, whole, _, _ in rows if whole)
+    params["partial_days"] = sorted(day for day, whole, _, _ in rows if not whole)
+    params["daily_events_keys"] = sum(keys for _, whole, keys, _ in rows if not whole)
+    params["actor_keys"] = sum(keys for _, whole, _, keys in rows if not whole)
 
 
 def _daily_marts(conn, params: dict, steps: dict) -> dict:
@@ -875,7 +869,7 @@ def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) ->
     failed = {n: d for n, (ok, d) in results.items() if not ok}
     log.info("day %s: marts rebuilt for %d event day(s) whole and %d key(s) of %d older day(s), %d mention(s)"
              " re-flagged; checks: %d passed, %d failed%s; ms per step: %s", day, len(params["event_days"]),
-             len(params["touched_days"]), len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
+             params["daily_events_keys"], len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
              f" ({', '.join(failed)})" if failed else "",
              ", ".join(f"{name} {s * 1000:.0f}" for name, s in steps.items()))
     if failed:

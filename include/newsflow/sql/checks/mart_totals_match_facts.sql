@@ -1,4 +1,4 @@
--- mart.daily_events adds up to the facts, for the days and the older days' keys just recomputed
+-- mart.daily_events adds up to the facts, for the days and the older days' keys just recomputed (mart_scope_key)
 -- (sql/marts/daily_events.sql): the mart counts events and their mentions by joining the mentions, the
 -- facts are core.event's rows and the event mentions each counts (num_mentions, kept by
 -- sql/recompute_events.sql). Two derivations that must agree, and those days' and keys' rows only
@@ -6,9 +6,7 @@
 -- The older days are compared by the keys recomputed, not whole: their other rows were checked by
 -- the runs that recomputed them.
 WITH touched AS MATERIALIZED (
-    SELECT DISTINCT * FROM unnest(%(touched_days)s::date[], %(touched_countries)s::text[],
-                                  %(touched_admin1s)s::text[], %(touched_types)s::text[])
-        AS g(day, country, admin1, event_type)
+    SELECT DISTINCT day, country, admin1, event_type FROM mart_scope_key WHERE country IS NOT NULL
 ), mart AS (
     SELECT coalesce(sum(events), 0) AS events, coalesce(sum(mentions), 0) AS mentions FROM (
         SELECT events, mentions FROM mart.daily_events WHERE day = ANY(%(event_days)s)

@@ -1,5 +1,6 @@
 -- mart.daily_events of %(event_days)s, rebuilt whole, and on older days the rows of the keys (day,
--- country, admin1, type) the run's events can have left or entered there (sql/mart_scope.sql): each
+-- country, admin1, type) the run's events can have left or entered there (mart_scope_key, written by
+-- sql/mart_scope.sql): each
 -- row recomputed from the facts of its key, never incremented, so a re-run gives the same rows, and a
 -- row of a key left with no event goes. The keys' events and mart rows are read by key (index
 -- event_mart_key, migration 016; the mart's primary key), not by their days, whose rows grow with the
@@ -8,9 +9,7 @@
 -- history. Only the rows that change are written (measured at 10x history: 39 ms against 48 ms for a
 -- delete and an insert of the days with the same reads).
 WITH touched AS MATERIALIZED (
-    SELECT DISTINCT * FROM unnest(%(touched_days)s::date[], %(touched_countries)s::text[],
-                                  %(touched_admin1s)s::text[], %(touched_types)s::text[])
-        AS g(day, country, admin1, event_type)
+    SELECT DISTINCT day, country, admin1, event_type FROM mart_scope_key WHERE country IS NOT NULL
 ), days_events AS MATERIALIZED (
     SELECT event_id, event_date, coalesce(country, '') AS country, coalesce(admin1, '') AS admin1, event_type
     FROM core.event WHERE event_date = ANY(%(event_days)s)
