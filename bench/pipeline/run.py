@@ -651,7 +651,7 @@ def print_plans(url: str) -> None:
 
     params = {**pipeline.day_params(INGEST_END.date()), "cut": load_event_policy().cut}
     names = ["event_cut_disagrees", "mart_scope", *(f"marts/{m}" for m in pipeline.MARTS),
-             *(f"marts/{m}_older" for m in pipeline.MARTS_BY_GROUP), *(f"checks/{c}" for c in pipeline.CHECKS)]
+             *(f"checks/{c}" for c in pipeline.CHECKS)]
     print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(pipeline.DAILY_PLANNER_SETTINGS)

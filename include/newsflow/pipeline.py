@@ -782,9 +782,6 @@ MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source
 # read the marts' tables whole rather than the days' rows by their keys, a cost growing with the
 # history (plans printed by bench/pipeline at 10x history).
 DAILY_PLANNER_SETTINGS = "SET LOCAL random_page_cost = 1.1"
-# marts whose touched keys of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
-# run only when there are such days
-MARTS_BY_GROUP = ("daily_actor_activity",)
 
 
 @contextmanager
@@ -836,8 +833,6 @@ def _daily_marts(conn, params: dict, steps: dict) -> dict:
         for name in MARTS:
             with _step(steps, name):
                 cur.execute(sql(f"marts/{name}"), params)
-                if name in MARTS_BY_GROUP and params["partial_days"]:
-                    cur.execute(sql(f"marts/{name}_older"), params)
         results = {}
         for name in CHECKS:
             with _step(steps, f"check {name}"):

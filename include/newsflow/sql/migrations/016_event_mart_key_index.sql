@@ -1,7 +1,7 @@
 -- The daily run recomputes, on older event days, the exact mart keys its events can have left or
 -- entered (sql/mart_scope.sql): (day, country, admin1, type) in sql/marts/daily_events.sql and
 -- sql/checks/mart_totals_match_facts.sql, and (day, actor, role, type) in
--- sql/marts/daily_actor_activity_older.sql (by this index's first two columns). Its expressions are
+-- sql/marts/daily_actor_activity.sql (by this index's first two columns). Its expressions are
 -- the mart's key as the marts spell it (core.event's values, a missing place as ''). It replaces
 -- migration 015's index of the normalised (day, type, country), whose groups took every admin1 of a
 -- country: at 10x history, most of an older day's events.
