@@ -1,6 +1,6 @@
--- mart.daily_events adds up to the facts, for the days and the older days' keys just recomputed (mart_scope_key)
--- (sql/marts/daily_events.sql): the mart counts events and their mentions by joining the mentions, the
--- facts are core.event's rows and the event mentions each counts (num_mentions, kept by
+-- mart.daily_events adds up to the facts, for the days and the older days' keys (mart_scope_key) just
+-- recomputed (sql/marts/daily_events.sql): the mart counts events and their mentions by joining the
+-- mentions, the facts are core.event's rows and the event mentions each counts (num_mentions, kept by
 -- sql/recompute_events.sql). Two derivations that must agree, and those days' and keys' rows only
 -- (indexes event_date_idx, event_mart_key and the mart's primary key): no mention is read.
 -- The older days are compared by the keys recomputed, not whole: their other rows were checked by

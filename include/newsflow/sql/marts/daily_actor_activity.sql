@@ -5,7 +5,8 @@
 -- by the mart's primary key, the events read by day (event_date_idx) and by the keys' day and type
 -- (event_mart_key, migration 016), not by the older days whole, whose rows grow with the history.
 WITH touched AS MATERIALIZED (
-    SELECT day, actor1_code AS actor_code, 'source' AS role, event_type FROM mart_scope_key WHERE actor1_code IS NOT NULL
+    SELECT day, actor1_code AS actor_code, 'source' AS role, event_type
+    FROM mart_scope_key WHERE actor1_code IS NOT NULL
     UNION
     SELECT day, actor2_code, 'target', event_type FROM mart_scope_key WHERE actor2_code IS NOT NULL
 ), whole_days AS (
@@ -14,7 +15,8 @@ WITH touched AS MATERIALIZED (
 DELETE FROM mart.daily_actor_activity d USING touched t
 WHERE (d.day, d.actor_code, d.role, d.event_type) = (t.day, t.actor_code, t.role, t.event_type);
 WITH touched AS MATERIALIZED (
-    SELECT day, actor1_code AS actor_code, 'source' AS role, event_type FROM mart_scope_key WHERE actor1_code IS NOT NULL
+    SELECT day, actor1_code AS actor_code, 'source' AS role, event_type
+    FROM mart_scope_key WHERE actor1_code IS NOT NULL
     UNION
     SELECT day, actor2_code, 'target', event_type FROM mart_scope_key WHERE actor2_code IS NOT NULL
 ), events AS MATERIALIZED (
@@ -28,7 +30,8 @@ WITH touched AS MATERIALIZED (
     SELECT event_date, actor1_code AS actor_code, 'source' AS role, event_type, num_mentions, whole
     FROM events WHERE actor1_code IS NOT NULL
     UNION ALL
-    SELECT event_date, actor2_code, 'target', event_type, num_mentions, whole FROM events WHERE actor2_code IS NOT NULL
+    SELECT event_date, actor2_code, 'target', event_type, num_mentions, whole
+    FROM events WHERE actor2_code IS NOT NULL
 )
 INSERT INTO mart.daily_actor_activity (day, actor_code, role, event_type, events, mentions)
 SELECT e.event_date, e.actor_code, e.role, e.event_type, count(*), sum(e.num_mentions)
