@@ -3,10 +3,10 @@
 -- sql/mart_scope.sql): each row recomputed from the facts of its key, never incremented, so a re-run
 -- gives the same rows, and a row of a key left with no event goes. The keys' events and mart rows are
 -- read by key (index event_mart_key, migration 016; the mart's primary key), not by their days, whose
--- rows grow with the history. The mentions are read by their events' keys from the index alone (event_mention_event_counts,
--- migration 017, which holds what is counted): joined by the planner, they were all read, the whole
--- history. Only the rows that change are written (measured at 10x history: 39 ms against 48 ms for a
--- delete and an insert of the days with the same reads).
+-- rows grow with the history. The mentions are read by their events' keys from the index alone
+-- (event_mention_event_counts, migration 017, which holds what is counted): joined by the planner,
+-- they were all read, the whole history. Only the rows that change are written (measured at 10x
+-- history: 39 ms against 48 ms for a delete and an insert of the days with the same reads).
 WITH touched AS MATERIALIZED (
     SELECT DISTINCT day, country, admin1, event_type FROM mart_scope_key WHERE country IS NOT NULL
 ), days_events AS MATERIALIZED (
