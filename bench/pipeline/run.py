@@ -224,6 +224,10 @@ BACKEND_CPU = [0.0]  # CPU seconds of this task process's PostgreSQL backends, c
 
 
 def _backend_cpu_s(pid: int) -> float:
+    try:  # nanoseconds on the CPU where the kernel keeps them (the daily marts take tens of ms)
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:  # the server is not on this machine
@@ -592,13 +596,17 @@ def add_history(url: str, copies: int) -> None:
     execute(url, "ANALYZE")
 
 
+CPU = "cpu (process + backend)"  # time_marts's CPU seconds of a run
+
+
 def time_marts(urls: dict[str, str], repeats: int = MARTS_REPEATS) -> dict[str, dict[str, tuple[float, float]]]:
     """The daily run of the day the corpus was fetched (with its revisit days) in this process, on each
     warehouse of `urls` (history size -> database), after one run each to warm the caches: `repeats`
     rounds, each running every warehouse once in turn (the order alternating), so that the other jobs
     on this shared machine weigh on all sizes alike. Per history size, per step and in all ("total",
-    with the connections): the least and the median seconds. Other jobs only add time: the least is
-    the cost, the median shows the spread."""
+    with the connections) and of CPU (CPU, this process's and the run's PostgreSQL backend's, when the
+    server is on this machine): the least and the median seconds. Other jobs only add time: the least
+    is the cost, the median shows the spread; the CPU is what waiting for them does not add to."""
     from newsflow import pipeline
 
     day = INGEST_END.date()  # the day the corpus was fetched: its articles, pages and mentions
@@ -606,6 +614,8 @@ def time_marts(urls: dict[str, str], repeats: int = MARTS_REPEATS) -> dict[str, 
     def run(url: str, steps: dict | None = None) -> None:
         os.environ["NEWSFLOW_WAREHOUSE_URL"] = url
         pipeline.daily(day, step_seconds=steps)
+
+    _metered_connections()
 
     before = os.environ["NEWSFLOW_WAREHOUSE_URL"]
     try:
@@ -615,9 +625,12 @@ def time_marts(urls: dict[str, str], repeats: int = MARTS_REPEATS) -> dict[str, 
         for round_ in range(repeats):
             for size in (list(urls) if round_ % 2 == 0 else list(urls)[::-1]):
                 steps: dict = {}
-                start = time.perf_counter()
+                start, cpu, backend = time.perf_counter(), time.process_time(), BACKEND_CPU[0]
                 run(urls[size], steps)
                 steps["total"] = time.perf_counter() - start
+                # CPU of this process and of the run's PostgreSQL backend: what waiting for the
+                # machine's other jobs does not add to
+                steps[CPU] = time.process_time() - cpu + BACKEND_CPU[0] - backend
                 runs[size].append(steps)
     finally:
         os.environ["NEWSFLOW_WAREHOUSE_URL"] = before
@@ -651,21 +664,31 @@ def print_plans(url: str) -> None:
 
     params = {**pipeline.day_params(INGEST_END.date()), "cut": load_event_policy().cut}
     names = ["event_cut_disagrees", "mart_scope", *(f"marts/{m}" for m in pipeline.MARTS),
-             *(f"marts/{m}_older" for m in pipeline.MARTS_BY_GROUP), *(f"checks/{c}" for c in pipeline.CHECKS)]
+             *(f"checks/{c}" for c in pipeline.CHECKS)]
     print("plans of the daily run at 10x history (tables read by index, or WHOLE):")
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute(pipeline.DAILY_PLANNER_SETTINGS)
         pipeline.mart_scope(cur, params)
-        print(f"  scope: {len(params['event_days'])} event days whole, {len(params['touched_days'])} groups"
-              f" ({len(params['touched_actor_days'])} of actors) on {len(params['partial_days'])} older days")
+        print(f"  scope: {len(params['event_days'])} event days whole, {params['daily_events_keys']} keys"
+              f" ({params['actor_keys']} of actors) on {len(params['partial_days'])} older days"
+              if "daily_events_keys" in params else  # an earlier newsflow's, by group (--marts-of)
+              f"  scope: {len(params['event_days'])} event days whole, {len(params['touched_days'])} groups"
+              f" on {len(params['partial_days'])} older days")
         for name in names:
-            statements = [s for s in re.split(r";\s*\n", sql(name)) if re.sub(r"--[^\n]*", "", s).strip()]
+            statements = [s for s in re.split(r";\s*\n", sql(name))
+                          if re.sub(r"--[^\n]*", "", s).strip() and "CREATE TEMPORARY TABLE" not in s]  # no plan
             scans = []
             for statement in statements:
                 cur.execute("EXPLAIN (FORMAT JSON, VERBOSE) " + statement, params)
                 scans += _scans(cur.fetchone()[0][0]["Plan"])
             print(f"  {name}: " + ", ".join(dict.fromkeys(scans)))
         conn.rollback()
+
+
+def cpu_ratio(timed: dict) -> str:
+    """The CPU of time_marts's runs at 10x against 1x, least and medians."""
+    (least_1x, median_1x), (least_10x, median_10x) = timed["1x"][CPU], timed["10x"][CPU]
+    return f"10x/1x {least_10x / max(least_1x, 1e-9):.2f}, medians {median_10x / max(median_1x, 1e-9):.2f}"
 
 
 def print_marts(at_1x: dict, at_10x: dict, repeats: int = MARTS_REPEATS) -> None:
@@ -738,7 +761,7 @@ def marts_of(name: str, articles: int, feeds: int) -> int:
         print_plans(url + "_10x")
         (least_1x, median_1x), (least_10x, median_10x) = timed["1x"]["total"], timed["10x"]["total"]
         print(f"marts of one day {least_1x:.3f}s at 1x history, {least_10x:.3f}s at 10x (least of {MARTS_REPEATS};"
-              f" medians {median_1x:.3f}s, {median_10x:.3f}s: {median_10x / median_1x:.2f}x):"
+              f" medians {median_1x:.3f}s, {median_10x:.3f}s: {median_10x / median_1x:.2f}x; CPU {cpu_ratio(timed)}):"
               f" marts 10x/1x={least_10x / least_1x:.2f}")
     finally:
         import shutil
@@ -868,7 +891,7 @@ def main() -> int:
         marts_1x, marts_10x = at_1x["total"][0], at_10x["total"][0]
         print(f"daily: {len(days)} days in {daily_s:.1f}s; marts of one day {marts_1x:.3f}s at 1x history,"
               f" {marts_10x:.3f}s at 10x (least of {MARTS_REPEATS}; medians {at_1x['total'][1]:.3f}s,"
-              f" {at_10x['total'][1]:.3f}s: {at_10x['total'][1] / at_1x['total'][1]:.2f}x)")
+              f" {at_10x['total'][1]:.3f}s: {at_10x['total'][1] / at_1x['total'][1]:.2f}x; CPU {cpu_ratio(timed)})")
 
         plain_s, results = run_stage(task_plain_trafilatura, [pages], 1)
         plain_rate = len(pages) / results[0]["wall_s"]

@@ -802,9 +802,6 @@ MARTS = ("story_clusters", "daily_events", "daily_actor_activity", "daily_source
 # read the marts' tables whole rather than the days' rows by their keys, a cost growing with the
 # history (plans printed by bench/pipeline at 10x history).
 DAILY_PLANNER_SETTINGS = "SET LOCAL random_page_cost = 1.1"
-# marts whose touched groups of older days (mart_scope) are recomputed by sql/marts/{name}_older.sql,
-# run only when there are such days
-MARTS_BY_GROUP = ("daily_actor_activity",)
 
 
 @contextmanager
@@ -827,26 +824,20 @@ def day_params(day: date, revisit_days: int = 2) -> dict:
 
 
 def mart_scope(cur, params: dict) -> None:
-    """Add to `params` (of day_params) what the daily run recomputes of the event marts
-    (sql/mart_scope.sql): `event_days`, rebuilt whole; on older event days, `partial_days` and their
-    touched groups as parallel arrays, recomputed alone: (day, country, type) of mart.daily_events
-    (`touched_*`, every admin1) and (day, actor, role, type) of mart.daily_actor_activity
-    (`touched_actor_*`), trimmed and upper-case as in the events' keys.
+    """Write the transaction's table mart_scope_key (sql/mart_scope.sql): what the daily run recomputes
+    of the event marts. Add to `params` (of day_params) `event_days`, rebuilt whole, and `partial_days`,
+    older event days where only the exact mart keys of mart_scope_key are recomputed, and their numbers
+    (`daily_events_keys`, `actor_keys`: (day, country, admin1, type) rows of mart.daily_events, (day,
+    actor, role, type) rows of mart.daily_actor_activity).
 
-    An older day's rows grow with the history that mentions it, and only the groups of the events the
+    An older day's rows grow with the history that mentions it, and only the rows of the events the
     run's mentions name can have changed there (other changes queue their days whole)."""
     cur.execute(sql("mart_scope"), params)
     rows = cur.fetchall()
-    groups = [r for r in rows if r[1] is not None]
-    params["event_days"] = sorted({r[0] for r in rows if r[1] is None})
-    params["partial_days"] = sorted({g[0] for g in groups})
-    places = sorted({g[:3] for g in groups})
-    actors = sorted({(g[0], code, role, g[2]) for g in groups
-                     for code, role in ((g[3], "source"), (g[4], "target")) if code is not None})
-    for prefix, found, names in (("touched", places, ("days", "countries", "types")),
-                                 ("touched_actor", actors, ("days", "codes", "roles", "types"))):
-        for i, name in enumerate(names):
-            params[f"{prefix}_{name}"] = [r[i] for r in found]
+    params["event_days"] = sorted(day for day, whole, _, _ in rows if whole)
+    params["partial_days"] = sorted(day for day, whole, _, _ in rows if not whole)
+    params["daily_events_keys"] = sum(keys for _, whole, keys, _ in rows if not whole)
+    params["actor_keys"] = sum(keys for _, whole, _, keys in rows if not whole)
 
 
 def _daily_marts(conn, params: dict, steps: dict) -> dict:
@@ -862,8 +853,6 @@ def _daily_marts(conn, params: dict, steps: dict) -> dict:
         for name in MARTS:
             with _step(steps, name):
                 cur.execute(sql(f"marts/{name}"), params)
-                if name in MARTS_BY_GROUP and params["partial_days"]:
-                    cur.execute(sql(f"marts/{name}_older"), params)
         results = {}
         for name in CHECKS:
             with _step(steps, f"check {name}"):
@@ -893,9 +882,9 @@ def daily(day: date, revisit_days: int = 2, step_seconds: dict | None = None) ->
             reflagged = apply_event_cut(cur, policy)
         results = _daily_marts(conn, params, steps)
     failed = {n: d for n, (ok, d) in results.items() if not ok}
-    log.info("day %s: marts rebuilt for %d event day(s) whole and %d group(s) of %d older day(s), %d mention(s)"
+    log.info("day %s: marts rebuilt for %d event day(s) whole and %d key(s) of %d older day(s), %d mention(s)"
              " re-flagged; checks: %d passed, %d failed%s; ms per step: %s", day, len(params["event_days"]),
-             len(params["touched_days"]), len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
+             params["daily_events_keys"], len(params["partial_days"]), reflagged, len(results) - len(failed), len(failed),
              f" ({', '.join(failed)})" if failed else "",
              ", ".join(f"{name} {s * 1000:.0f}" for name, s in steps.items()))
     if failed:

@@ -1,6 +1,21 @@
 -- Rebuild the merged events whose mentions changed, from their event mentions alone (so the result
 -- does not depend on the order in which mentions arrived). Candidates (is_event false) never make or
 -- keep an event: an event whose last event mention went is deleted.
+
+-- An event whose mentions, or whose row and mentions, disagree on its day (a mention dated otherwise
+-- than its key: another coder): its days are queued for the next daily run to rebuild whole. The daily
+-- run finds an older day's touched rows from its mentions' days (sql/mart_scope.sql), which then miss
+-- the day the event is counted on, before or after this rebuild.
+WITH days AS (
+    SELECT event_id, event_date AS day FROM core.event_mention
+    WHERE event_id = ANY(%(event_ids)s) AND event_date IS NOT NULL
+    UNION
+    SELECT event_id, event_date FROM core.event WHERE event_id = ANY(%(event_ids)s) AND event_date IS NOT NULL
+)
+INSERT INTO core.event_day_changed (day)
+SELECT DISTINCT day FROM days
+WHERE event_id IN (SELECT event_id FROM days GROUP BY event_id HAVING count(*) > 1)
+ON CONFLICT (day) DO NOTHING;
 DELETE FROM core.event e
 WHERE e.event_id = ANY(%(event_ids)s)
   AND NOT EXISTS (SELECT 1 FROM core.event_mention m WHERE m.event_id = e.event_id AND m.is_event);
