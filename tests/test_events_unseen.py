@@ -21,6 +21,7 @@ def _of_type(text: str, language: str, event_type: str) -> list[dict]:
     # a request for comment is no REQUEST
     ("Officials at the embassy did not immediately respond to requests for comment.", "en", "REQUEST"),
     ("The White House did not reply to a request for comment on Friday.", "en", "REQUEST"),
+    ("The company declined to answer repeated requests for comment.", "en", "REJECT"),
     # a statement released is no RETREAT (release of prisoners)
     ("The group said in a statement released late on Thursday that it would continue its work.", "en", "RETREAT"),
     ("A statement released by the ministry on Sunday gave no details.", "en", "RETREAT"),
@@ -29,6 +30,8 @@ def _of_type(text: str, language: str, event_type: str) -> list[dict]:
     ("In March 2023, the company opened a new factory in Ohio.", "en", "PROTEST"),
     # sports: a win, a team's attack, a game to come, a player's contract
     ("The Celtics beat the Knicks 112-104 on Tuesday night.", "en", "ASSAULT"),
+    ("The Lakers beat the Celtics in overtime.", "en", "ASSAULT"),
+    ("City beat United in the derby thanks to a late goal.", "en", "ASSAULT"),
     ("Their rushing attack gained 210 yards against the Bears.", "en", "ASSAULT"),
     ("The two sides will meet again in the tournament final next month.", "en", "CONSULT"),
     ("The club has offered him a new three-year contract.", "en", "AGREE"),
@@ -48,6 +51,8 @@ def _of_type(text: str, language: str, event_type: str) -> list[dict]:
     ("شارك آلاف في المسيرات السلمية في العاصمة أمس.", "ar", "RETREAT"),
     # plans and habits
     ("The ministry plans to build three new prisons by 2027.", "en", "COERCE"),
+    ("Thousands plan to march in the capital on Saturday.", "en", "PROTEST"),
+    ("Thousands are expected to march in the capital on Saturday.", "en", "PROTEST"),
     ("Teachers in the region are often threatened by armed groups.", "en", "THREATEN"),
     ("Journalists are frequently arrested in the province.", "en", "COERCE"),
     ("وعادة ما تعتقل الشرطة الناشطين قبل الانتخابات.", "ar", "COERCE"),
@@ -69,6 +74,8 @@ def test_the_same_words_in_their_own_sense_stay_acts():
     assert released and released[0]["event_date"] == "2025-06-09"
     assert _of_type("Israel offered a new ceasefire proposal to Hamas on Monday.", "en", "AGREE")
     assert _of_type("The army arrested two activists in the capital on Monday.", "en", "COERCE")
+    assert _of_type("The minister declined to resign despite the scandal.", "en", "REJECT")
+    assert _of_type("Thousands marched in the capital on Saturday.", "en", "PROTEST")
 
 
 @pytest.mark.parametrize("text, language, event_type", [
