@@ -132,6 +132,7 @@ def _sentence_events(doc: Document, sentence, places, previous_places, is_root: 
     sentence_words = None  # (folded start, end) of the sentence, on first need
     seen_types: set[str] = set()
     verbal_scopes: list[tuple[int, int]] = []  # folded spans that are the content of a verbal act
+    habit_scopes: list[tuple[int, int]] = []  # folded spans after a habit ("usually detain ...")
     date = None
     sentence_senses = SentenceSenses(doc, sentence)
     for trigger, act in zip(triggers, is_act):
@@ -145,8 +146,12 @@ def _sentence_events(doc: Document, sentence, places, previous_places, is_root: 
             continue
         if not act or entry.armed_agent and not armed:
             continue
-        if after_modifier(doc, trigger, modifiers, "background", 0) or inside_name(doc, trigger, actors) \
-                or after_modifier(doc, trigger, modifiers, "habit", HABIT_GAP):
+        if after_modifier(doc, trigger, modifiers, "background", 0) or inside_name(doc, trigger, actors):
+            continue
+        if after_modifier(doc, trigger, modifiers, "habit", HABIT_GAP) \
+                or any(s <= trigger.fstart < e for s, e in habit_scopes):
+            # A habit, and so the acts told in its clause: "usually detain them before releasing them".
+            habit_scopes.append(verbal_scope(doc, trigger, sentence))
             continue
         if entry.participant and (trigger is not triggers[0] or preposition_before(doc, trigger)) \
                 and trigger.fstart not in realis_predicates:  # "خرجوا في مسيرات" (see realis._marched_in)

@@ -4,6 +4,7 @@ word senses and tenses (senses.yaml), Arabic clause words (clauses.yaml) and fun
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
@@ -52,6 +53,7 @@ class SenseContext:
     triggers: frozenset
     document: bool = False
     event_type: str | None = None  # the type the triggers take in this sense; None: no event
+    shapes: re.Pattern | None = None  # a shape of the folded text that is a context word too ("2 1", a score)
 
 
 @dataclass(frozen=True)
@@ -229,16 +231,19 @@ def load_senses(path=None) -> dict:
 
         contexts = []
         for name, spec in (data.get("contexts") or {}).items():
-            if not isinstance(spec, dict) or not {"words", "triggers"} <= set(spec) <= {"words", "triggers", "scope", "as"} \
+            if not isinstance(spec, dict) or not {"words", "triggers"} <= set(spec) <= {"words", "triggers", "scope", "as",
+                                                                                   "shapes"} \
                     or spec.get("scope", "sentence") not in ("sentence", "document") \
                     or spec.get("as") not in (None, *PLOVER_TYPES):
                 raise EventDataError(f"data/events/senses.yaml: contexts.{name}: needs 'words' and 'triggers' "
-                                     "(and optionally 'scope': sentence or document, 'as': a PLOVER type)")
+                                     "(and optionally 'scope': sentence or document, 'as': a PLOVER type, "
+                                     "'shapes': regular expressions)")
             context_words = words(spec["words"], f"contexts.{name}.words")
+            shapes = _shapes(spec.get("shapes"), f"contexts.{name}.shapes")
             contexts.append(SenseContext(frozenset(w for w in context_words if " " not in w),
                                          tuple(f" {w} " for w in context_words if " " in w),
                                          frozenset(words(spec["triggers"], f"contexts.{name}.triggers")),
-                                         spec.get("scope") == "document", spec.get("as")))
+                                         spec.get("scope") == "document", spec.get("as"), shapes))
         senses[language] = {"not_acts": words(data.get("not_acts"), "not_acts"), "contexts": tuple(contexts),
                             "months": frozenset(words(data.get("months"), "months")),
                             "habitual": words(data.get("habitual"), "habitual"),
@@ -248,6 +253,21 @@ def load_senses(path=None) -> dict:
                                                   frozenset(words(states.get("frames"), "states.frames")),
                                                   frozenset(words(states.get("verbs"), "states.verbs")), gap)}
     return senses
+
+
+def _shapes(patterns, where: str) -> re.Pattern | None:
+    """One regular expression of the shapes listed (None when none are), each checked on load."""
+    if patterns is None:
+        return None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise EventDataError(f"data/events/senses.yaml: {where}: expected a list of regular expressions")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise EventDataError(f"data/events/senses.yaml: {where}: {pattern!r} is no regular expression: {exc}") \
+                from None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 class EventLexicon:

@@ -75,7 +75,8 @@ def _is_month(doc: Document, trigger: Atom) -> bool:
 
 def _in_context(sentence_context: tuple[set, str], context: SenseContext) -> bool:
     words, text = sentence_context
-    return not words.isdisjoint(context.words) or any(phrase in text for phrase in context.phrases)
+    return not words.isdisjoint(context.words) or any(phrase in text for phrase in context.phrases) \
+        or (context.shapes is not None and context.shapes.search(text) is not None)
 
 
 @lru_cache(maxsize=1)
