@@ -272,10 +272,12 @@ def removal_decisions(trace: dict, gate: LayerGate | None) -> list[bool]:
             for record in trace.get("removals", ())]
 
 
-def removal_folds(rows: list[dict]) -> dict:
+def removal_folds(rows: list[dict]) -> tuple[dict, set]:
     """The removal gate each fold chooses and trains on the other four; per layer its elements
-    (gain above / below 0) and the held-out gain over removing every element."""
-    gates, l2s = {}, []
+    (gain above / below 0) and the held-out gain over removing every element.  Returns the folds'
+    gates and the layers whose gate held out gains in total and loses on no fold (the only ones
+    the shipped gate may decide: a removal layer pays on average, its gate must not cost it)."""
+    gates, l2s, holding = {}, [], set()
     for fold in range(bench.FOLDS):
         gates[fold], l2 = choose([row for row in rows if row["fold"] != fold], REMOVAL_LAYERS, REMOVAL_FEATURES)
         l2s.append(l2)
@@ -284,11 +286,26 @@ def removal_folds(rows: list[dict]) -> dict:
         part = [row for row in rows if row["layer"] == layer]
         per_fold = [decided_gain(gates[f], [r for r in part if r["fold"] == f]) for f in range(bench.FOLDS)]
         kept = sum(layer in gates[row["fold"]].layers and gates[row["fold"]].gain(row["features"]) <= 0 for row in part)
+        if sum(per_fold) > 1e-9 and min(per_fold) >= -1e-9:
+            holding.add(layer)
         print(f"  {layer:<21} {len(part):>5} elements ({sum(r['gain'] > 1e-9 for r in part)} gain, "
               f"{sum(r['gain'] < -1e-9 for r in part)} lose) | folds gating it "
               f"{sum(layer in g.layers for g in gates.values())}/{bench.FOLDS} | held-out gain over removing "
               f"every element {sum(per_fold):+.5f} [{', '.join(f'{g:+.5f}' for g in per_fold)}]; kept {kept} elements")
-    return gates
+    return gates, holding
+
+
+def removal_held_out(traced: list[tuple[dict, dict]]) -> dict:
+    """run.py's view: elements scored on the pages where a removal layer changes the score (its
+    layer folds' reads, ``on`` / ``off``) or where the configured gate kept an element; the folds'
+    gates."""
+    rules = articles.load_rules()
+
+    def changed(page: dict, trace: dict, layer: str) -> bool:
+        kept = any(not record["removed"] for record in trace.get("removals", ()) if record["layer"] == layer)
+        return kept or abs(trace.get("on", {}).get(layer, 0.0) - trace.get("off", {}).get(layer, 0.0)) > 1e-9
+
+    return removal_folds(removal_rows(traced, rules, changed))[0]
 
 
 def removal_report(traced: list[tuple[dict, dict]], rules, held: dict, in_sample: LayerGate) -> None:
@@ -373,12 +390,14 @@ def main() -> int:
         removals = removal_rows(traced, rules, layer_changes_score(rules))
         if cache is not None:
             cache.write_text(json.dumps(removals), encoding="utf-8")
-    held_removal = removal_folds(removals)
+    held_removal, holding = removal_folds(removals)
     in_sample_removal, l2 = choose(removals, REMOVAL_LAYERS, REMOVAL_FEATURES)
-    print(f"  in-sample: L2 {l2}, gated layers {sorted(in_sample_removal.layers)}")
+    print(f"  in-sample: L2 {l2}, gated on the inner split {sorted(in_sample_removal.layers)}, held out without a "
+          f"loss {sorted(holding)}: the shipped gate decides {sorted(in_sample_removal.layers & holding) or 'none'}")
     removal_report(traced, rules, held_removal, in_sample_removal)
     if args.write:
-        write_model(in_sample_removal, l2, len(traced), len(removals), removal=True)
+        write_model(replace(in_sample_removal, layers=in_sample_removal.layers & holding), l2, len(traced),
+                    len(removals), removal=True)
     return 0
 
 
