@@ -11,7 +11,8 @@ import pytest
 
 from newsflow.articles import LAYERS, _extract, load_rules
 from newsflow.config import ConfigError
-from newsflow.layer_gate import FEATURES, GATED_LAYERS, LayerGate, PageFacts, layer_features, load_gate, parse_gate
+from newsflow.layer_gate import (FEATURES, GATED_LAYERS, REMOVAL_FEATURES, REMOVAL_LAYERS, LayerGate, PageFacts,
+                                 layer_features, load_gate, load_removal_gate, parse_gate)
 
 STORY = [
     "The harbour authority closed the northern pier on Friday after storm waves cracked its concrete deck.",
@@ -96,3 +97,59 @@ def test_the_shipped_gate_loads_and_a_bad_one_is_named(tmp_path):
     for path in (broken, tmp_path / "missing.json"):
         with pytest.raises(ConfigError, match=r"cannot read the extraction layer gate"):
             load_gate(str(path))
+
+
+SITES = ["The old customs house on the quay", "The lighthouse keeper's cottage", "The net lofts above the slipway"]
+MENU = ["Home", "Local news", "Sport", "Weather", "Letters"]
+
+
+def harbour_walk_page() -> str:
+    """A menu list before the story and a list of linked sites inside it, part of the story's text."""
+    menu = "".join(f"<li><a href='/{i}'>{item}</a></li>" for i, item in enumerate(MENU))
+    sites = "".join(f"<li><a href='/walk/{i}'>{site}</a>, restored in {1990 + i}</li>" for i, site in enumerate(SITES))
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>A walk round the harbour</title>"
+            f"</head><body><div class='top'><ul>{menu}</ul></div><article><h1>A walk round the harbour</h1>"
+            f"<p>{STORY[0]}</p><p>{STORY[1]}</p><p>The walk passes three buildings the society restored:</p>"
+            f"<ul>{sites}</ul><p>{STORY[2]}</p></article></body></html>")
+
+
+def test_the_removal_gate_keeps_a_list_inside_the_story_and_drops_a_menu():
+    rules = replace(load_rules(), layers=frozenset(LAYERS), gate=None)
+    url = "https://harbour.example.net/walk"
+    # without the removal gate every candidate goes: the story's own list with the menu
+    trace = {}
+    every = _extract(harbour_walk_page(), url, None, trace, replace(rules, removal_gate=None))["text"]
+    assert not any(site in every for site in SITES) and all(line in every for line in STORY)
+    menu, story_list = [record["features"] for record in trace["removals"]]
+    assert all(record["layer"] == "link_lists" and record["removed"] for record in trace["removals"])
+    assert menu["story_around"] == 0.0 and menu["in_story"] == 0.0 and menu["link_density"] == 1.0
+    assert menu["items_log"] == pytest.approx(math.log1p(len(MENU)))
+    assert story_list["story_around"] > 0.3 and story_list["in_story"] == 1.0 and story_list["link_density"] < 1.0
+    # a gate predicting a loss for removals from the middle of the story keeps the list there
+    gate = LayerGate(layers=frozenset(REMOVAL_LAYERS), bias=1.0, weights={"story_around": -5.0})
+    trace = {}
+    gated = _extract(harbour_walk_page(), url, None, trace, replace(rules, removal_gate=gate))["text"]
+    assert all(site in gated for site in SITES) and all(line in gated for line in STORY)
+    assert not any(item in gated for item in MENU)
+    assert [record["removed"] for record in trace["removals"]] == [True, False]
+    # a layer the gate does not decide removes every candidate, as without a gate
+    other = replace(gate, layers=frozenset({"boilerplate_elements"}))
+    assert not any(site in _extract(harbour_walk_page(), url, None, None, replace(rules, removal_gate=other))["text"]
+                   for site in SITES)
+
+
+def test_the_shipped_removal_gate_loads_and_a_bad_one_is_named(tmp_path):
+    shipped = load_removal_gate()
+    assert shipped.layers <= set(REMOVAL_LAYERS) and set(shipped.weights) <= set(REMOVAL_FEATURES)
+    assert load_rules().removal_gate == shipped
+    bad = {"layers": ["standfirst"], "bias": 0.5, "weights": {}}
+    with pytest.raises(ConfigError, match=r"layers: expected a list among boilerplate_elements, link_lists"):
+        parse_gate(bad, "gate", REMOVAL_LAYERS, REMOVAL_FEATURES)
+    broken = tmp_path / "removal.json"
+    broken.write_text(json.dumps({"layers": ["link_lists"], "bias": 0.0, "weights": {"changed_share": 1.0}}),
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"removal\.json: weights: unknown feature\(s\) changed_share"):
+        load_removal_gate(str(broken))
+    broken.write_text("[", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cannot read the extraction removal gate"):
+        load_removal_gate(str(broken))

@@ -641,11 +641,14 @@ def layer_folds(traced: list[tuple[dict, dict]]) -> dict:
     return chosen
 
 
-def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict, shares: dict, gates: dict) -> None:
+def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict, shares: dict, gates: dict,
+                     removal_gates: dict) -> None:
     """Every set's figures with each fold's sites read under the settings chosen on the other
-    folds (layers, guard thresholds, published_share, the layer gate's weights), next to the
+    folds (layers, guard thresholds, published_share, the layer and removal gates' weights), next to the
     configured settings and plain trafilatura on the same folds: mean and spread over the folds."""
     from dataclasses import replace
+
+    from layer_gate import removal_decisions
 
     from newsflow.articles import load_rules
 
@@ -655,10 +658,11 @@ def held_out_figures(traced: list[tuple[dict, dict]], layers: dict, guards: dict
         held = replace(rules, layers=frozenset(layers.get(fold, rules.layers)),
                        guard=replace(guards.get(fold, rules.guard),
                                      published_share=shares.get(fold, rules.guard.published_share)),
-                       gate=gates.get(fold, rules.gate))
+                       gate=gates.get(fold, rules.gate), removal_gate=removal_gates.get(fold, rules.removal_gate))
         affected = set(trace.get("fired", ())) & (rules.layers ^ held.layers) or \
             (held.guard != rules.guard and ("rule_words" in trace or "as_published" in trace)) or \
-            gate_decisions(trace, held.gate) != gate_decisions(trace, rules.gate)
+            gate_decisions(trace, held.gate) != gate_decisions(trace, rules.gate) or \
+            removal_decisions(trace, held.removal_gate) != removal_decisions(trace, rules.removal_gate)
         trace["held_text"] = extract_with(page, held) if affected else trace["text"]
     print(f"  {'set':<17} {'pages':>5} | {'plain':>15} | {'configured (in-sample)':>22} | {'held-out':>15}")
     for name in ("fundus", "trafilatura_eval", "readability", "replay"):
@@ -844,11 +848,14 @@ def main() -> int:
     layers = layer_folds(traced)
     print("\nthe layer gate (data/extraction/layer_gate.json): trained on 4 folds by site, applied on the fifth")
     gates = layer_gate.held_out(traced)
+    print("\nthe removal gate (data/extraction/removal_gate.json): link lists and boilerplate elements per element, "
+          "trained on 4 folds by site, applied on the fifth")
+    removal_gates = layer_gate.removal_held_out(traced)
     print("\npages below plain trafilatura, by cause")
     loss_causes(traced)
-    print("\nheld-out figures: every tunable choice (layers, guard, published_share) made on 4 folds by site, "
+    print("\nheld-out figures: every tunable choice (layers, guard, published_share, both gates) made on 4 folds by site, "
           "scored on the fifth")
-    held_out_figures(traced, layers, guards, shares, gates)
+    held_out_figures(traced, layers, guards, shares, gates, removal_gates)
     print(f"\n{sum(met)}/{len(met)} goals met")
     return 0
 

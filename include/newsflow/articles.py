@@ -43,7 +43,8 @@ import yaml
 
 from newsflow.batch import parse_json_object, read_page_file
 from newsflow.config import CONFIG_DIR, ConfigError
-from newsflow.layer_gate import GATED_LAYERS, LayerGate, PageFacts, layer_features, load_gate, tokens
+from newsflow.layer_gate import (GATED_LAYERS, REMOVAL_KINDS, LayerGate, PageFacts, layer_features, load_gate,
+                                 load_removal_gate, removal_features, story_map, tokens)
 
 EXTRACTOR_NAME = "newsflow-articles"
 EXTRACTOR_REVISION = "1.0"
@@ -220,6 +221,7 @@ class Rules:
     guard: BodyGuard = BodyGuard()
     layers: frozenset = frozenset(LAYERS)  # the generic layers switched on
     gate: LayerGate | None = None  # per-page choice of the gated layers (None: each applies wherever it fires)
+    removal_gate: LayerGate | None = None  # per-element choice of the removal layers (None: every candidate goes)
 
 
 def _compile_regexes(values, where: str) -> tuple:
@@ -403,7 +405,7 @@ def _load_rules(path: str) -> Rules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read extraction rules: {exc}") from None
-    return replace(parse_rules(raw, str(path)), gate=load_gate())
+    return replace(parse_rules(raw, str(path)), gate=load_gate(), removal_gate=load_removal_gate())
 
 
 def site_rules(url: str | None, rules: Rules) -> SiteRules | None:
@@ -744,41 +746,78 @@ def _union_xpath(xpaths: tuple):
 _STORY_PARAGRAPHS = None
 
 
-@lru_cache(maxsize=64)
-def _either(*patterns):
-    """One search function for the patterns that are set (one regex pass per string)."""
-    patterns = [p for p in patterns if p is not None]
-    if len(patterns) <= 1:
-        return patterns[0].search if patterns else None
-    try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns)).search
-    except re.error:  # inline flags that hold only at the start of a pattern
-        return lambda text: any(p.search(text) for p in patterns)
+@dataclass
+class _Removals:
+    """The removal gate's decisions on one page: an element a removal layer finds is removed only
+    where the gate predicts that removing it raises the page's score (every one without a gate).
+    The story's map is made once, before the first element goes, and only when a gate decides or
+    a benchmark traces the page; ``trace`` receives each candidate's features and decision (and
+    may name one candidate, ``flip_removal``, whose decision is turned round: benchmarks score
+    each removal by switching it alone)."""
+    tree: object
+    gate: LayerGate | None
+    language: str | None
+    trace: dict | None = None
+    _story: object = None
+
+    def story(self):
+        if self._story is None:
+            self._story = story_map(self.tree, self.language)
+        return self._story
+
+    def chosen(self, layer: str, candidates: list[tuple[str, object]]) -> list:
+        """The elements of ``candidates`` ((how it was found, element)) to remove."""
+        deciding = self.gate is not None and layer in self.gate.layers
+        if not candidates or not (deciding or self.trace is not None):
+            return [element for _, element in candidates]
+        story, flipped = self.story(), (self.trace or {}).get("flip_removal")
+        chosen = []
+        for kind, element in candidates:
+            features = removal_features(layer, kind, element, story)
+            removes = not deciding or self.gate.gain(features) > 0
+            if self.trace is not None:
+                key = element.getroottree().getpath(element)
+                removes = removes != (flipped == (layer, key))
+                self.trace.setdefault("removals", []).append(
+                    {"layer": layer, "key": key, "features": features, "removed": removes})
+            if removes:
+                chosen.append(element)
+        return chosen
 
 
-def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRules) -> None:
+def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRules, removals: _Removals) -> None:
+    """The elements of the site's own drop rules (part of its rule) and those of the generic ones
+    that the removal gate lets go."""
     from lxml import etree
 
     global _STORY_PARAGRAPHS
     if _STORY_PARAGRAPHS is None:
         _STORY_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 150])")
-    found = []
-    union = _union_xpath(generic.drop_xpaths + (site.drop_xpaths if site else ()))
-    if union is not None:
-        found += union(tree)
-    tags = generic.drop_tags + (site.drop_tags if site else ())
-    if tags:
-        found += tree.xpath(" | ".join(f"//{tag}" for tag in tags))
-    classes = _either(generic.drop_classes, site.drop_classes if site else None)
-    if classes is not None:
-        # class strings first: building an element proxy for every node of the page is slow
-        found += [value.getparent() for value in tree.xpath("//@class") if classes(value)]
-    for element in found:
+    found = {}  # element -> how it was found ("site" for a site's own rules; the first rule wins)
+    for kind in ("xpath", "tag", "class"):
+        for rules, by_site in ((site, True), (generic, False)):
+            if rules is None:
+                continue
+            if kind == "xpath":
+                union = _union_xpath(rules.drop_xpaths)
+                elements = union(tree) if union is not None else []
+            elif kind == "tag":
+                elements = tree.xpath(" | ".join(f"//{tag}" for tag in rules.drop_tags)) if rules.drop_tags else []
+            else:  # class strings first: building an element proxy for every node of the page is slow
+                elements = [value.getparent() for value in tree.xpath("//@class")
+                            if rules.drop_classes.search(value)] if rules.drop_classes is not None else []
+            for element in elements:
+                found.setdefault(element, "site" if by_site else
+                                 element.tag if kind == "tag" and element.tag in REMOVAL_KINDS else kind)
+    generic_found = [(kind, element) for element, kind in found.items() if kind != "site"]
+    chosen = set(removals.chosen("boilerplate_elements", generic_found)) if generic_found else set()
+    for element, kind in found.items():
         # never drop a container that holds the story itself
         if element.getparent() is None or _STORY_PARAGRAPHS(element) >= 3:
             continue
         _note("boilerplate_elements")  # a site's own drop rules count as the site rule's (guard)
-        element.drop_tree()
+        if kind == "site" or element in chosen:
+            element.drop_tree()
 
 
 def _block_lines(container) -> list[str]:
@@ -839,7 +878,7 @@ def _trafilatura_lines(tree, url: str | None, expected_chars: int, max_growth: f
 
 
 def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None, kind: str, rules: Rules,
-          finish, trace: dict | None, as_published: _AsPublished) -> tuple[list[str], list[str]]:
+          finish, trace: dict | None, as_published: _AsPublished, removals: _Removals) -> tuple[list[str], list[str]]:
     """Body lines and agencies.  Without a site rule: the generic body (``_generic_lines`` with the
     generic rules).  With one: the rule's body (its container, line patterns and standfirst
     choice), kept only while ``guard`` finds it in proportion to the generic body; otherwise the
@@ -849,7 +888,7 @@ def _body(tree, url: str | None, main: dict, meta: dict, site: SiteRules | None,
     if site and site.body_xpath:
         rule_lines = [line for container in tree.xpath(site.body_xpath)[:1] for line in _block_lines(container)]
     if not _off("link_lists"):
-        _drop_link_lists(tree)
+        _drop_link_lists(tree, removals)
     extracted = _trafilatura_lines(tree, url, _paragraph_chars(tree), guard.max_growth)
     if not rule_lines:  # trafilatura's lines are the body: make sure removed elements cost it nothing
         extracted = as_published.unless_lost(extracted, guard.published_share)
@@ -921,10 +960,14 @@ def _page_facts(tree, meta: dict, main: dict) -> PageFacts:
     descriptions = {_ld_text(d) for d in [main.get("description"), *meta.get("og:description", []),
                                           *meta.get("description", []), *meta.get("twitter:description", [])]}
     headlines = set(_title_candidates(tree, meta, main).values())
-    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)")
-    declared = declared[:2].lower() if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared) else None
     return PageFacts(descriptions=tuple(word_set(d) for d in descriptions if d),
-                     headlines=tuple(word_set(h) for h in headlines if h), language=declared)
+                     headlines=tuple(word_set(h) for h in headlines if h), language=_declared_language(tree, main))
+
+
+def _declared_language(tree, main: dict) -> str | None:
+    """The page's language as it declares it (JSON-LD inLanguage, <html lang>), two letters."""
+    declared = main.get("inLanguage") or tree.xpath("string(/html/@lang)")
+    return declared[:2].lower() if isinstance(declared, str) and re.match(r"^[A-Za-z]{2}\b", declared) else None
 
 
 @dataclass
@@ -983,17 +1026,21 @@ def _generic_lines(tree, meta: dict, main: dict, extracted: list[str], kind: str
     return []
 
 
-def _drop_link_lists(tree) -> None:
+def _drop_link_lists(tree, removals: _Removals) -> None:
     """Remove lists whose every item is mostly one link: related stories ("Kicker: linked
     headline"), topic and section menus that trafilatura keeps when they sit inside the
-    story's container.  Items of a content list carry links only here and there."""
+    story's container (those the removal gate lets go).  Items of a content list carry links
+    only here and there."""
     squash = lambda text: len("".join(text.split()))  # noqa: E731
     # only lists in which every item holds a link can qualify
-    for element in tree.xpath("//ul[count(li) > 1][not(li[not(.//a)])] | //ol[count(li) > 1][not(li[not(.//a)])]"):
-        if all(2 * squash("".join(a.text_content() for a in item.iter("a"))) >= squash(item.text_content()) > 0
-               for item in element.findall("li")):
-            _note("link_lists")
-            element.drop_tree()
+    found = [("list", element) for element in
+             tree.xpath("//ul[count(li) > 1][not(li[not(.//a)])] | //ol[count(li) > 1][not(li[not(.//a)])]")
+             if all(2 * squash("".join(a.text_content() for a in item.iter("a"))) >= squash(item.text_content()) > 0
+                    for item in element.findall("li"))]
+    if found:
+        _note("link_lists")
+    for element in removals.chosen("link_lists", found):
+        element.drop_tree()
 
 
 _VISIBLE_TEXT = None
@@ -1364,7 +1411,8 @@ def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trac
         for element in tree.xpath(site.source_xpath):
             source_lines.append(" ".join(element.text_content().split()))
             element.drop_tree()
-    _remove_boilerplate_elements(tree, site, SiteRules() if _off("boilerplate_elements") else rules.generic)
+    removals = _Removals(tree, rules.removal_gate, _declared_language(tree, main), trace)
+    _remove_boilerplate_elements(tree, site, SiteRules() if _off("boilerplate_elements") else rules.generic, removals)
 
     def finish(lines: list[str], rules_of: SiteRules | None) -> tuple[list[str], list[str]]:
         lines = clean_text("\n".join(lines)).splitlines()
@@ -1384,7 +1432,7 @@ def _extract_page(html: str | bytes, url: str | None, headers: dict | None, trac
                                   if line], site)
     else:
         as_published = _AsPublished(html, headers, url, page_chars, trace)
-        lines, agencies = _body(tree, url, main, meta, site, kind, rules, finish, trace, as_published)
+        lines, agencies = _body(tree, url, main, meta, site, kind, rules, finish, trace, as_published, removals)
         if kind == "video":
             # a video by its metadata alone: an article with a video on top when the body has the
             # words of one, else the video's caption, which is not a body

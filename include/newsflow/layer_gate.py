@@ -7,8 +7,15 @@ run (``GATED_LAYERS``), the body is composed with and without each one that chan
 a logistic model over what the layer changed predicts whether it raises the page's score; the
 layer applies where the predicted gain is positive.
 
-The model is data (``data/extraction/layer_gate.json``), trained on the dev pages by
-``bench/extraction/layer_gate.py --write`` and validated here on load.
+The layers that remove elements before trafilatura reads the page (``REMOVAL_LAYERS``) cannot be
+judged by their output without a second trafilatura run; they are judged before it, per element:
+a second logistic model over what the element is and where it sits (``removal_features``: its
+words and links, its share of the page's paragraph text, whether the story's paragraphs surround
+it) predicts whether removing it raises the page's score, and an element is removed only where
+the predicted gain is positive.
+
+The models are data (``data/extraction/layer_gate.json``, ``data/extraction/removal_gate.json``),
+trained on the dev pages by ``bench/extraction/layer_gate.py --write`` and validated here on load.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ FEATURES = (
     *(f"layer:{layer}" for layer in GATED_LAYERS), *(f"layer:{layer}:changed_share" for layer in GATED_LAYERS),
 )
 _EDGE_LINES = 2  # "first / last lines" of a body
+# The layers removing elements before trafilatura's run, and what the removal gate knows of an element.
+REMOVAL_LAYERS = ("boilerplate_elements", "link_lists")
+REMOVAL_MODEL_PATH = MODEL_PATH.with_name("removal_gate.json")  # NEWSFLOW_REMOVAL_GATE_FILE
+REMOVAL_KINDS = ("aside", "figcaption", "class", "xpath", "list")  # how the element was found
+REMOVAL_FEATURES = (
+    "words_log", "links_log", "link_density", "items_log", "paragraph_share", "in_story", "beside_story",
+    "story_before", "story_after", "story_around", "lang_en", "lang_undeclared",
+    *(f"layer:{layer}" for layer in REMOVAL_LAYERS), *(f"kind:{kind}" for kind in REMOVAL_KINDS),
+)
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,14 @@ class PageFacts:
     language: str | None  # as declared (<html lang>, JSON-LD inLanguage), two letters
 
 
-def parse_gate(raw, where: str) -> LayerGate:
-    """Validate a gate document; a bad entry raises ConfigError naming it."""
+def parse_gate(raw, where: str, known_layers: tuple = GATED_LAYERS, features: tuple = FEATURES) -> LayerGate:
+    """Validate a gate document (of the layer gate, or with ``REMOVAL_LAYERS`` and
+    ``REMOVAL_FEATURES`` of the removal gate); a bad entry raises ConfigError naming it."""
     if not isinstance(raw, dict) or not {"layers", "bias", "weights"} <= set(raw):
         raise ConfigError(f"{where}: expected a mapping with layers, bias and weights")
     layers = raw["layers"]
-    if not isinstance(layers, list) or set(layers) - set(GATED_LAYERS):
-        raise ConfigError(f"{where}: layers: expected a list among {', '.join(GATED_LAYERS)}, got {layers!r}")
+    if not isinstance(layers, list) or set(layers) - set(known_layers):
+        raise ConfigError(f"{where}: layers: expected a list among {', '.join(known_layers)}, got {layers!r}")
     number = lambda value: isinstance(value, (int, float)) and not isinstance(value, bool) \
         and math.isfinite(value)  # noqa: E731
     if not number(raw["bias"]):
@@ -69,7 +86,7 @@ def parse_gate(raw, where: str) -> LayerGate:
     weights = raw["weights"]
     if not isinstance(weights, dict):
         raise ConfigError(f"{where}: weights: expected a mapping of feature names to numbers")
-    unknown = set(weights) - set(FEATURES)
+    unknown = set(weights) - set(features)
     if unknown:
         raise ConfigError(f"{where}: weights: unknown feature(s) {', '.join(sorted(map(str, unknown)))}")
     for name, value in weights.items():
@@ -84,13 +101,19 @@ def load_gate(path: str | None = None) -> LayerGate:
     return _load_gate(str(path or os.environ.get("NEWSFLOW_LAYER_GATE_FILE") or MODEL_PATH))
 
 
-@lru_cache(maxsize=4)
-def _load_gate(path: str) -> LayerGate:
+def load_removal_gate(path: str | None = None) -> LayerGate:
+    """The removal gate of ``path``, else of $NEWSFLOW_REMOVAL_GATE_FILE, else the shipped one (read once)."""
+    return _load_gate(str(path or os.environ.get("NEWSFLOW_REMOVAL_GATE_FILE") or REMOVAL_MODEL_PATH), True)
+
+
+@lru_cache(maxsize=8)
+def _load_gate(path: str, removal: bool = False) -> LayerGate:
+    what = "removal gate" if removal else "layer gate"
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read the extraction layer gate: {exc}") from None
-    return parse_gate(raw, path)
+        raise ConfigError(f"{path}: cannot read the extraction {what}: {exc}") from None
+    return parse_gate(raw, path, REMOVAL_LAYERS, REMOVAL_FEATURES) if removal else parse_gate(raw, path)
 
 
 def tokens(text: str) -> list[str]:
@@ -147,3 +170,68 @@ def layer_features(layer: str, with_lines: list[str], without_lines: list[str], 
         f"layer:{layer}:changed_share": changed_share,
     }
     return features
+
+
+@dataclass(frozen=True)
+class StoryMap:
+    """Where the story's paragraphs sit on the page, for judging an element before it is removed:
+    the document order of the elements, the long paragraphs (position, characters) and the
+    element holding most of their text."""
+    order: dict  # element -> position in document order
+    paragraphs: tuple  # (position, characters) of each long paragraph, in document order
+    total: int  # characters of the long paragraphs
+    container: object  # the parent holding most of their text (None: no long paragraph)
+    language: str | None  # declared, two letters
+
+
+_LONG_PARAGRAPH = 80  # characters: a paragraph of the story rather than a caption or a link
+
+
+def story_map(tree, language: str | None) -> StoryMap:
+    order = {element: i for i, element in enumerate(tree.iter())}
+    paragraphs, held = [], Counter()
+    for p in tree.iter("p"):
+        chars = len(" ".join(p.text_content().split()))
+        if chars > _LONG_PARAGRAPH:
+            paragraphs.append((order[p], chars))
+            if p.getparent() is not None:
+                held[p.getparent()] += chars
+    container = held.most_common(1)[0][0] if held else None
+    return StoryMap(order=order, paragraphs=tuple(paragraphs), total=sum(c for _, c in paragraphs),
+                    container=container, language=language)
+
+
+def removal_features(layer: str, kind: str, element, story: StoryMap) -> dict:
+    """What an element a removal layer would remove is, and where it sits: its words and links,
+    the share of its text in links, its list items, its share of the page's long-paragraph text,
+    whether it lies in or beside the element holding most of that text, and how much of the
+    story's text comes before and after it (an element removed from the middle of the story)."""
+    text = " ".join(" ".join(element.itertext()).split())  # items' words apart, as shown
+    link_chars = sum(len("".join(a.text_content().split())) for a in element.iter("a"))
+    start = story.order.get(element, 0)
+    end = start
+    for end_element in element.iter():
+        end = story.order.get(end_element, end)
+    total = max(story.total, 1)
+    inside = sum(chars for position, chars in story.paragraphs if start <= position <= end) / total
+    before = sum(chars for position, chars in story.paragraphs if position < start) / total
+    after = sum(chars for position, chars in story.paragraphs if position > end) / total
+    container = story.container
+    in_story = container is not None and (element is container or any(a is container for a in element.iterancestors()))
+    beside = container is not None and not in_story and element.getparent() is container.getparent()
+    return {
+        "words_log": math.log1p(len(tokens(text))),
+        "links_log": math.log1p(sum(1 for _ in element.iter("a"))),
+        "link_density": min(1.0, link_chars / max(len(text.replace(" ", "")), 1)),
+        "items_log": math.log1p(sum(1 for _ in element.iter("li"))),
+        "paragraph_share": inside,
+        "in_story": float(in_story),
+        "beside_story": float(beside),
+        "story_before": before,
+        "story_after": after,
+        "story_around": min(before, after),
+        "lang_en": float(story.language == "en"),
+        "lang_undeclared": float(story.language is None),
+        f"layer:{layer}": 1.0,
+        f"kind:{kind}": 1.0,
+    }
