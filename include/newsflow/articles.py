@@ -793,19 +793,19 @@ def _remove_boilerplate_elements(tree, site: SiteRules | None, generic: SiteRule
     global _STORY_PARAGRAPHS
     if _STORY_PARAGRAPHS is None:
         _STORY_PARAGRAPHS = etree.XPath("count(.//p[string-length(normalize-space()) > 150])")
-    found = {}  # element -> how it was found ("site" for a site's own rules; the first rule wins)
-    for kind in ("xpath", "tag", "class"):
-        for rules, by_site in ((site, True), (generic, False)):
-            if rules is None:
-                continue
-            if kind == "xpath":
-                union = _union_xpath(rules.drop_xpaths)
-                elements = union(tree) if union is not None else []
-            elif kind == "tag":
-                elements = tree.xpath(" | ".join(f"//{tag}" for tag in rules.drop_tags)) if rules.drop_tags else []
-            else:  # class strings first: building an element proxy for every node of the page is slow
-                elements = [value.getparent() for value in tree.xpath("//@class")
-                            if rules.drop_classes.search(value)] if rules.drop_classes is not None else []
+    found = {}  # element -> how it was found ("site" for a site's own rules, which win; else the first rule)
+    class_values = tree.xpath("//@class") if generic.drop_classes is not None or (
+        site is not None and site.drop_classes is not None) else []  # read once for both rule sets
+    for rules, by_site in ((site, True), (generic, False)):
+        if rules is None:
+            continue
+        union = _union_xpath(rules.drop_xpaths)
+        by_kind = (("xpath", union(tree) if union is not None else []),
+                   ("tag", tree.xpath(" | ".join(f"//{tag}" for tag in rules.drop_tags)) if rules.drop_tags else []),
+                   # class strings first: building an element proxy for every node of the page is slow
+                   ("class", [value.getparent() for value in class_values if rules.drop_classes.search(value)]
+                    if rules.drop_classes is not None else []))
+        for kind, elements in by_kind:
             for element in elements:
                 found.setdefault(element, "site" if by_site else
                                  element.tag if kind == "tag" and element.tag in REMOVAL_KINDS else kind)
